@@ -1,0 +1,50 @@
+# Leadkeeper: `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := webapp
+export APP_ENV ?= development
+
+.PHONY: run install assets migrate demo test lint format clean
+
+run: install assets migrate demo
+	@echo ""
+	@echo "Leadkeeper is starting on http://127.0.0.1:5000"
+	@echo "Sign in as admin@demo.example.com (admin) or rep@demo.example.com (rep), password: leadkeeper-demo"
+	@echo ""
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	npm run vendor
+
+assets: static/vendor/htmx.min.js
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: install
+	$(BIN)/flask demo load
+
+test: install assets
+	APP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format webapp tests bench worker.py
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,44 @@
+"""A test client that behaves like a browser: it sends the page's CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class WebClient:
+    def __init__(self, client: FlaskClient):
+        self.raw = client
+        self._token: str | None = None
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            page = self.raw.get("/login", follow_redirects=True).get_data(as_text=True)
+            match = CSRF_META.search(page)
+            assert match, "no CSRF token in the page"
+            self._token = match.group(1)
+        return self._token
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.raw.post(url, data=data, **kwargs)
+
+    def htmx(self, method: str, url: str, **kwargs):
+        headers = {"HX-Request": "true", "X-CSRFToken": self.csrf_token()}
+        headers.update(kwargs.pop("headers", {}))
+        return self.raw.open(url, method=method.upper(), headers=headers, **kwargs)
+
+    def login(self, user, password: str = "password123", workspace=None):
+        response = self.post_form("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self._token = None  # the session was renewed
+        if workspace is not None:
+            self.post_form("/workspace", {"workspace_id": str(workspace.id)})
+        return response

@@ -1,0 +1,99 @@
+"""The enqueue facade: inline without Redis, a real RQ worker with it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from webapp.jobs import enqueue
+from webapp.models import LeadActivity
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _activities(db, lead):
+    db.session.expire_all()
+    return (
+        db.session.execute(
+            db.select(LeadActivity).where(
+                LeadActivity.lead_id == lead.id, LeadActivity.activity_type == "note_added"
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+def test_inline_when_redis_is_not_configured(app, db, factory, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    workspace = factory.workspace()
+    lead = factory.lead(workspace)
+    result = enqueue(
+        "webapp.jobs.leads.record_activity",
+        str(workspace.id),
+        str(lead.id),
+        "note_added",
+        "from an inline job",
+    )
+    assert result is not None
+    assert [a.description for a in _activities(db, lead)] == ["from an inline job"]
+
+
+def test_real_worker_runs_the_job(app, db, factory, redis_url):
+    workspace = factory.workspace()
+    lead = factory.lead(workspace)
+    job = enqueue(
+        "webapp.jobs.leads.record_activity",
+        str(workspace.id),
+        str(lead.id),
+        "note_added",
+        "from the worker",
+    )
+    assert _activities(db, lead) == []  # queued, not run
+
+    env = {**os.environ, "APP_ENV": "testing", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "worker.py", "--burst", "--queues", "default"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [a.description for a in _activities(db, lead)] == ["from the worker"]
+    job.refresh()
+    assert job.get_status() == "finished"
+
+
+def test_rq_cli_worker_class_builds_the_app(app, db, factory, redis_url):
+    workspace = factory.workspace()
+    lead = factory.lead(workspace)
+    enqueue(
+        "webapp.jobs.leads.record_activity",
+        str(workspace.id),
+        str(lead.id),
+        "note_added",
+        "from rq worker",
+    )
+    env = {**os.environ, "APP_ENV": "testing", "PYTHONPATH": str(ROOT)}
+    rq = Path(sys.executable).with_name("rq")
+    done = subprocess.run(
+        [
+            str(rq),
+            "worker",
+            "--burst",
+            "--url",
+            redis_url,
+            "-w",
+            "webapp.worker.AppWorker",
+            "default",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [a.description for a in _activities(db, lead)] == ["from rq worker"]

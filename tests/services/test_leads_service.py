@@ -1,0 +1,85 @@
+"""Creating leads: normalisation, dedupe by email, the created activity and event."""
+
+import pytest
+
+from webapp.models import Event, Lead, LeadActivity
+from webapp.services.errors import ValidationFailed
+from webapp.services.leads import create_lead
+
+
+def test_create_normalises_and_records_activity_and_event(db, factory):
+    workspace = factory.workspace()
+    result = create_lead(
+        db.session,
+        workspace.id,
+        {
+            "first_name": "Ana",
+            "email": "  Ana@Example.COM ",
+            "phone": "(415) 555-0100",
+            "company_domain": "https://www.Acme.io/about",
+            "source": "website",
+        },
+    )
+    db.session.commit()
+    lead = result.lead
+    assert result.created
+    assert lead.email_normalized == "ana@example.com"
+    assert lead.phone == "+14155550100"
+    assert lead.company_domain == "acme.io"
+    activity = db.session.execute(db.select(LeadActivity)).scalar_one()
+    assert activity.activity_type == "created"
+    event = db.session.execute(db.select(Event)).scalar_one()
+    assert event.payload["event_type"] == "LeadCreated"
+    assert event.payload["lead_id"] == str(lead.id)
+    assert event.payload["email"] == "Ana@example.com"
+    assert event.payload["source"] == "website"
+    assert event.payload["timestamp"].endswith("Z")
+
+
+def test_same_email_updates_the_existing_lead(db, factory):
+    workspace = factory.workspace()
+    first = factory.lead(workspace, email="bo@example.com", phone=None, job_title=None)
+    result = create_lead(
+        db.session,
+        workspace.id,
+        {"email": " BO@example.com", "job_title": "CTO", "first_name": "Other"},
+    )
+    db.session.commit()
+    assert not result.created
+    assert result.lead.id == first.id
+    assert result.filled == ["job_title"]
+    assert result.lead.first_name != "Other"  # filled fields only, never overwritten
+    assert db.session.execute(db.select(db.func.count()).select_from(Lead)).scalar_one() == 1
+    assert db.session.execute(db.select(db.func.count()).select_from(Event)).scalar_one() == 1
+
+
+def test_same_email_in_another_workspace_is_a_new_lead(db, factory):
+    a, b = factory.workspace(), factory.workspace()
+    factory.lead(a, email="same@example.com")
+    result = create_lead(db.session, b.id, {"email": "same@example.com"})
+    assert result.created
+
+
+def test_leads_without_email_never_collide(db, factory):
+    workspace = factory.workspace()
+    create_lead(db.session, workspace.id, {"company_name": "One", "email": ""})
+    create_lead(db.session, workspace.id, {"company_name": "Two"})
+    db.session.commit()
+    assert db.session.execute(db.select(db.func.count()).select_from(Lead)).scalar_one() == 2
+
+
+def test_bad_fields_name_the_field_and_reason(db, factory):
+    workspace = factory.workspace()
+    with pytest.raises(ValidationFailed) as caught:
+        create_lead(
+            db.session,
+            workspace.id,
+            {
+                "email": "nope",
+                "phone": "12",
+                "status": "sold",
+                "lead_score": "120",
+            },
+        )
+    assert set(caught.value.errors) == {"email", "phone", "status", "lead_score"}
+    assert "between 0 and 100" in caught.value.errors["lead_score"]

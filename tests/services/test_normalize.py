@@ -1,0 +1,45 @@
+import pytest
+
+from webapp.services.normalize import clean_domain, clean_email, clean_phone, normalize_email_key
+
+
+def test_email_key_is_trimmed_and_lowercased():
+    assert normalize_email_key("  Jo@Example.com ") == "jo@example.com"
+    assert normalize_email_key("   ") is None
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("+44 20 7946 0958", "+442079460958"),
+        ("415-555-0100", "+14155550100"),
+        ("", None),
+    ],
+)
+def test_phone_to_e164(raw, expected):
+    assert clean_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["12", "call me", "+1 555"])
+def test_bad_phone(raw):
+    with pytest.raises(ValueError):
+        clean_phone(raw)
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("Acme.IO", "acme.io"),
+        ("https://www.acme.io/x?y", "acme.io"),
+        ("sam@acme.io", "acme.io"),
+    ],
+)
+def test_domain(raw, expected):
+    assert clean_domain(raw) == expected
+
+
+def test_bad_email_and_domain():
+    with pytest.raises(ValueError):
+        clean_email("not an email")
+    with pytest.raises(ValueError):
+        clean_domain("no spaces allowed.com x")

@@ -1,0 +1,82 @@
+"""Loading the signed-in user and their current workspace for each request."""
+
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+
+from flask import Flask, abort, g, session
+from flask_login import current_user, logout_user
+
+from webapp.extensions import db, login_manager
+from webapp.models import Membership, User, Workspace
+
+WORKSPACE_SESSION_KEY = "workspace_id"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+
+
+def active_memberships(user: User) -> list[Membership]:
+    return (
+        db.session.execute(
+            db.select(Membership)
+            .join(Workspace)
+            .where(Membership.user_id == user.id, Membership.active.is_(True))
+            .order_by(Workspace.name)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def choose_membership(user: User, wanted: str | None) -> Membership | None:
+    memberships = active_memberships(user)
+    for membership in memberships:
+        if wanted and str(membership.workspace_id) == wanted:
+            return membership
+    return memberships[0] if memberships else None
+
+
+def _load_workspace() -> None:
+    g.membership = None
+    g.workspace = None
+    g.memberships = []
+    if not current_user.is_authenticated:
+        return
+    membership = choose_membership(current_user, session.get(WORKSPACE_SESSION_KEY))
+    if membership is None:
+        # Deactivated from every workspace: a signed-in user with nowhere to work.
+        logout_user()
+        session.pop(WORKSPACE_SESSION_KEY, None)
+        return
+    session[WORKSPACE_SESSION_KEY] = str(membership.workspace_id)
+    g.membership = membership
+    g.workspace = membership.workspace
+    g.memberships = active_memberships(current_user)
+
+
+def register_session_hooks(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    app.before_request(_load_workspace)
+
+
+def admin_required(view):
+    """Only workspace admins; reps get 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if g.membership is None or not g.membership.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

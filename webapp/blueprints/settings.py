@@ -1,0 +1,73 @@
+"""Settings: the workspace's members (admins add and deactivate users)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.auth_session import admin_required
+from webapp.extensions import db
+from webapp.services.accounts import add_member, set_member_active, workspace_members
+from webapp.services.errors import NotFound, ValidationFailed
+from webapp.tenancy import parse_uuid
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+def _render(errors=None, form=None, status=200):
+    members = workspace_members(db.session, g.workspace.id)
+    return (
+        render_template(
+            "settings/index.html", members=members, errors=errors or {}, form=form or {}
+        ),
+        status,
+    )
+
+
+@bp.get("")
+@login_required
+def index():
+    return _render()
+
+
+@bp.post("/members")
+@admin_required
+def add_user():
+    form = request.form
+    try:
+        membership = add_member(
+            db.session,
+            g.workspace,
+            email=form.get("email", ""),
+            role=form.get("role", "rep"),
+            name=form.get("name", ""),
+            password=form.get("password") or None,
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render(errors=exc.errors, form=form, status=422)
+    db.session.commit()
+    flash(f"{membership.user.email} is now a {membership.role} of {g.workspace.name}.", "success")
+    return redirect(url_for("settings.index"))
+
+
+@bp.post("/members/<member_id>/active")
+@admin_required
+def set_active(member_id):
+    active = request.form.get("active") == "1"
+    membership_id = parse_uuid(member_id)
+    try:
+        if membership_id is None:
+            raise NotFound("member")
+        membership = set_member_active(
+            db.session, g.workspace.id, membership_id, active, current_user.id
+        )
+    except NotFound:
+        abort(404)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render(errors=exc.errors, status=422)
+    db.session.commit()
+    state = "reactivated" if active else "deactivated"
+    flash(f"{membership.user.email} was {state}.", "success")
+    return redirect(url_for("settings.index"))

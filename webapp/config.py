@@ -1,0 +1,77 @@
+"""Configuration, read only from environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105  (refused in production)
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'leadkeeper.sqlite3'}"
+    # Heroku-style and bare postgres URLs go through psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings for one app instance; every value comes from the environment."""
+
+    def __init__(self, instance_path: str | Path) -> None:
+        instance_path = Path(instance_path)
+        self.APP_ENV = os.environ.get("APP_ENV", "production").strip().lower()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+        self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
+
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_STRATEGY = "moving-window"
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
+
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+        self.WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+
+        secure = self.BASE_URL.startswith("https://") or _bool("SESSION_COOKIE_SECURE")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.PREFERRED_URL_SCHEME = "https" if secure else "http"
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+
+        self.TESTING = self.APP_ENV == "testing"
+        self.DEBUG = _bool("FLASK_DEBUG") and self.APP_ENV == "development"
+        self.JOB_QUEUES = ("high", "default", "low")
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe in production."""
+        if self.APP_ENV == "production" and self.SECRET_KEY == DEFAULT_SECRET_KEY:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set SECRET_KEY to a long random value before "
+                "running in production (or APP_ENV=development to try the app locally)."
+            )
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

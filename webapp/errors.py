@@ -1,0 +1,75 @@
+"""Error pages: JSON for API clients, HTML for browsers, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+TITLES = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Not valid",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Unavailable",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(code: int, message: str, headers=None):
+    title = TITLES.get(code, "Error")
+    if wants_json():
+        response = jsonify({"error": title, "message": message, "status": code})
+    else:
+        response = render_template("errors/error.html", code=code, title=title, message=message)
+    return response, code, headers or {}
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(
+            400,
+            f"The form expired or was not sent from this site ({exc.description}). "
+            "Reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        headers = {}
+        if exc.code == 429:
+            retry_after = getattr(exc, "retry_after", None)
+            if exc.response is not None and exc.response.headers.get("Retry-After"):
+                headers["Retry-After"] = exc.response.headers["Retry-After"]
+            elif retry_after:
+                headers["Retry-After"] = str(retry_after)
+        if exc.code == 405 and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return error_response(exc.code, exc.description or TITLES.get(exc.code, ""), headers)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from webapp.extensions import db
+
+        db.session.rollback()
+        return error_response(500, InternalServerError.description)

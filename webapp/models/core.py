@@ -1,0 +1,44 @@
+"""Shared reference data of companies and people, read-only to workspace users."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+from webapp.models.base import created_at_column, updated_at_column, uuid_pk
+
+
+class CoreCompany(db.Model):
+    __tablename__ = "core_companies"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    domain: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    name: Mapped[str | None] = mapped_column(sa.String(255))
+    industry: Mapped[str | None] = mapped_column(sa.String(120))
+    employee_count: Mapped[int | None] = mapped_column(sa.Integer)
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    country: Mapped[str | None] = mapped_column(sa.String(120))
+    linkedin_url: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class CorePerson(db.Model):
+    __tablename__ = "core_people"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    core_company_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("core_companies.id", ondelete="SET NULL"), index=True
+    )
+    full_name: Mapped[str | None] = mapped_column(sa.String(255))
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    linkedin_url: Mapped[str | None] = mapped_column(sa.String(500), unique=True)
+    title: Mapped[str | None] = mapped_column(sa.String(255))
+    seniority: Mapped[str | None] = mapped_column(sa.String(64))
+    department: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()

@@ -1,0 +1,32 @@
+"""Audit rows for access to personal data and destructive actions."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from webapp.models import AuditLog
+
+
+def record_audit(
+    session: Session,
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | uuid.UUID | None = None,
+    details: dict | None = None,
+    ip_address: str | None = None,
+) -> AuditLog:
+    row = AuditLog(
+        workspace_id=workspace_id,
+        user_id=user_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id else None,
+        details=details,
+        ip_address=ip_address,
+    )
+    session.add(row)
+    return row

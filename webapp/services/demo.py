@@ -1,0 +1,212 @@
+"""The demo workspace: two users and a few hundred realistic, varied leads."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from faker import Faker
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import Lead, Workspace
+from webapp.models.base import utcnow
+from webapp.services.accounts import add_member, get_or_create_workspace
+from webapp.services.errors import ValidationFailed
+from webapp.services.leads import add_activity, create_lead
+from webapp.services.tags import add_tags
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "leadkeeper-demo"  # noqa: S105  (printed to the person trying the app)
+ADMIN_EMAIL = "admin@demo.example.com"
+REP_EMAIL = "rep@demo.example.com"
+
+INDUSTRIES = (
+    "Software",
+    "Fintech",
+    "Healthcare",
+    "Logistics",
+    "Retail",
+    "Manufacturing",
+    "Cybersecurity",
+    "Education",
+    "Media",
+    "Real Estate",
+    "Energy",
+    "DevOps",
+)
+TITLES = (
+    "VP Sales",
+    "Head of Growth",
+    "CTO",
+    "Engineering Manager",
+    "Marketing Director",
+    "Founder & CEO",
+    "Procurement Lead",
+    "Operations Manager",
+    "Head of IT",
+    "CFO",
+    "Revenue Operations Manager",
+    "Product Manager",
+)
+TECH = (
+    "React, Node.js",
+    "Python, AWS",
+    "Salesforce, HubSpot",
+    "Kubernetes, Go",
+    "Shopify",
+    "Snowflake, dbt",
+    "Java, Oracle",
+    "Rails, Postgres",
+)
+TAGS = ("enterprise", "smb", "q4-2026", "high-value", "webinar", "trial", "partner", "event")
+SOURCE_WEIGHTS = {
+    "website": 30,
+    "referral": 10,
+    "social": 8,
+    "contact_form": 15,
+    "csv_import": 12,
+    "demo": 5,
+    "discovery": 12,
+    "api": 5,
+    "other": 3,
+}
+STATUS_WEIGHTS = {
+    "new": 35,
+    "contacted": 20,
+    "qualified": 14,
+    "proposal": 8,
+    "closed_won": 6,
+    "closed_lost": 6,
+    "rejected": 6,
+    "archived": 5,
+}
+
+
+@dataclass
+class DemoResult:
+    workspace: Workspace
+    admin_email: str
+    rep_email: str
+    leads_created: int
+    leads_total: int
+
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _intent(rng: random.Random) -> tuple[str, int]:
+    score = rng.randint(0, 100)
+    if rng.random() < 0.2:
+        return "unrated", 0
+    return ("hot" if score >= 70 else "warm" if score >= 40 else "cold"), score
+
+
+def _lead_data(fake: Faker, rng: random.Random) -> dict:
+    company = fake.company()
+    domain = "".join(c for c in company.lower() if c.isalnum())[:20] + rng.choice(
+        (".com", ".io", ".co", ".net")
+    )
+    first, last = fake.first_name(), fake.last_name()
+    is_company = rng.random() < 0.15
+    intent, score = _intent(rng)
+    source = _pick(rng, SOURCE_WEIGHTS)
+    data = {
+        "type": "company" if is_company else "person",
+        "company_name": company,
+        "company_domain": domain,
+        "website": f"https://{domain}",
+        "industry": rng.choice(INDUSTRIES),
+        "employee_count": rng.choice((8, 25, 60, 140, 320, 800, 2500, 12000)),
+        "city": fake.city(),
+        "state": fake.state_abbr(),
+        "country": "United States" if rng.random() < 0.7 else fake.country(),
+        "status": _pick(rng, STATUS_WEIGHTS),
+        "priority": rng.choice(("low", "medium", "medium", "high")),
+        "source": source,
+        "lead_score": score,
+        "intent": intent,
+        "phone": f"+1{rng.randint(201, 989)}{rng.randint(200, 999)}{rng.randint(1000, 9999)}",
+    }
+    if is_company:
+        data["email"] = f"info@{domain}"
+        data["headquarters"] = f"{data['city']}, {data['state']}"
+        data["linkedin_url"] = f"https://linkedin.com/company/{domain.split('.')[0]}"
+    else:
+        data.update(
+            first_name=first,
+            last_name=last,
+            full_name=f"{first} {last}",
+            email=f"{first}.{last}@{domain}".lower().replace("'", ""),
+            job_title=rng.choice(TITLES),
+            linkedin_url=f"https://linkedin.com/in/{first}{last}{rng.randint(1, 99)}".lower(),
+        )
+    if source == "discovery":
+        data.update(
+            search_query=f"{data['job_title'] if not is_company else 'companies'} in "
+            f"{data['industry']}",
+            search_mode="company" if is_company else "person",
+            search_location=data["state"],
+            search_industry=data["industry"],
+            search_tech_stack=rng.choice(TECH),
+        )
+    if source in ("website", "contact_form"):
+        data["message"] = fake.sentence(nb_words=12)
+    return data
+
+
+def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) -> DemoResult:
+    """Create the demo workspace, users and leads; leads are added only to an empty workspace."""
+    rng = random.Random(seed)
+    fake = Faker()
+    fake.seed_instance(seed)
+    workspace = get_or_create_workspace(session, DEMO_SLUG, "Demo Workspace")
+    admin = add_member(session, workspace, ADMIN_EMAIL, "admin", "Alex Admin", DEMO_PASSWORD)
+    rep = add_member(session, workspace, REP_EMAIL, "rep", "Riley Rep", DEMO_PASSWORD)
+    owners = [admin.user, rep.user, None, None]
+    created = 0
+    now = utcnow()
+    already = _lead_total(session, workspace)
+    for _ in range(lead_count if already == 0 else 0):
+        data = _lead_data(fake, rng)
+        raw = {"demo": True, **{k: str(v) for k, v in data.items()}}
+        try:
+            result = create_lead(session, workspace.id, data, raw_data=raw)
+        except ValidationFailed:
+            continue  # an odd generated value; the demo just has one lead fewer
+        if not result.created:
+            continue
+        lead = result.lead
+        created += 1
+        age = timedelta(days=rng.randint(0, 180), minutes=rng.randint(0, 1440))
+        lead.created_at = now - age
+        lead.updated_at = lead.created_at
+        lead.last_activity_at = lead.created_at
+        owner = rng.choice(owners)
+        lead.assigned_to_id = owner.id if owner else None
+        if lead.status in ("closed_won", "closed_lost"):
+            lead.closed_at = lead.created_at + timedelta(days=rng.randint(1, 30))
+        if rng.random() < 0.5:
+            add_tags(session, lead, rng.sample(TAGS, rng.randint(1, 3)))
+        if lead.status != "new":
+            add_activity(
+                session,
+                lead,
+                "status_changed",
+                f"Moved to {lead.status}",
+                owner.id if owner else None,
+                {"old_status": "new", "new_status": lead.status},
+            )
+        for activity in session.new:
+            if getattr(activity, "lead_id", None) == lead.id:
+                activity.created_at = lead.created_at
+    session.flush()
+    return DemoResult(workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace))
+
+
+def _lead_total(session: Session, workspace: Workspace) -> int:
+    return session.execute(
+        select(func.count()).select_from(Lead).where(Lead.workspace_id == workspace.id)
+    ).scalar_one()

@@ -1,0 +1,15 @@
+"""Errors a service raises for a caller to turn into a 4xx."""
+
+from __future__ import annotations
+
+
+class ValidationFailed(ValueError):
+    """Input was refused; `errors` maps each field to the reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class NotFound(LookupError):
+    pass

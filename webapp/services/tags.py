@@ -1,0 +1,54 @@
+"""Workspace tags on leads."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import Lead, Tag
+from webapp.services.errors import ValidationFailed
+
+MAX_TAG_LENGTH = 64
+
+
+def clean_tag_names(names) -> list[str]:
+    if isinstance(names, str):
+        names = names.split(",")
+    cleaned = []
+    for name in names:
+        name = " ".join(str(name).split()).lower()
+        if not name:
+            continue
+        if len(name) > MAX_TAG_LENGTH:
+            raise ValidationFailed(
+                {"tags": f"each tag must be at most {MAX_TAG_LENGTH} characters"}
+            )
+        if name not in cleaned:
+            cleaned.append(name)
+    return cleaned
+
+
+def get_or_create_tags(session: Session, workspace_id, names) -> list[Tag]:
+    names = clean_tag_names(names)
+    if not names:
+        return []
+    found = {
+        t.name: t
+        for t in session.execute(
+            select(Tag).where(Tag.workspace_id == workspace_id, Tag.name.in_(names))
+        ).scalars()
+    }
+    for name in names:
+        if name not in found:
+            found[name] = Tag(workspace_id=workspace_id, name=name)
+            session.add(found[name])
+    session.flush()
+    return [found[n] for n in names]
+
+
+def add_tags(session: Session, lead: Lead, names) -> list[Tag]:
+    tags = get_or_create_tags(session, lead.workspace_id, names)
+    for tag in tags:
+        if tag not in lead.tags:
+            lead.tags.append(tag)
+    return tags
