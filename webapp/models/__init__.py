@@ -2,18 +2,25 @@
 
 from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
+from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
 from webapp.models.events import Event
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
+from webapp.models.lists import LeadList, LeadListMember
 
 __all__ = [
     "ROLES",
     "AuditLog",
+    "Campaign",
+    "CampaignLead",
+    "CampaignLeadList",
     "CoreCompany",
     "CorePerson",
     "Event",
     "Lead",
     "LeadActivity",
+    "LeadList",
+    "LeadListMember",
     "Membership",
     "Tag",
     "User",
