@@ -66,14 +66,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.blueprints.auth import bp as auth_bp
-    from webapp.blueprints.health import bp as health_bp
-    from webapp.blueprints.leads import bp as leads_bp
-    from webapp.blueprints.sections import bp as sections_bp
-    from webapp.blueprints.settings import bp as settings_bp
+    from webapp.blueprints import (
+        audit,
+        auth,
+        duplicates,
+        health,
+        lead_page,
+        leads,
+        sections,
+        settings,
+    )
 
-    for bp in (auth_bp, health_bp, leads_bp, sections_bp, settings_bp):
-        app.register_blueprint(bp)
+    for module in (auth, health, leads, lead_page, duplicates, audit, sections, settings):
+        app.register_blueprint(module.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

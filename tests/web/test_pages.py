@@ -16,7 +16,14 @@ def test_layout_has_navigation_user_and_workspace(client, factory):
 def test_every_nav_section_renders(client, factory):
     workspace = factory.workspace()
     client.login(factory.user(workspace))
-    for url in ("/leads", "/lists", "/campaigns", "/imports", "/pipeline", "/settings"):
+    for url in (
+        "/leads",
+        "/lists",
+        "/campaigns",
+        "/imports",
+        "/pipeline",
+        "/settings",
+    ):
         assert client.get(url).status_code == 200, url
 
 

@@ -52,3 +52,11 @@ def add_tags(session: Session, lead: Lead, names) -> list[Tag]:
         if tag not in lead.tags:
             lead.tags.append(tag)
     return tags
+
+
+def remove_tags(session: Session, lead: Lead, names) -> list[str]:
+    """Take the named tags off a lead; returns the names that were removed."""
+    names = set(clean_tag_names(names))
+    removed = [t.name for t in lead.tags if t.name in names]
+    lead.tags[:] = [t for t in lead.tags if t.name not in names]
+    return removed

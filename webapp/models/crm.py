@@ -1,0 +1,1 @@
+"""Contacts and accounts that a lead converts into (filled in by the lead-page work)."""

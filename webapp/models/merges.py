@@ -1,0 +1,1 @@
+"""Lead merges, kept so a merge can be undone (filled in by the dedupe work)."""
