@@ -1,0 +1,1 @@
+"""Capture forms, their spam quarantine and idempotency keys."""
