@@ -67,17 +67,26 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.blueprints import (
+        api,
+        api_tokens_settings,
         audit,
         auth,
         duplicates,
+        forms_settings,
         health,
         lead_page,
         leads,
+        public,
         sections,
         settings,
+        webhooks_settings,
     )
 
-    for module in (auth, health, leads, lead_page, duplicates, audit, sections, settings):
+    # public before api: it owns POST/OPTIONS /api/v1/leads, api owns GET.
+    for module in (
+        auth, health, public, api, leads, lead_page, duplicates, audit, sections, settings,
+        forms_settings, api_tokens_settings, webhooks_settings,
+    ):  # fmt: skip
         app.register_blueprint(module.bp)
 
 

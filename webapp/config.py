@@ -45,6 +45,11 @@ class Config:
         self.RATELIMIT_STRATEGY = "moving-window"
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Don't hang a request on an unreachable Redis: fail fast and fall back to memory.
+        self.RATELIMIT_STORAGE_OPTIONS = (
+            {"socket_connect_timeout": 1, "socket_timeout": 1} if self.REDIS_URL else {}
+        )
+        self.CAPTURE_RATE_LIMIT = int(os.environ.get("CAPTURE_RATE_LIMIT", "10"))
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))

@@ -1,0 +1,291 @@
+"""Public capture: POST /api/v1/leads, its contract, spam guard, dedupe and idempotency."""
+
+import logging
+import time
+import uuid
+
+import pytest
+
+from webapp.models import Event, Lead, LeadActivity
+from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
+
+
+@pytest.fixture()
+def workspace(factory):
+    return factory.workspace()
+
+
+@pytest.fixture()
+def form(db, workspace):
+    form = CaptureForm(
+        workspace_id=workspace.id, name="Contact us", allowed_origins=["https://www.acme.example"]
+    )
+    db.session.add(form)
+    db.session.commit()
+    return form
+
+
+def post(client, form, body, **headers):
+    headers.setdefault("X-Form-Key", form.public_key)
+    return client.post("/api/v1/leads", json=body, headers=headers)
+
+
+def count(db, model):
+    db.session.expire_all()
+    return db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+
+
+VALID = {
+    "name": "John Doe",
+    "email": "john@example.com",
+    "phone": "+919876543210",
+    "company": "Acme Corp",
+    "message": "Interested in your services",
+    "source": "website",
+}
+
+
+def test_creates_a_lead_with_the_seed_answer(client, db, form):
+    response = post(client, form, VALID)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert set(body) == {"id", "name", "email", "status", "created_at"}
+    assert (body["name"], body["email"], body["status"]) == ("John Doe", "john@example.com", "new")
+    assert body["created_at"].endswith("Z")
+    lead = db.session.get(Lead, uuid.UUID(body["id"]))
+    assert lead.phone == "+919876543210" and lead.company_name == "Acme Corp"
+    assert (lead.first_name, lead.last_name, lead.source) == ("John", "Doe", "website")
+    assert lead.message == "Interested in your services"
+    activity = db.session.execute(db.select(LeadActivity)).scalar_one()
+    assert activity.activity_type == "created"
+    event = db.session.execute(db.select(Event)).scalar_one()
+    assert event.payload["event_type"] == "LeadCreated" and event.payload["lead_id"] == body["id"]
+
+
+def test_form_key_in_the_body_and_extra_fields_kept(client, db, form):
+    body = {**VALID, "form_key": form.public_key, "utm_source": "newsletter",
+            "page_url": "https://www.acme.example/pricing", "favourite_colour": "teal",
+            "consent": True, "job_title": "CTO"}
+    response = client.post("/api/v1/leads", json=body)
+    assert response.status_code == 201
+    lead = db.session.execute(db.select(Lead)).scalar_one()
+    assert lead.job_title == "CTO"
+    assert lead.raw_data["utm_source"] == "newsletter"
+    assert lead.raw_data["favourite_colour"] == "teal"
+    assert lead.raw_data["form_name"] == "Contact us"
+
+
+@pytest.mark.parametrize(
+    "change,field,reason",
+    [
+        ({"name": ""}, "name", "is required"),
+        ({"email": None}, "email", "is required"),
+        ({"email": "not-an-email"}, "email", "@"),
+        ({"phone": "12"}, "phone", "phone"),
+        ({"source": "billboard"}, "source", "must be one of"),
+        ({"name": "x" * 300}, "name", "at most 255"),
+        ({"message": "x" * 10_001}, "message", "at most 10000"),
+        ({"consent": "perhaps"}, "consent", "true or false"),
+    ],
+)
+def test_validation_errors_name_the_field(client, db, form, change, field, reason):
+    response = post(client, form, {**VALID, **change})
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert field in errors and reason in errors[field]
+    assert count(db, Lead) == 0
+
+
+def test_missing_or_unknown_form_key_is_404(client, form):
+    assert client.post("/api/v1/leads", json=VALID).status_code == 404
+    response = client.post("/api/v1/leads", json=VALID, headers={"X-Form-Key": "pk_nope"})
+    assert response.status_code == 404
+    assert "form key" in response.get_json()["error"]
+
+
+def test_inactive_form_is_404(client, db, form):
+    form.active = False
+    db.session.commit()
+    assert post(client, form, VALID).status_code == 404
+
+
+def test_body_that_is_not_json_is_400(client, form):
+    response = client.post("/api/v1/leads", data="name=x", headers={
+        "X-Form-Key": form.public_key, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    response = client.post("/api/v1/leads", json=["a", "list"], headers={"X-Form-Key": form.public_key})
+    assert response.status_code == 400
+
+
+def test_body_over_64_kb_is_413(client, db, form):
+    response = post(client, form, {**VALID, "message": "x" * (65 * 1024)})
+    assert response.status_code == 413
+    assert count(db, Lead) == 0
+
+
+def test_same_email_again_adds_activity_and_fills_empty_fields(client, db, form):
+    first = post(client, form, {"name": "Jo Smith", "email": "jo@example.com"}).get_json()
+    again = post(client, form, {"name": "Jo Smith", "email": " JO@example.com ",
+                                "company": "Initech", "message": "Second note"})
+    assert again.status_code == 201
+    assert again.get_json()["id"] == first["id"]
+    assert count(db, Lead) == 1
+    lead = db.session.execute(db.select(Lead)).scalar_one()
+    assert lead.company_name == "Initech"
+    kinds = sorted(a.activity_type for a in db.session.execute(db.select(LeadActivity)).scalars())
+    assert kinds == ["created", "form_submitted"]
+    assert count(db, Event) == 1  # one LeadCreated, no second one
+    assert lead.raw_data["submissions"][-1]["message"] == "Second note"
+
+
+def test_honeypot_gets_the_same_answer_and_is_quarantined(client, db, form):
+    response = post(client, form, {**VALID, "website_url": "http://spam.example"})
+    assert response.status_code == 201
+    assert set(response.get_json()) == {"id", "name", "email", "status", "created_at"}
+    assert count(db, Lead) == 0
+    held = db.session.execute(db.select(SpamSubmission)).scalar_one()
+    assert held.reason == "honeypot" and held.payload["email"] == "john@example.com"
+
+
+def test_too_fast_is_quarantined_and_a_patient_person_is_not(client, db, form):
+    now_ms = int(time.time() * 1000)
+    assert post(client, form, {**VALID, "_ts": now_ms - 500}).status_code == 201
+    assert count(db, Lead) == 0 and count(db, SpamSubmission) == 1
+    assert post(client, form, {**VALID, "_ts": now_ms - 20_000}).status_code == 201
+    assert count(db, Lead) == 1
+
+
+def test_release_from_quarantine_creates_the_lead(client, db, form):
+    from webapp.services.capture import release_spam_submission
+
+    post(client, form, {**VALID, "website_url": "x"})
+    held = db.session.execute(db.select(SpamSubmission)).scalar_one()
+    result = release_spam_submission(db.session, form.workspace_id, held.id, None)
+    db.session.commit()
+    assert result.created and result.lead.email == "john@example.com"
+    assert held.released_lead_id == result.lead.id
+
+
+def test_idempotency_key_replays_the_first_answer(client, db, form):
+    first = post(client, form, VALID, **{"Idempotency-Key": "abc-123"})
+    second = post(client, form, VALID, **{"Idempotency-Key": "abc-123"})
+    assert first.status_code == second.status_code == 201
+    assert first.get_json() == second.get_json()
+    assert count(db, Lead) == 1
+    assert count(db, LeadActivity) == 1
+
+
+def test_idempotency_key_with_another_body_is_422(client, db, form):
+    post(client, form, VALID, **{"Idempotency-Key": "k1"})
+    response = post(client, form, {**VALID, "name": "Someone Else"}, **{"Idempotency-Key": "k1"})
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.get_json()["errors"]
+
+
+def test_idempotency_key_while_first_is_running_is_409(client, db, form):
+    from webapp.services.idempotency import request_fingerprint
+
+    db.session.add(IdempotencyKey(form_id=form.id, key="busy", request_hash=request_fingerprint(VALID)))
+    db.session.commit()
+    response = post(client, form, VALID, **{"Idempotency-Key": "busy"})
+    assert response.status_code == 409
+    assert count(db, Lead) == 0
+
+
+def test_idempotency_key_is_freed_after_a_validation_error(client, db, form):
+    assert post(client, form, {**VALID, "email": "bad"}, **{"Idempotency-Key": "fix-me"}).status_code == 422
+    assert post(client, form, {**VALID, "email": "bad"}, **{"Idempotency-Key": "fix-me"}).status_code == 422
+    assert count(db, IdempotencyKey) == 0
+
+
+def test_eleventh_post_in_an_hour_is_429(client, db, form):
+    for n in range(10):
+        response = post(client, form, {**VALID, "email": f"p{n}@example.com"})
+        assert response.status_code == 201, response.get_data(as_text=True)
+    response = post(client, form, {**VALID, "email": "p10@example.com"})
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert count(db, Lead) == 10
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(client, db, form):
+    for n in range(10):
+        post(client, form, {**VALID, "email": f"q{n}@example.com"}, **{"X-Forwarded-For": f"10.0.0.{n}"})
+    response = post(client, form, {**VALID, "email": "q10@example.com"}, **{"X-Forwarded-For": "10.9.9.9"})
+    assert response.status_code == 429
+
+
+def test_forms_have_their_own_rate_limit(client, db, form, workspace):
+    strict = CaptureForm(workspace_id=workspace.id, name="Strict", rate_limit_per_hour=2)
+    db.session.add(strict)
+    db.session.commit()
+    assert post(client, strict, {**VALID, "email": "a@example.com"}).status_code == 201
+    assert post(client, strict, {**VALID, "email": "b@example.com"}).status_code == 201
+    assert post(client, strict, {**VALID, "email": "c@example.com"}).status_code == 429
+    assert post(client, form, {**VALID, "email": "d@example.com"}).status_code == 201
+
+
+def test_capture_keeps_working_when_redis_is_down(make_app, monkeypatch, db, form, caplog):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    broken = make_app()
+    with caplog.at_level(logging.WARNING):
+        for n in range(3):
+            response = broken.test_client().post(
+                "/api/v1/leads", json={**VALID, "email": f"r{n}@example.com"},
+                headers={"X-Form-Key": form.public_key})
+            assert response.status_code == 201, response.get_data(as_text=True)
+    assert "falling back to in-memory storage" in caplog.text
+    assert count(db, Lead) == 3
+
+
+def test_cors_preflight_for_an_allowed_origin(client, form):
+    response = client.options("/api/v1/leads", headers={
+        "Origin": "https://www.acme.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-form-key"})
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "https://www.acme.example"
+    assert "X-Form-Key" in response.headers["Access-Control-Allow-Headers"]
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_cors_preflight_refused_for_other_origins(client, form):
+    response = client.options("/api/v1/leads", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert response.status_code == 403
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_cors_post_from_allowed_and_other_origins(client, db, form):
+    ok = post(client, form, VALID, Origin="https://www.acme.example")
+    assert ok.status_code == 201
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://www.acme.example"
+    refused = post(client, form, {**VALID, "email": "x@example.com"}, Origin="https://evil.example")
+    assert refused.status_code == 403
+    assert count(db, Lead) == 1
+
+
+def test_round_robin_assignment_takes_turns(client, db, factory, workspace):
+    ann = factory.user(workspace, name="Ann")
+    ben = factory.user(workspace, name="Ben")
+    form = CaptureForm(workspace_id=workspace.id, name="RR", assignment_mode="round_robin",
+                       round_robin_user_ids=[str(ann.id), str(ben.id)])
+    db.session.add(form)
+    db.session.commit()
+    owners = []
+    for n in range(4):
+        body = post(client, form, {**VALID, "email": f"rr{n}@example.com"}).get_json()
+        lead = db.session.get(Lead, uuid.UUID(body["id"]))
+        owners.append(lead.assigned_to_id)
+    assert owners == [ann.id, ben.id, ann.id, ben.id]
+    assert count(db, Event) == 8  # LeadCreated + LeadAssigned each
+
+
+def test_owner_assignment(client, db, factory, workspace):
+    owner = factory.user(workspace)
+    form = CaptureForm(workspace_id=workspace.id, name="Owned", assignment_mode="owner",
+                       owner_id=owner.id)
+    db.session.add(form)
+    db.session.commit()
+    body = post(client, form, VALID).get_json()
+    lead = db.session.get(Lead, uuid.UUID(body["id"]))
+    assert lead.assigned_to_id == owner.id

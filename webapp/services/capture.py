@@ -1,0 +1,256 @@
+"""Public lead capture: validate a submission, guard against spam, store the lead.
+
+A capture writes the lead, its activity and the LeadCreated event in the
+caller's transaction; notifications go through a job after the commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import Lead
+from webapp.models.base import utcnow
+from webapp.models.forms import CAPTURE_SOURCES, CaptureForm, SpamSubmission
+from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.events import iso
+from webapp.services.lead_work import assign_lead
+from webapp.services.leads import CaptureResult, add_activity, create_lead
+from webapp.services.normalize import clean_email, clean_phone
+
+HONEYPOT_FIELD = "website_url"
+FILL_TIME_FIELD = "_ts"  # page-load time in ms since the epoch, set by the form's script
+LIMITS = {
+    "name": 255,
+    "first_name": 120,
+    "last_name": 120,
+    "company": 255,
+    "job_title": 255,
+    "message": 10_000,
+    "page_url": 2_000,
+    "utm_source": 255,
+    "utm_medium": 255,
+    "utm_campaign": 255,
+    "utm_term": 255,
+    "utm_content": 255,
+}
+
+
+@dataclass
+class CaptureOutcome:
+    body: dict
+    lead: Lead | None = None
+    created: bool = False
+    spam_reason: str | None = None
+    notify: bool = field(default=False)
+
+
+def find_form(session: Session, public_key: str | None) -> CaptureForm | None:
+    if not public_key or len(public_key) > 64:
+        return None
+    return session.execute(
+        select(CaptureForm).where(
+            CaptureForm.public_key == public_key.strip(), CaptureForm.active.is_(True)
+        )
+    ).scalar()
+
+
+def _text(payload: dict, name: str, errors: dict) -> str | None:
+    value = payload.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        errors[name] = "must be text"
+        return None
+    value = str(value).strip()
+    if len(value) > LIMITS[name]:
+        errors[name] = f"must be at most {LIMITS[name]} characters"
+        return None
+    return value or None
+
+
+def validate_submission(payload: dict, form: CaptureForm) -> dict:
+    """Map a submission to lead fields; ValidationFailed names each bad field."""
+    errors: dict[str, str] = {}
+    texts = {name: _text(payload, name, errors) for name in LIMITS}
+    name = texts["name"] or " ".join(p for p in (texts["first_name"], texts["last_name"]) if p)
+    if not name and "name" not in errors:
+        errors["name"] = "is required"
+    email = None
+    raw_email = payload.get("email")
+    if raw_email in (None, "") or (isinstance(raw_email, str) and not raw_email.strip()):
+        errors["email"] = "is required"
+    elif not isinstance(raw_email, str) or len(raw_email) > 254:
+        errors["email"] = "must be an email address of at most 254 characters"
+    else:
+        try:
+            email = clean_email(raw_email)
+        except ValueError as exc:
+            errors["email"] = str(exc)
+    phone = None
+    raw_phone = payload.get("phone")
+    if raw_phone not in (None, ""):
+        if not isinstance(raw_phone, str) or len(raw_phone) > 40:
+            errors["phone"] = "must be a phone number"
+        else:
+            try:
+                phone = clean_phone(raw_phone)
+            except ValueError as exc:
+                errors["phone"] = str(exc)
+    source = payload.get("source") or form.default_source
+    if source not in CAPTURE_SOURCES:
+        errors["source"] = f"must be one of {', '.join(CAPTURE_SOURCES)}"
+    consent = payload.get("consent")
+    if consent is not None and not isinstance(consent, bool):
+        if str(consent).lower() in ("true", "on", "yes", "1"):
+            consent = True
+        elif str(consent).lower() in ("false", "off", "no", "0", ""):
+            consent = False
+        else:
+            errors["consent"] = "must be true or false"
+    if errors:
+        raise ValidationFailed(errors)
+    first, last = texts["first_name"], texts["last_name"]
+    if not (first or last) and " " in name:
+        first, last = name.split(" ", 1)
+    return {
+        "full_name": name,
+        "first_name": first or (name if " " not in name else None),
+        "last_name": last,
+        "email": email,
+        "phone": phone,
+        "company_name": texts["company"],
+        "job_title": texts["job_title"],
+        "message": texts["message"],
+        "source": source,
+    }
+
+
+def spam_reason(payload: dict, form: CaptureForm, now: float | None = None) -> str | None:
+    """Why a submission looks automated, or None. Bots fill hidden fields and hurry."""
+    if str(payload.get(HONEYPOT_FIELD) or "").strip():
+        return "honeypot"
+    stamp = payload.get(FILL_TIME_FIELD)
+    if stamp in (None, ""):
+        return None
+    try:
+        loaded_at = float(stamp) / 1000
+    except (TypeError, ValueError):
+        return "bad fill time"
+    elapsed = (now or time.time()) - loaded_at
+    if elapsed < form.min_fill_seconds:
+        return "filled too fast"
+    return None
+
+
+def next_assignee(session: Session, form: CaptureForm) -> uuid.UUID | None:
+    """The owner, or the next rep in turn; the form row is locked so turns never repeat."""
+    if form.assignment_mode == "owner":
+        return form.owner_id
+    if form.assignment_mode != "round_robin" or not form.round_robin_user_ids:
+        return None
+    locked = session.execute(
+        select(CaptureForm).where(CaptureForm.id == form.id).with_for_update()
+    ).scalar_one()
+    reps = locked.round_robin_user_ids
+    chosen = reps[locked.round_robin_cursor % len(reps)]
+    locked.round_robin_cursor = (locked.round_robin_cursor + 1) % len(reps)
+    return uuid.UUID(chosen)
+
+
+def _answer(lead_id, name: str, email: str | None, status: str, created_at) -> dict:
+    return {
+        "id": str(lead_id),
+        "name": name,
+        "email": email,
+        "status": status,
+        "created_at": iso(created_at),
+    }
+
+
+def capture_submission(
+    session: Session,
+    form: CaptureForm,
+    payload: dict,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+) -> CaptureOutcome:
+    """Validate and store one submission; the caller commits. Raises ValidationFailed."""
+    values = validate_submission(payload, form)
+    reason = spam_reason(payload, form)
+    if reason:
+        session.add(
+            SpamSubmission(
+                workspace_id=form.workspace_id,
+                form_id=form.id,
+                payload=payload,
+                reason=reason,
+                ip_address=ip_address,
+                user_agent=(user_agent or "")[:500] or None,
+            )
+        )
+        # The same answer a person gets, so the bot learns nothing.
+        body = _answer(uuid.uuid4(), values["full_name"], values["email"], "new", utcnow())
+        return CaptureOutcome(body=body, spam_reason=reason)
+    result = store_capture(session, form, values, payload)
+    lead = result.lead
+    body = _answer(lead.id, lead.display_name, lead.email, lead.status, lead.created_at)
+    return CaptureOutcome(body=body, lead=lead, created=result.created, notify=True)
+
+
+def store_capture(
+    session: Session, form: CaptureForm, values: dict, payload: dict
+) -> CaptureResult:
+    raw = {"form_id": str(form.id), "form_name": form.name, **payload}
+    raw.pop(HONEYPOT_FIELD, None)
+    result = create_lead(
+        session,
+        form.workspace_id,
+        values,
+        activity_type_on_duplicate="form_submitted",
+        raw_data=raw,
+    )
+    lead = result.lead
+    if result.created:
+        lead.source_id = str(form.id)
+        assignee = next_assignee(session, form)
+        if assignee is not None:
+            # A rep who left the workspace is skipped; the lead waits unassigned.
+            with contextlib.suppress(ValidationFailed):
+                assign_lead(session, lead, assignee, None)
+    else:
+        submissions = list((lead.raw_data or {}).get("submissions", []))
+        lead.raw_data = {**(lead.raw_data or {}), "submissions": [*submissions[-19:], raw]}
+    return result
+
+
+def release_spam_submission(
+    session: Session, workspace_id: uuid.UUID, submission_id, performed_by_id: uuid.UUID | None
+) -> CaptureResult:
+    """Turn a quarantined submission into a lead through the normal dedupe path."""
+    submission = session.execute(
+        select(SpamSubmission).where(
+            SpamSubmission.id == submission_id, SpamSubmission.workspace_id == workspace_id
+        )
+    ).scalar()
+    if submission is None or submission.released_at or submission.dismissed_at:
+        raise NotFound("submission")
+    values = validate_submission(submission.payload, submission.form)
+    result = store_capture(session, submission.form, values, submission.payload)
+    add_activity(
+        session,
+        result.lead,
+        "form_submitted",
+        f"Released from the spam quarantine of {submission.form.name}",
+        performed_by_id,
+        {"spam_submission_id": str(submission.id), "reason": submission.reason},
+    )
+    submission.released_at = utcnow()
+    submission.released_lead_id = result.lead.id
+    submission.released_by_id = performed_by_id
+    return result
