@@ -1,0 +1,208 @@
+"""Sustained POST /api/v1/leads under gunicorn on PostgreSQL + Redis, against a baseline.
+
+    python bench/capture.py [--duration 20] [--connections 16] [--workers 2]
+
+Runs Leadkeeper's capture endpoint and bench/minimal_app.py (a bare Flask endpoint
+inserting one row into a similar table) under the same gunicorn settings, one after
+the other, with wrk as the load generator (apt-get install wrk). Prints requests/s,
+p50/p99 latency, errors, and the ratio to the baseline; then counts leads and
+events to prove none were lost. Goal: >= 50% of the baseline's throughput, p99
+under 100 ms, zero errors, zero lost leads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CREATE_FORM = """
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models.forms import CaptureForm
+from webapp.services.accounts import get_or_create_workspace
+app = create_app()
+with app.app_context():
+    ws = get_or_create_workspace(db.session, "bench")
+    form = CaptureForm(workspace_id=ws.id, name="Bench", rate_limit_per_hour=10**9)
+    db.session.add(form)
+    db.session.commit()
+    print(form.public_key)
+"""
+
+
+def fresh_database(admin_url: str, name: str) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def serve(app_spec: str, port: int, workers: int, env: dict, chdir: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(chdir),
+            app_spec,
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"{app_spec} did not start on port {port}")
+
+
+def parse_latency(text: str, label: str) -> float:
+    match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    if not match:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def run_wrk(url: str, key: str, duration: int, connections: int) -> dict:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-s",
+        str(ROOT / "bench" / "capture.lua"),
+        url,
+        "--",
+        key,
+        secrets.token_hex(4),
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(int(g) for g in socket.groups()) if socket else 0
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": parse_latency(out, "50"),
+        "p99": parse_latency(out, "99"),
+        "requests": total,
+        "errors": errors,
+    }
+
+
+def count(url: str, sql: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/8")
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    db_url = fresh_database(args.admin_url, "leadkeeper_bench_capture")
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": db_url,
+        "REDIS_URL": args.redis_url,
+        "LOG_LEVEL": "WARNING",
+        "FLASK_APP": "webapp",
+    }
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    subprocess.run(
+        [str(BIN / "flask"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    key = (
+        subprocess.run(
+            [str(BIN / "python"), "-c", CREATE_FORM],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    sys.path.insert(0, str(ROOT / "bench"))
+    from minimal_app import TABLE
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(TABLE)
+
+    results = {}
+    for name, spec, chdir, port in (
+        ("minimal insert", "minimal_app:create_app()", ROOT / "bench", 5181),
+        ("leadkeeper capture", "webapp:create_app()", ROOT, 5182),
+    ):
+        server = serve(spec, port, args.workers, env, chdir)
+        try:
+            url = f"http://127.0.0.1:{port}/api/v1/leads"
+            warm = run_wrk(url, key, 3, args.connections)  # warm-up: pools, imports, caches
+            results[name] = run_wrk(url, key, args.duration, args.connections)
+            results[name]["answered"] = sum(
+                r["requests"] - r["errors"] for r in (warm, results[name])
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    leads = count(db_url, "SELECT count(*) FROM leads")
+    events = count(db_url, "SELECT count(*) FROM events WHERE event_type = 'LeadCreated'")
+    base, ours = results["minimal insert"], results["leadkeeper capture"]
+    print(f"gunicorn -w {args.workers} (sync), wrk -t2 -c{args.connections} -d{args.duration}s")
+    print(f"{'':22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>9}{'requests':>10}")
+    for name, r in results.items():
+        print(
+            f"{name:22}{r['rps']:>10.0f}{r['p50']:>10.1f}{r['p99']:>10.1f}"
+            f"{r['errors']:>9}{r['requests']:>10}"
+        )
+    ratio = ours["rps"] / base["rps"] if base["rps"] else float("nan")
+    print(f"throughput ratio (leadkeeper / minimal): {ratio:.2f}  (goal >= 0.50)")
+    print(f"p99: {ours['p99']:.1f} ms (goal < 100 ms)")
+    # Every 201 (warm-up included) must be a stored lead with its LeadCreated event.
+    lost = max(0, ours["answered"] - leads) + abs(leads - events)
+    print(
+        f"201 answers: {ours['answered']}, leads stored: {leads}, "
+        f"LeadCreated events: {events}, lost: {lost}"
+    )
+    return 0 if lost == 0 and ours["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
