@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := webapp
 export APP_ENV ?= development
 
-.PHONY: run install assets migrate demo test lint format clean
+.PHONY: run install assets browser migrate demo test lint format clean
 
 run: install assets migrate demo
 	@echo ""
@@ -36,7 +36,14 @@ migrate: install
 demo: install
 	$(BIN)/flask demo load
 
-test: install assets
+# Browser tests drive Debian's chromium (Playwright cannot download a browser here).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
+
+test: install assets browser
 	APP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
