@@ -51,6 +51,7 @@ class Config:
         )
         self.CAPTURE_RATE_LIMIT = int(os.environ.get("CAPTURE_RATE_LIMIT", "10"))
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
+        self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # per token
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
         self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session

@@ -1,0 +1,69 @@
+"""`flask tokens create|list|revoke`: API tokens from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Workspace
+from webapp.services.api_tokens import create_token, list_tokens, revoke_token
+from webapp.services.errors import NotFound, ValidationFailed
+
+tokens_cli = AppGroup("tokens", help="API tokens for the JSON API.")
+
+
+def _workspace(slug: str) -> Workspace:
+    workspace = db.session.execute(select(Workspace).where(Workspace.slug == slug)).scalar()
+    if workspace is None:
+        raise click.ClickException(
+            f"No workspace with the slug '{slug}'. Create it first, e.g. with "
+            "`flask users create --workspace <slug> ...`."
+        )
+    return workspace
+
+
+@tokens_cli.command("create")
+@click.option("--workspace", "workspace_slug", required=True, help="Workspace slug.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'Zapier'.")
+def create_command(workspace_slug: str, name: str) -> None:
+    """Make an API token and print it (it is shown only this once)."""
+    workspace = _workspace(workspace_slug)
+    try:
+        new = create_token(db.session, workspace.id, name, created_by_id=None)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(new.secret)
+    click.echo(
+        f"API token '{new.token.name}' for workspace '{workspace.slug}'. "
+        "Store it now: it is not shown again.",
+        err=True,
+    )
+
+
+@tokens_cli.command("list")
+@click.option("--workspace", "workspace_slug", required=True, help="Workspace slug.")
+def list_command(workspace_slug: str) -> None:
+    """List a workspace's tokens (prefixes only; secrets are never stored)."""
+    workspace = _workspace(workspace_slug)
+    for token in list_tokens(db.session, workspace.id):
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        click.echo(f"{token.id}  {token.token_prefix}…  {token.name}  {state}  last used {used}")
+
+
+@tokens_cli.command("revoke")
+@click.option("--workspace", "workspace_slug", required=True, help="Workspace slug.")
+@click.argument("token_id", type=click.UUID)
+def revoke_command(workspace_slug: str, token_id) -> None:
+    """Revoke a token by its id (from `flask tokens list`)."""
+    workspace = _workspace(workspace_slug)
+    try:
+        token = revoke_token(db.session, workspace.id, token_id)
+    except NotFound:
+        raise click.ClickException("No such token in this workspace.") from None
+    db.session.commit()
+    click.echo(f"Revoked '{token.name}' ({token.token_prefix}…).")
