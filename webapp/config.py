@@ -51,6 +51,9 @@ class Config:
         )
         self.CAPTURE_RATE_LIMIT = int(os.environ.get("CAPTURE_RATE_LIMIT", "10"))
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
+        self.SMTP_URL = os.environ.get("SMTP_URL", "").strip() or None
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "Leadkeeper <leadkeeper@localhost>")
+        self.WEBHOOKS_ALLOW_PRIVATE = _bool("WEBHOOKS_ALLOW_PRIVATE")
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # per token
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))

@@ -16,8 +16,10 @@ class Periodic:
     interval: int | None = None
 
 
-# Later issues add the daily discovery and weekly jobs here.
-PERIODIC_JOBS: tuple[Periodic, ...] = ()
+PERIODIC_JOBS: tuple[Periodic, ...] = (
+    # Anything the commit-time kick missed (Redis was down, a retry came due) goes out.
+    Periodic("webapp.jobs.events.relay_events", "default", interval=60),
+)
 
 
 def build_scheduler(app: Flask, redis: Redis):

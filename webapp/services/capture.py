@@ -230,7 +230,11 @@ def store_capture(
 
 
 def release_spam_submission(
-    session: Session, workspace_id: uuid.UUID, submission_id, performed_by_id: uuid.UUID | None
+    session: Session,
+    workspace_id: uuid.UUID,
+    submission_id,
+    performed_by_id: uuid.UUID | None,
+    form_id: uuid.UUID | None = None,
 ) -> CaptureResult:
     """Turn a quarantined submission into a lead through the normal dedupe path."""
     submission = session.execute(
@@ -239,6 +243,8 @@ def release_spam_submission(
         )
     ).scalar()
     if submission is None or submission.released_at or submission.dismissed_at:
+        raise NotFound("submission")
+    if form_id is not None and submission.form_id != form_id:
         raise NotFound("submission")
     values = validate_submission(submission.payload, submission.form)
     result = store_capture(session, submission.form, values, submission.payload)

@@ -1,0 +1,53 @@
+"""`flask forms create`: a capture form from the command line."""
+
+from __future__ import annotations
+
+import re
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Workspace
+from webapp.services.errors import ValidationFailed
+from webapp.services.forms import create_form
+
+forms_cli = AppGroup("forms", help="Capture forms.")
+
+
+def _per_hour(value: str | None) -> int | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*(?:/\s*(?:hour|h))?\s*", value)
+    if not match:
+        raise click.BadParameter("use N or N/hour, e.g. 10/hour")
+    return int(match.group(1))
+
+
+@forms_cli.command("create")
+@click.option("--workspace", "workspace_slug", required=True)
+@click.option("--name", required=True)
+@click.option("--rate-limit", help="Submissions per hour per IP, e.g. 10/hour (default 10).")
+@click.option("--origin", "origins", multiple=True, help="Allowed origin for fetch (repeatable).")
+@click.option("--source", default="website", show_default=True)
+def create(workspace_slug, name, rate_limit, origins, source):
+    """Create a capture form and print its public key."""
+    workspace = db.session.execute(
+        select(Workspace).where(Workspace.slug == workspace_slug.strip().lower())
+    ).scalar()
+    if workspace is None:
+        raise click.ClickException(f"No workspace '{workspace_slug}'.")
+    data = {
+        "name": name,
+        "allowed_origins": list(origins),
+        "default_source": source,
+        "rate_limit_per_hour": _per_hour(rate_limit) or 10,
+    }
+    try:
+        form = create_form(db.session, workspace.id, data)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(form.public_key)

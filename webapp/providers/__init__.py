@@ -1,0 +1,1 @@
+"""Adapters for the outside world: small httpx/smtplib clients with timeouts."""

@@ -1,0 +1,69 @@
+"""Kicking the relay when a transaction that wrote outbox events commits.
+
+With Redis the relay job is enqueued (at most one every couple of seconds); if
+Redis is down the events simply wait in the outbox for the periodic relay. On
+the embedded default the relay runs inline at the end of the request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from webapp.models import Event
+
+log = logging.getLogger(__name__)
+KICK_KEY = "leadkeeper:outbox-relay-kick"
+KICK_EVERY_SECONDS = 2
+
+
+def _note_events(session: Session, flush_context, instances) -> None:
+    if any(isinstance(obj, Event) for obj in session.new):
+        session.info["outbox_events"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop("outbox_events", False) or not has_app_context():
+        return
+    from webapp.redis_conn import get_redis
+
+    redis = get_redis()
+    if redis is None:
+        if has_request_context():
+            g.outbox_relay_due = True
+        return
+    try:
+        if redis.set(KICK_KEY, "1", nx=True, ex=KICK_EVERY_SECONDS):
+            from rq import Queue
+
+            from webapp.jobs.events import RELAY_JOB
+
+            Queue("default", connection=redis).enqueue(RELAY_JOB)
+    except Exception as exc:  # Redis down: the events stay in the outbox, nothing is lost
+        log.warning("outbox: relay not queued (%s); the periodic relay will send it", exc)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("outbox_events", None)
+
+
+def _relay_inline(response):
+    if g.pop("outbox_relay_due", False):
+        from webapp.jobs.events import relay_events
+
+        try:
+            relay_events()
+        except Exception:
+            current_app.logger.exception("outbox: inline relay failed; events stay queued")
+    return response
+
+
+def register_outbox_relay(app: Flask) -> None:
+    if not event.contains(Session, "before_flush", _note_events):
+        event.listen(Session, "before_flush", _note_events)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda s, t: _after_rollback(s))
+    app.after_request(_relay_inline)

@@ -1,0 +1,279 @@
+"""Webhook endpoints and the outbox relay: fan events out, sign them, deliver, retry."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from webapp.models import Event
+from webapp.models.base import utcnow
+from webapp.models.events import EVENT_TYPES
+from webapp.models.webhooks import (
+    MAX_ATTEMPTS,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from webapp.providers.webhooks import send_webhook
+from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.events import iso
+from webapp.services.webhook_urls import check_webhook_url
+
+TEST_EVENT_TYPE = "WebhookTest"
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=6)
+CLAIM_FOR = timedelta(seconds=90)
+
+
+def clean_endpoint(data: dict, allow_private: bool) -> dict:
+    errors: dict[str, str] = {}
+    url = (data.get("url") or "").strip()
+    try:
+        check_webhook_url(url, allow_private)
+    except ValueError as exc:
+        errors["url"] = str(exc)
+    types = data.get("event_types") or []
+    if isinstance(types, str):
+        types = [types]
+    unknown = [t for t in types if t not in EVENT_TYPES]
+    if not types or unknown:
+        errors["event_types"] = f"choose one or more of {', '.join(EVENT_TYPES)}"
+    description = (data.get("description") or "").strip()
+    if len(description) > 255:
+        errors["description"] = "must be at most 255 characters"
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "url": url,
+        "event_types": list(dict.fromkeys(types)),
+        "description": description or None,
+    }
+
+
+def create_endpoint(session: Session, workspace_id, data: dict, allow_private: bool):
+    endpoint = WebhookEndpoint(workspace_id=workspace_id, **clean_endpoint(data, allow_private))
+    session.add(endpoint)
+    session.flush()
+    return endpoint
+
+
+def update_endpoint(endpoint: WebhookEndpoint, data: dict, allow_private: bool) -> None:
+    for field, value in clean_endpoint(data, allow_private).items():
+        setattr(endpoint, field, value)
+
+
+def get_endpoint(session: Session, workspace_id, endpoint_id) -> WebhookEndpoint:
+    try:
+        wanted = uuid.UUID(str(endpoint_id))
+    except ValueError:
+        raise NotFound("endpoint") from None
+    endpoint = session.execute(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.id == wanted, WebhookEndpoint.workspace_id == workspace_id
+        )
+    ).scalar()
+    if endpoint is None:
+        raise NotFound("endpoint")
+    return endpoint
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The Standard Webhooks signature: v1,base64(HMAC-SHA256(id.timestamp.body))."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def relay_outbox(session: Session, batch: int = 500) -> int:
+    """Fan unpublished events out to subscribed endpoints, in id order; returns the count.
+
+    A delivery row per (endpoint, event) is unique, so running twice adds nothing.
+    """
+    query = select(Event).where(Event.published_at.is_(None)).order_by(Event.id).limit(batch)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    events = session.execute(query).scalars().all()
+    endpoints: dict = {}
+    for event in events:
+        if event.workspace_id not in endpoints:
+            endpoints[event.workspace_id] = (
+                session.execute(
+                    select(WebhookEndpoint).where(
+                        WebhookEndpoint.workspace_id == event.workspace_id,
+                        WebhookEndpoint.active.is_(True),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        for endpoint in endpoints[event.workspace_id]:
+            if event.event_type in (endpoint.event_types or []):
+                _add_delivery(session, endpoint, event)
+        event.published_at = utcnow()
+    session.commit()
+    return len(events)
+
+
+def _add_delivery(session: Session, endpoint: WebhookEndpoint, event: Event) -> None:
+    exists = session.execute(
+        select(WebhookDelivery.id).where(
+            WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.event_id == event.id
+        )
+    ).scalar()
+    if exists is None:
+        session.add(
+            WebhookDelivery(
+                workspace_id=endpoint.workspace_id,
+                endpoint_id=endpoint.id,
+                event_id=event.id,
+                next_attempt_at=utcnow(),
+            )
+        )
+
+
+def _claim(session: Session, delivery_id: uuid.UUID, now: datetime) -> bool:
+    """Take a delivery for this sender; an atomic conditional UPDATE, so one sender wins."""
+    claimed = session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == "pending",
+            or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
+        )
+        .values(claimed_until=now + CLAIM_FOR)
+    ).rowcount
+    session.commit()
+    return claimed == 1
+
+
+def deliver_due(session: Session, allow_private: bool, batch: int = 200) -> int:
+    """Send every due pending delivery (oldest event first); returns how many were tried."""
+    now = utcnow()
+    due = (
+        session.execute(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.event_id)
+            .limit(batch)
+        )
+        .scalars()
+        .all()
+    )
+    tried = 0
+    for delivery_id in due:
+        if _claim(session, delivery_id, now):
+            attempt_delivery(session, session.get(WebhookDelivery, delivery_id), allow_private)
+            tried += 1
+    return tried
+
+
+def next_due_at(session: Session) -> datetime | None:
+    return session.execute(
+        select(WebhookDelivery.next_attempt_at)
+        .where(WebhookDelivery.status == "pending")
+        .order_by(WebhookDelivery.next_attempt_at)
+        .limit(1)
+    ).scalar()
+
+
+def attempt_delivery(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
+    """One signed POST; records the attempt and what follows from its answer. Commits."""
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
+    timestamp = int(utcnow().timestamp())
+    message_id = str(delivery.event_id)
+    try:
+        address = check_webhook_url(endpoint.url, allow_private)[0]
+    except ValueError as exc:
+        _record(session, delivery, None, 0, f"refused: {exc}", final=True)
+        return
+    headers = {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(endpoint.secret, message_id, timestamp, body),
+    }
+    result = send_webhook(endpoint.url, address, body, headers)
+    if result.status_code == 410:
+        endpoint.active = False
+        endpoint.disabled_reason = f"The endpoint answered 410 Gone on {iso(utcnow())}"
+    _record(
+        session,
+        delivery,
+        result.status_code,
+        result.duration_ms,
+        result.error,
+        final=result.status_code == 410,
+    )
+
+
+def _record(session, delivery, status_code, duration_ms, error, final: bool) -> None:
+    now = utcnow()
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery.id,
+            attempted_at=now,
+            status_code=status_code,
+            duration_ms=duration_ms,
+            error=error,
+        )
+    )
+    delivery.attempts += 1
+    delivery.last_status_code = status_code
+    delivery.claimed_until = None
+    if status_code is not None and 200 <= status_code < 300:
+        delivery.status, delivery.delivered_at, delivery.last_error = "succeeded", now, None
+        delivery.next_attempt_at = None
+    else:
+        delivery.last_error = error or f"HTTP {status_code}"
+        if final or delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status, delivery.next_attempt_at = "failed", None
+        else:
+            delay = min(BACKOFF_BASE * 2 ** (delivery.attempts - 1), BACKOFF_CAP)
+            delivery.next_attempt_at = now + delay
+    session.commit()
+
+
+def redeliver(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
+    """Send a delivery again now, whatever its state (an admin asked for it)."""
+    delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", utcnow(), None
+    session.commit()
+    if _claim(session, delivery.id, utcnow()):
+        attempt_delivery(session, delivery, allow_private)
+
+
+def send_test_event(session: Session, endpoint: WebhookEndpoint, allow_private: bool):
+    """A synthetic WebhookTest event, delivered to this endpoint only, now."""
+    moment = utcnow()
+    event = Event(
+        workspace_id=endpoint.workspace_id,
+        event_type=TEST_EVENT_TYPE,
+        lead_id=None,
+        payload={
+            "event_type": TEST_EVENT_TYPE,
+            "lead_id": None,
+            "endpoint_id": str(endpoint.id),
+            "timestamp": iso(moment),
+        },
+        created_at=moment,
+        published_at=moment,
+    )
+    session.add(event)
+    session.flush()
+    delivery = WebhookDelivery(
+        workspace_id=endpoint.workspace_id,
+        endpoint_id=endpoint.id,
+        event_id=event.id,
+        next_attempt_at=moment,
+    )
+    session.add(delivery)
+    session.commit()
+    if _claim(session, delivery.id, utcnow()):
+        attempt_delivery(session, delivery, allow_private)
+    return delivery
