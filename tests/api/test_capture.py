@@ -63,9 +63,15 @@ def test_creates_a_lead_with_the_seed_answer(client, db, form):
 
 
 def test_form_key_in_the_body_and_extra_fields_kept(client, db, form):
-    body = {**VALID, "form_key": form.public_key, "utm_source": "newsletter",
-            "page_url": "https://www.acme.example/pricing", "favourite_colour": "teal",
-            "consent": True, "job_title": "CTO"}
+    body = {
+        **VALID,
+        "form_key": form.public_key,
+        "utm_source": "newsletter",
+        "page_url": "https://www.acme.example/pricing",
+        "favourite_colour": "teal",
+        "consent": True,
+        "job_title": "CTO",
+    }
     response = client.post("/api/v1/leads", json=body)
     assert response.status_code == 201
     lead = db.session.execute(db.select(Lead)).scalar_one()
@@ -110,10 +116,15 @@ def test_inactive_form_is_404(client, db, form):
 
 
 def test_body_that_is_not_json_is_400(client, form):
-    response = client.post("/api/v1/leads", data="name=x", headers={
-        "X-Form-Key": form.public_key, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/leads",
+        data="name=x",
+        headers={"X-Form-Key": form.public_key, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
-    response = client.post("/api/v1/leads", json=["a", "list"], headers={"X-Form-Key": form.public_key})
+    response = client.post(
+        "/api/v1/leads", json=["a", "list"], headers={"X-Form-Key": form.public_key}
+    )
     assert response.status_code == 400
 
 
@@ -125,8 +136,16 @@ def test_body_over_64_kb_is_413(client, db, form):
 
 def test_same_email_again_adds_activity_and_fills_empty_fields(client, db, form):
     first = post(client, form, {"name": "Jo Smith", "email": "jo@example.com"}).get_json()
-    again = post(client, form, {"name": "Jo Smith", "email": " JO@example.com ",
-                                "company": "Initech", "message": "Second note"})
+    again = post(
+        client,
+        form,
+        {
+            "name": "Jo Smith",
+            "email": " JO@example.com ",
+            "company": "Initech",
+            "message": "Second note",
+        },
+    )
     assert again.status_code == 201
     assert again.get_json()["id"] == first["id"]
     assert count(db, Lead) == 1
@@ -185,7 +204,9 @@ def test_idempotency_key_with_another_body_is_422(client, db, form):
 def test_idempotency_key_while_first_is_running_is_409(client, db, form):
     from webapp.services.idempotency import request_fingerprint
 
-    db.session.add(IdempotencyKey(form_id=form.id, key="busy", request_hash=request_fingerprint(VALID)))
+    db.session.add(
+        IdempotencyKey(form_id=form.id, key="busy", request_hash=request_fingerprint(VALID))
+    )
     db.session.commit()
     response = post(client, form, VALID, **{"Idempotency-Key": "busy"})
     assert response.status_code == 409
@@ -193,8 +214,14 @@ def test_idempotency_key_while_first_is_running_is_409(client, db, form):
 
 
 def test_idempotency_key_is_freed_after_a_validation_error(client, db, form):
-    assert post(client, form, {**VALID, "email": "bad"}, **{"Idempotency-Key": "fix-me"}).status_code == 422
-    assert post(client, form, {**VALID, "email": "bad"}, **{"Idempotency-Key": "fix-me"}).status_code == 422
+    assert (
+        post(client, form, {**VALID, "email": "bad"}, **{"Idempotency-Key": "fix-me"}).status_code
+        == 422
+    )
+    assert (
+        post(client, form, {**VALID, "email": "bad"}, **{"Idempotency-Key": "fix-me"}).status_code
+        == 422
+    )
     assert count(db, IdempotencyKey) == 0
 
 
@@ -210,8 +237,15 @@ def test_eleventh_post_in_an_hour_is_429(client, db, form):
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(client, db, form):
     for n in range(10):
-        post(client, form, {**VALID, "email": f"q{n}@example.com"}, **{"X-Forwarded-For": f"10.0.0.{n}"})
-    response = post(client, form, {**VALID, "email": "q10@example.com"}, **{"X-Forwarded-For": "10.9.9.9"})
+        post(
+            client,
+            form,
+            {**VALID, "email": f"q{n}@example.com"},
+            **{"X-Forwarded-For": f"10.0.0.{n}"},
+        )
+    response = post(
+        client, form, {**VALID, "email": "q10@example.com"}, **{"X-Forwarded-For": "10.9.9.9"}
+    )
     assert response.status_code == 429
 
 
@@ -231,17 +265,24 @@ def test_capture_keeps_working_when_redis_is_down(make_app, monkeypatch, db, for
     with caplog.at_level(logging.WARNING):
         for n in range(3):
             response = broken.test_client().post(
-                "/api/v1/leads", json={**VALID, "email": f"r{n}@example.com"},
-                headers={"X-Form-Key": form.public_key})
+                "/api/v1/leads",
+                json={**VALID, "email": f"r{n}@example.com"},
+                headers={"X-Form-Key": form.public_key},
+            )
             assert response.status_code == 201, response.get_data(as_text=True)
     assert "falling back to in-memory storage" in caplog.text
     assert count(db, Lead) == 3
 
 
 def test_cors_preflight_for_an_allowed_origin(client, form):
-    response = client.options("/api/v1/leads", headers={
-        "Origin": "https://www.acme.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type,x-form-key"})
+    response = client.options(
+        "/api/v1/leads",
+        headers={
+            "Origin": "https://www.acme.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-form-key",
+        },
+    )
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "https://www.acme.example"
     assert "X-Form-Key" in response.headers["Access-Control-Allow-Headers"]
@@ -249,8 +290,10 @@ def test_cors_preflight_for_an_allowed_origin(client, form):
 
 
 def test_cors_preflight_refused_for_other_origins(client, form):
-    response = client.options("/api/v1/leads", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    response = client.options(
+        "/api/v1/leads",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert response.status_code == 403
     assert "Access-Control-Allow-Origin" not in response.headers
 
@@ -267,8 +310,12 @@ def test_cors_post_from_allowed_and_other_origins(client, db, form):
 def test_round_robin_assignment_takes_turns(client, db, factory, workspace):
     ann = factory.user(workspace, name="Ann")
     ben = factory.user(workspace, name="Ben")
-    form = CaptureForm(workspace_id=workspace.id, name="RR", assignment_mode="round_robin",
-                       round_robin_user_ids=[str(ann.id), str(ben.id)])
+    form = CaptureForm(
+        workspace_id=workspace.id,
+        name="RR",
+        assignment_mode="round_robin",
+        round_robin_user_ids=[str(ann.id), str(ben.id)],
+    )
     db.session.add(form)
     db.session.commit()
     owners = []
@@ -282,8 +329,9 @@ def test_round_robin_assignment_takes_turns(client, db, factory, workspace):
 
 def test_owner_assignment(client, db, factory, workspace):
     owner = factory.user(workspace)
-    form = CaptureForm(workspace_id=workspace.id, name="Owned", assignment_mode="owner",
-                       owner_id=owner.id)
+    form = CaptureForm(
+        workspace_id=workspace.id, name="Owned", assignment_mode="owner", owner_id=owner.id
+    )
     db.session.add(form)
     db.session.commit()
     body = post(client, form, VALID).get_json()

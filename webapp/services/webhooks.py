@@ -97,7 +97,7 @@ def relay_outbox(session: Session, batch: int = 500) -> int:
     A delivery row per (endpoint, event) is unique, so running twice adds nothing.
     """
     query = select(Event).where(Event.published_at.is_(None)).order_by(Event.id).limit(batch)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     events = session.execute(query).scalars().all()
     endpoints: dict = {}
