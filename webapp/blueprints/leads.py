@@ -1,34 +1,187 @@
-"""My Leads and the lead page."""
+"""My Leads: search, filter, sort, bulk actions, export, and the new-lead form."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
-from flask_login import login_required
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import Lead
-from webapp.tenancy import scoped
+from webapp.models import Lead, Tag
+from webapp.net import client_ip
+from webapp.services.accounts import workspace_members
+from webapp.services.audit import record_audit
+from webapp.services.bulk import BulkRequest, run_bulk
+from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.export import export_rows
+from webapp.services.lead_filters import PAGE_SIZES, LeadFilter, apply_filter, apply_sort
+from webapp.services.lead_lists import workspace_lists
+from webapp.tenancy import parse_uuid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
-PAGE_SIZES = (25, 50, 100)
+COUNT_CAP = 10_000  # beyond this the page says "more than 10,000" instead of counting
+
+
+def _filter() -> LeadFilter:
+    return LeadFilter.from_args(request.args)
+
+
+def _matching(lead_filter: LeadFilter, columns=(Lead,)):
+    return apply_filter(
+        select(*columns), lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
+    )
+
+
+def count_capped(lead_filter: LeadFilter) -> tuple[int, bool]:
+    sub = _matching(lead_filter, (Lead.id,)).limit(COUNT_CAP + 1).subquery()
+    found = db.session.execute(select(func.count()).select_from(sub)).scalar_one()
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool]:
+    total, capped = count_capped(lead_filter)
+    last_page = max((total + lead_filter.per_page - 1) // lead_filter.per_page, 1)
+    lead_filter.page = min(lead_filter.page, last_page)
+    query = apply_sort(_matching(lead_filter), lead_filter)
+    offset = (lead_filter.page - 1) * lead_filter.per_page
+    leads = db.session.execute(query.limit(lead_filter.per_page).offset(offset)).unique()
+    return list(leads.scalars()), total, capped
+
+
+def _list_context(lead_filter: LeadFilter) -> dict:
+    leads, total, capped = page_of_leads(lead_filter)
+    return {
+        "leads": leads,
+        "total": total,
+        "capped": capped,
+        "f": lead_filter,
+        "page_sizes": PAGE_SIZES,
+        "members": workspace_members(db.session, g.workspace.id, active_only=True),
+        "lists": workspace_lists(db.session, g.workspace.id),
+        "tags": db.session.execute(
+            select(Tag.name).where(Tag.workspace_id == g.workspace.id).order_by(Tag.name)
+        )
+        .scalars()
+        .all(),
+    }
 
 
 @bp.get("")
 @login_required
 def index():
+    context = _list_context(_filter())
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        return render_block("leads/index.html", "results", **context)
+    return render_template("leads/index.html", **context)
+
+
+def _bulk_request(lead_filter: LeadFilter) -> BulkRequest:
+    form = request.form
+    if form.get("scope") == "all":
+        ids = None
+    else:
+        ids = [parse_uuid(v) for v in form.getlist("lead_id")]
+        ids = [i for i in ids if i is not None]
+    return BulkRequest(
+        action=form.get("action", ""),
+        lead_ids=ids,
+        lead_filter=lead_filter,
+        status=form.get("status"),
+        note=form.get("note"),
+        assigned_to=form.get("assigned_to"),
+        tags=form.get("tags"),
+        list_id=form.get("list_id"),
+        list_name=form.get("list_name"),
+    )
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    lead_filter = _filter()
+    back = url_for("leads.index", **lead_filter.to_args())
     try:
-        page = max(int(request.args.get("page", 1)), 1)
-        per_page = int(request.args.get("per_page", 25))
-    except ValueError:
-        page, per_page = 1, 25
-    per_page = per_page if per_page in PAGE_SIZES else 25
-    query = scoped(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
-    total = db.session.execute(
-        select(func.count()).select_from(Lead).where(Lead.workspace_id == g.workspace.id)
-    ).scalar_one()
-    leads = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    return render_template(
-        "leads/index.html", leads=leads, total=total, page=page, per_page=per_page
+        changed = run_bulk(
+            db.session,
+            g.workspace.id,
+            _bulk_request(lead_filter),
+            current_user.id,
+            g.membership.is_admin,
+            g.workspace.timezone,
+            client_ip(),
+        )
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(
+            "Nothing changed: "
+            + "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in exc.errors.items()),
+            "error",
+        )
+        return redirect(back)
+    db.session.commit()
+    flash(f"Done: {changed} lead{'' if changed == 1 else 's'} changed.", "success")
+    return redirect(back)
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    lead_filter = _filter()
+    everything = request.args.get("scope") == "all"
+    if everything and not g.membership.is_admin:
+        abort(403, "Only admins export more than the current page.")
+    all_fields = request.args.get("columns") == "all"
+    query = apply_sort(_matching(lead_filter), lead_filter)
+    if everything:
+        count = db.session.execute(
+            select(func.count()).select_from(_matching(lead_filter, (Lead.id,)).subquery())
+        ).scalar_one()
+    else:
+        query = query.limit(lead_filter.per_page).offset(
+            (lead_filter.page - 1) * lead_filter.per_page
+        )
+        count = len(db.session.execute(query.with_only_columns(Lead.id)).all())
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "leads.exported",
+        "lead",
+        None,
+        {
+            "count": count,
+            "filter": lead_filter.criteria(),
+            "scope": "all" if everything else f"page {lead_filter.page}",
+            "columns": "all" if all_fields else "visible",
+        },
+        client_ip(),
+    )
+    db.session.commit()
+    filename = f"leads-{g.workspace.slug}.csv"
+    return Response(
+        stream_with_context(export_rows(db.session, query, all_fields)),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
     )

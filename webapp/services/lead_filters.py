@@ -1,0 +1,205 @@
+"""The one filter model: My Leads, bulk "all matching", exports and dynamic lists share it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, false, func, or_, select
+from werkzeug.datastructures import MultiDict
+
+from webapp.models import Lead, Tag, User, lead_tags
+from webapp.models.leads import INTENTS, LEAD_TYPES, SOURCES, STATUSES
+
+PAGE_SIZES = (25, 50, 100)
+SORTS = {
+    "name": Lead.full_name,
+    "company": Lead.company_name,
+    "email": Lead.email_normalized,
+    "status": Lead.status,
+    "score": Lead.lead_score,
+    "intent": Lead.intent,
+    "owner": Lead.assigned_to_id,
+    "source": Lead.source,
+    "created": Lead.created_at,
+}
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass
+class LeadFilter:
+    statuses: list[str] = field(default_factory=list)
+    type: str | None = None
+    sources: list[str] = field(default_factory=list)
+    owner: str | None = None  # "me", "unassigned" or a user id
+    intents: list[str] = field(default_factory=list)
+    score_min: int | None = None
+    score_max: int | None = None
+    tag: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str = ""
+    sort: str = "created"
+    direction: str = "desc"
+    page: int = 1
+    per_page: int = 25
+
+    @classmethod
+    def from_args(cls, args: MultiDict | dict) -> LeadFilter:
+        """Parse query args; anything unknown or malformed is ignored, never an error."""
+        args = args if isinstance(args, MultiDict) else MultiDict(args)
+        result = cls(
+            statuses=[s for s in args.getlist("status") if s in STATUSES],
+            type=args.get("type") if args.get("type") in LEAD_TYPES else None,
+            sources=[s for s in args.getlist("source") if s in SOURCES],
+            owner=_owner(args.get("owner")),
+            intents=[i for i in args.getlist("intent") if i in INTENTS],
+            score_min=_int(args.get("score_min"), 0, 100),
+            score_max=_int(args.get("score_max"), 0, 100),
+            tag=(args.get("tag") or "").strip().lower() or None,
+            created_from=_date(args.get("created_from")),
+            created_to=_date(args.get("created_to")),
+            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            sort=args.get("sort") if args.get("sort") in SORTS else "created",
+            direction="asc" if args.get("direction") == "asc" else "desc",
+            page=_int(args.get("page"), 1, 10**6) or 1,
+            per_page=_int(args.get("per_page"), 1, 100) or 25,
+        )
+        if result.per_page not in PAGE_SIZES:
+            result.per_page = 25
+        return result
+
+    def to_args(self, **changes) -> dict:
+        """Query args for a URL with this state (and `changes`), defaults left out."""
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state.update(changes)
+        names = {"statuses": "status", "sources": "source", "intents": "intent"}
+        defaults = LeadFilter()
+        args: dict = {}
+        for key, value in state.items():
+            if value in (None, "", []) or value == getattr(defaults, key, None):
+                continue
+            args[names.get(key, key)] = value.isoformat() if isinstance(value, date) else value
+        return args
+
+    def criteria(self) -> dict:
+        """The filter alone (no paging or sorting), e.g. for audit rows and saved lists."""
+        return {
+            k: v
+            for k, v in self.to_args().items()
+            if k not in ("sort", "direction", "page", "per_page")
+        }
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.criteria())
+
+
+def _int(value, low: int, high: int) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _owner(value) -> str | None:
+    if value in ("me", "unassigned"):
+        return value
+    try:
+        return str(uuid.UUID(str(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search_condition(q: str):
+    pattern = _like_pattern(q)
+    columns = (
+        Lead.full_name,
+        Lead.first_name,
+        Lead.last_name,
+        Lead.email_normalized,
+        Lead.company_name,
+        Lead.phone,
+    )
+    conditions = [func.lower(c).like(pattern, escape="\\") for c in columns]
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if len(digits) >= 4 and digits != q:  # "(415) 555" finds +1415555…
+        conditions.append(Lead.phone.like(f"%{digits}%"))
+    return or_(*conditions)
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def apply_filter(
+    query: Select,
+    lead_filter: LeadFilter,
+    workspace_id: uuid.UUID,
+    current_user_id: uuid.UUID | None,
+    timezone: str = "UTC",
+) -> Select:
+    """Restrict a select of Lead to one workspace and the filter's conditions."""
+    f = lead_filter
+    conditions = [Lead.workspace_id == workspace_id]
+    if f.statuses:
+        conditions.append(Lead.status.in_(f.statuses))
+    if f.type:
+        conditions.append(Lead.type == f.type)
+    if f.sources:
+        conditions.append(Lead.source.in_(f.sources))
+    if f.intents:
+        conditions.append(Lead.intent.in_(f.intents))
+    if f.owner == "unassigned":
+        conditions.append(Lead.assigned_to_id.is_(None))
+    elif f.owner == "me":
+        conditions.append(Lead.assigned_to_id == current_user_id if current_user_id else false())
+    elif f.owner:
+        conditions.append(Lead.assigned_to_id == uuid.UUID(f.owner))
+    if f.score_min is not None:
+        conditions.append(Lead.lead_score >= f.score_min)
+    if f.score_max is not None:
+        conditions.append(Lead.lead_score <= f.score_max)
+    try:
+        zone = ZoneInfo(timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    if f.created_from:
+        conditions.append(Lead.created_at >= _day_start(f.created_from, zone))
+    if f.created_to:
+        conditions.append(Lead.created_at < _day_start(f.created_to + timedelta(days=1), zone))
+    if f.tag:
+        tagged = (
+            select(lead_tags.c.lead_id)
+            .join(Tag, Tag.id == lead_tags.c.tag_id)
+            .where(Tag.workspace_id == workspace_id, Tag.name == f.tag)
+        )
+        conditions.append(Lead.id.in_(tagged))
+    if f.q:
+        conditions.append(_search_condition(f.q))
+    return query.where(and_(*conditions))
+
+
+def apply_sort(query: Select, lead_filter: LeadFilter) -> Select:
+    column = SORTS[lead_filter.sort]
+    if lead_filter.sort == "owner":
+        query = query.outerjoin(User, User.id == Lead.assigned_to_id)
+        column = User.name
+    if lead_filter.direction == "asc":
+        return query.order_by(column.asc().nulls_last(), Lead.id.asc())
+    return query.order_by(column.desc().nulls_last(), Lead.id.desc())
