@@ -33,7 +33,21 @@ def humanize(value: str | None) -> str:
     return (value or "").replace("_", " ").capitalize()
 
 
+FIELD_LABELS = {
+    "linkedin_url": "LinkedIn URL", "company_name": "Company", "company_domain": "Company domain",
+    "employee_count": "Employees", "lead_score": "Score", "source_id": "Source id",
+    "search_query": "Search query", "search_mode": "Search mode",
+    "search_location": "Search location", "search_industry": "Search industry",
+    "search_tech_stack": "Search tech stack", "intent_explanation": "Why this intent",
+}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field) or humanize(field)
+
+
 def register_filters(app: Flask) -> None:
+    app.jinja_env.globals["field_label"] = field_label
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["humanize"] = humanize

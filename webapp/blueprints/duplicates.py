@@ -2,19 +2,75 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask_login import login_required
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.extensions import db
+from webapp.services.duplicates import find_duplicate_pairs
+from webapp.services.errors import Conflict, NotFound, ValidationFailed
+from webapp.services.merge import merge_leads, undo_merge
+from webapp.tenancy import parse_uuid
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
+PER_PAGE = 25
 
 
 @bp.get("")
 @login_required
 def index():
-    abort(404)  # placeholder: the dedupe helper builds this page
+    pairs = find_duplicate_pairs(db.session, g.workspace.id)
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    shown = pairs[(page - 1) * PER_PAGE : page * PER_PAGE]
+    return render_template(
+        "duplicates/index.html", pairs=shown, total=len(pairs), page=page, per_page=PER_PAGE
+    )
 
 
-@bp.post("/merges/<merge_id>/undo")
+@bp.post("/merge")
 @login_required
-def undo_merge(merge_id):
-    abort(404)  # placeholder: the dedupe helper builds this
+def merge():
+    keep_id, other_id = (
+        parse_uuid(request.form.get("keep_id")),
+        parse_uuid(request.form.get("other_id")),
+    )
+    if keep_id is None or other_id is None:
+        abort(404)
+    try:
+        merged = merge_leads(db.session, g.workspace.id, keep_id, other_id, current_user.id)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash("; ".join(exc.errors.values()), "error")
+        return redirect(url_for("duplicates.index"))
+    db.session.commit()
+    flash("Leads merged. You can undo this from the timeline.", "success")
+    return redirect(url_for("lead.show", lead_id=merged.kept_lead_id))
+
+
+@login_required
+def undo_merge_view(merge_id):
+    wanted = parse_uuid(merge_id)
+    if wanted is None:
+        abort(404)
+    try:
+        restored = undo_merge(db.session, g.workspace.id, wanted, current_user.id)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except Conflict as exc:
+        db.session.rollback()
+        abort(409, str(exc))
+    db.session.commit()
+    flash(f"Merge undone: {restored.display_name} is back.", "success")
+    return redirect(url_for("lead.show", lead_id=restored.id))
+
+
+# The lead page links to this endpoint by name.
+bp.add_url_rule(
+    "/merges/<merge_id>/undo", endpoint="undo_merge", view_func=undo_merge_view, methods=["POST"]
+)

@@ -1,23 +1,48 @@
-"""The lead page: one lead, its fields, pipeline, timeline and conversion."""
+"""The lead page: every field edited in place, the pipeline, the timeline, conversion.
+
+Each action answers an HTMX request with the parts of the page that changed
+(swapped out of band), and a plain form post with a redirect back to the page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
 from webapp.models import Lead
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
+from webapp.services.conversion import convert_lead
+from webapp.services.errors import ValidationFailed
+from webapp.services.lead_edit import (
+    INLINE_FIELDS,
+    add_note,
+    log_contact,
+    set_priority,
+    update_field,
+)
+from webapp.services.lead_page import page_context
+from webapp.services.lead_work import assign_lead, change_status
+from webapp.services.leads import add_activity
+from webapp.services.tags import add_tags, remove_tags
 from webapp.tenancy import get_scoped_or_404
 
 bp = Blueprint("lead", __name__, url_prefix="/leads")
 
 
+def _lead(lead_id) -> Lead:
+    return get_scoped_or_404(Lead, lead_id)
+
+
+def _is_htmx() -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
 @bp.get("/<lead_id>")
 @login_required
 def show(lead_id):
-    lead = get_scoped_or_404(Lead, lead_id)
+    lead = _lead(lead_id)
     record_audit(
         db.session,
         g.workspace.id,
@@ -28,4 +53,200 @@ def show(lead_id):
         ip_address=client_ip(),
     )
     db.session.commit()
-    return render_template("leads/show.html", lead=lead)
+    return render_template("lead/show.html", **page_context(db.session, lead, g.workspace.id))
+
+
+def _after_action(lead: Lead, errors: dict | None = None, message: str | None = None):
+    """Commit (or not, on errors) and answer with what changed."""
+    if errors:
+        db.session.rollback()
+        lead = _lead(lead.id)
+    else:
+        db.session.commit()
+    if _is_htmx():
+        context = page_context(db.session, lead, g.workspace.id)
+        return render_template("lead/_changed.html", errors=errors or {}, **context), (
+            422 if errors else 200
+        )
+    if errors:
+        flash("; ".join(f"{k.replace('_', ' ')} {v}" for k, v in errors.items()), "error")
+    elif message:
+        flash(message, "success")
+    return redirect(url_for("lead.show", lead_id=lead.id))
+
+
+def _run(lead: Lead, change, message: str | None = None):
+    try:
+        change()
+    except ValidationFailed as exc:
+        return _after_action(lead, exc.errors)
+    return _after_action(lead, message=message)
+
+
+@bp.post("/<lead_id>/status")
+@login_required
+def status(lead_id):
+    lead = _lead(lead_id)
+    return _run(
+        lead,
+        lambda: change_status(
+            db.session,
+            lead,
+            request.form.get("status", ""),
+            current_user.id,
+            request.form.get("note"),
+        ),
+        "Status changed.",
+    )
+
+
+@bp.post("/<lead_id>/assign")
+@login_required
+def assign(lead_id):
+    lead = _lead(lead_id)
+    return _run(
+        lead,
+        lambda: assign_lead(
+            db.session, lead, request.form.get("assigned_to") or None, current_user.id
+        ),
+        "Owner changed.",
+    )
+
+
+@bp.post("/<lead_id>/priority")
+@login_required
+def priority(lead_id):
+    lead = _lead(lead_id)
+    return _run(
+        lead,
+        lambda: set_priority(db.session, lead, request.form.get("priority", ""), current_user.id),
+        "Priority changed.",
+    )
+
+
+@bp.post("/<lead_id>/tags")
+@login_required
+def tags(lead_id):
+    lead = _lead(lead_id)
+
+    def change():
+        if request.form.get("remove"):
+            removed = remove_tags(db.session, lead, [request.form["remove"]])
+            if removed:
+                add_activity(
+                    db.session,
+                    lead,
+                    "updated",
+                    f"Untagged {', '.join(removed)}",
+                    current_user.id,
+                    {"tags": removed, "action": "remove_tags"},
+                )
+            return
+        before = {t.name for t in lead.tags}
+        added = [
+            t.name
+            for t in add_tags(db.session, lead, request.form.get("add", ""))
+            if t.name not in before
+        ]
+        if not added and not request.form.get("add", "").strip():
+            raise ValidationFailed({"tags": "name a tag to add"})
+        if added:
+            add_activity(
+                db.session,
+                lead,
+                "updated",
+                f"Tagged {', '.join(added)}",
+                current_user.id,
+                {"tags": added, "action": "add_tags"},
+            )
+
+    return _run(lead, change)
+
+
+@bp.post("/<lead_id>/notes")
+@login_required
+def note(lead_id):
+    lead = _lead(lead_id)
+    return _run(
+        lead,
+        lambda: add_note(db.session, lead, request.form.get("note"), current_user.id),
+        "Note added.",
+    )
+
+
+@bp.post("/<lead_id>/contacts")
+@login_required
+def contact(lead_id):
+    lead = _lead(lead_id)
+    return _run(
+        lead,
+        lambda: log_contact(
+            db.session,
+            lead,
+            request.form.get("channel", ""),
+            request.form.get("summary"),
+            current_user.id,
+        ),
+        "Contact logged.",
+    )
+
+
+@bp.post("/<lead_id>/convert")
+@login_required
+def convert(lead_id):
+    lead = _lead(lead_id)
+    return _run(lead, lambda: convert_lead(db.session, lead, current_user.id), "Lead converted.")
+
+
+def _field_or_404(field: str) -> str:
+    if field not in INLINE_FIELDS:
+        abort(404)
+    return field
+
+
+@bp.get("/<lead_id>/fields/<field>")
+@login_required
+def field(lead_id, field):
+    """The field as shown (also what Cancel brings back)."""
+    return render_template("lead/_field.html", lead=_lead(lead_id), field=_field_or_404(field))
+
+
+@bp.get("/<lead_id>/fields/<field>/edit")
+@login_required
+def edit_field(lead_id, field):
+    lead = _lead(lead_id)
+    return render_template(
+        "lead/_field_edit.html",
+        lead=lead,
+        field=_field_or_404(field),
+        value=getattr(lead, field),
+        error=None,
+    )
+
+
+@bp.post("/<lead_id>/fields/<field>")
+@login_required
+def save_field(lead_id, field):
+    lead = _lead(lead_id)
+    field = _field_or_404(field)
+    value = request.form.get("value", "")
+    try:
+        update_field(db.session, lead, field, value, current_user.id)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        lead = _lead(lead_id)
+        if not _is_htmx():
+            flash(f"{field.replace('_', ' ').capitalize()} {exc.errors.get(field)}", "error")
+            return redirect(url_for("lead.show", lead_id=lead.id))
+        return render_template(
+            "lead/_field_edit.html",
+            lead=lead,
+            field=field,
+            value=value,
+            error=exc.errors.get(field),
+        ), 422
+    db.session.commit()
+    if not _is_htmx():
+        return redirect(url_for("lead.show", lead_id=lead.id))
+    context = page_context(db.session, lead, g.workspace.id)
+    return render_template("lead/_field_saved.html", field=field, **context)

@@ -8,6 +8,7 @@ from flask import (
     abort,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -82,9 +83,13 @@ def _list_context(lead_filter: LeadFilter) -> dict:
 @bp.get("")
 @login_required
 def index():
-    context = _list_context(_filter())
+    lead_filter = _filter()
+    context = _list_context(lead_filter)
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        return render_block("leads/index.html", "results", **context)
+        response = make_response(render_block("leads/index.html", "results", **context))
+        # The address bar gets the tidy URL of this state (empty form fields left out).
+        response.headers["HX-Push-Url"] = url_for("leads.index", **lead_filter.to_args())
+        return response
     return render_template("leads/index.html", **context)
 
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from faker import Faker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from webapp.models import Lead, Workspace
+from webapp.models import Lead, LeadActivity, Workspace
 from webapp.models.base import utcnow
 from webapp.services.accounts import add_member, get_or_create_workspace
 from webapp.services.errors import ValidationFailed
@@ -199,9 +199,12 @@ def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) 
                 owner.id if owner else None,
                 {"old_status": "new", "new_status": lead.status},
             )
-        for activity in session.new:
-            if getattr(activity, "lead_id", None) == lead.id:
-                activity.created_at = lead.created_at
+        session.flush()
+        session.execute(
+            update(LeadActivity)
+            .where(LeadActivity.lead_id == lead.id)
+            .values(created_at=lead.created_at)
+        )
     session.flush()
     return DemoResult(workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace))
 

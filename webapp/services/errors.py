@@ -13,3 +13,7 @@ class ValidationFailed(ValueError):
 
 class NotFound(LookupError):
     pass
+
+
+class Conflict(RuntimeError):
+    """The request clashes with the current state (e.g. undoing a merge twice)."""

@@ -1,0 +1,105 @@
+"""Possible duplicates without a shared email: similar names at the same company or domain."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from itertools import combinations, groupby
+
+from rapidfuzz import fuzz
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from webapp.models import Lead
+
+NAME_THRESHOLD = 85
+CANDIDATE_LIMIT = 200
+GROUP_LIMIT = 50  # names compared within one company at most; larger groups are sampled
+PAIR_LIMIT = 1000
+
+
+@dataclass
+class Candidate:
+    lead: Lead
+    other: Lead
+    score: int
+    reason: str
+
+
+def _name(lead: Lead) -> str:
+    if lead.type == "company":
+        return (lead.company_name or "").lower()
+    return (
+        " ".join(p for p in (lead.first_name, lead.last_name) if p).lower()
+        or (lead.full_name or "").lower()
+    )
+
+
+def _compare(lead: Lead, other: Lead) -> Candidate | None:
+    if lead.id == other.id or lead.type != other.type:
+        return None
+    left, right = _name(lead), _name(other)
+    if not left or not right:
+        return None
+    score = int(fuzz.token_sort_ratio(left, right))
+    if score < NAME_THRESHOLD:
+        return None
+    if lead.company_domain and lead.company_domain == other.company_domain:
+        where = f"same domain {lead.company_domain}"
+    else:
+        where = f"same company {lead.company_name}"
+    return Candidate(lead, other, score, f"{where}, names {score}% alike")
+
+
+def find_lead_duplicates(session: Session, lead: Lead, limit: int = 5) -> list[Candidate]:
+    """Leads of the workspace that look like the same person or company as `lead`."""
+    same_company = []
+    if lead.company_domain:
+        same_company.append(Lead.company_domain == lead.company_domain)
+    if lead.company_name:
+        same_company.append(func.lower(Lead.company_name) == lead.company_name.lower())
+    if not same_company:
+        return []
+    others = session.execute(
+        select(Lead)
+        .where(Lead.workspace_id == lead.workspace_id, Lead.id != lead.id, or_(*same_company))
+        .limit(CANDIDATE_LIMIT)
+    ).scalars()
+    found = [c for c in (_compare(lead, other) for other in others) if c]
+    return sorted(found, key=lambda c: -c.score)[:limit]
+
+
+def find_duplicate_pairs(session: Session, workspace_id: uuid.UUID) -> list[Candidate]:
+    """Every likely duplicate pair in the workspace, best match first."""
+    shared_domains = (
+        select(Lead.company_domain)
+        .where(Lead.workspace_id == workspace_id, Lead.company_domain.is_not(None))
+        .group_by(Lead.company_domain)
+        .having(func.count() > 1)
+    )
+    shared_names = (
+        select(func.lower(Lead.company_name))
+        .where(Lead.workspace_id == workspace_id, Lead.company_name.is_not(None))
+        .group_by(func.lower(Lead.company_name))
+        .having(func.count() > 1)
+    )
+    pairs: dict[tuple, Candidate] = {}
+    for key, query in (
+        (
+            lambda lead: lead.company_domain,
+            select(Lead).where(Lead.company_domain.in_(shared_domains)),
+        ),
+        (
+            lambda lead: (lead.company_name or "").lower(),
+            select(Lead).where(func.lower(Lead.company_name).in_(shared_names)),
+        ),
+    ):
+        leads = session.execute(query.where(Lead.workspace_id == workspace_id)).scalars().all()
+        for _, group in groupby(sorted(leads, key=key), key=key):
+            for left, right in combinations(list(group)[:GROUP_LIMIT], 2):
+                pair_key = tuple(sorted((str(left.id), str(right.id))))
+                if pair_key not in pairs and (found := _compare(left, right)):
+                    pairs[pair_key] = found
+                if len(pairs) >= PAIR_LIMIT:
+                    break
+    return sorted(pairs.values(), key=lambda c: (-c.score, str(c.lead.id)))

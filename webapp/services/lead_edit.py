@@ -1,0 +1,99 @@
+"""Editing a lead on its page: one field at a time, notes, contacts, priority."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from webapp.models import Lead
+from webapp.models.base import utcnow
+from webapp.models.leads import PRIORITIES
+from webapp.services.errors import ValidationFailed
+from webapp.services.lead_input import EDITABLE_FIELDS, clean_lead_fields
+from webapp.services.leads import add_activity, find_by_email
+from webapp.services.normalize import normalize_email_key
+
+# Status and priority have their own controls (with their own rules and activities).
+INLINE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("status", "priority", "notes"))
+CONTACT_CHANNELS = ("call", "email", "meeting")
+MAX_NOTE = 10_000
+
+
+def update_field(
+    session: Session, lead: Lead, field: str, raw_value, performed_by_id: uuid.UUID | None
+) -> bool:
+    """Set one field after validation; returns False when nothing changed."""
+    if field not in INLINE_FIELDS:
+        raise ValidationFailed({field: "cannot be edited here"})
+    value = clean_lead_fields({field: raw_value})[field]
+    if field == "email" and value:
+        other = find_by_email(session, lead.workspace_id, value)
+        if other is not None and other.id != lead.id:
+            raise ValidationFailed(
+                {"email": f"already belongs to another lead ({other.display_name})"}
+            )
+    old = getattr(lead, field)
+    if old == value:
+        return False
+    setattr(lead, field, value)
+    if field == "email":
+        lead.email_normalized = normalize_email_key(value)
+    lead.updated_at = utcnow()
+    label = field.replace("_", " ")
+    add_activity(
+        session,
+        lead,
+        "updated",
+        f"{label.capitalize()} changed",
+        performed_by_id,
+        {"field": field, "old": _json_safe(old), "new": _json_safe(value)},
+    )
+    return True
+
+
+def _json_safe(value):
+    return value if value is None or isinstance(value, str | int | bool) else str(value)
+
+
+def set_priority(session: Session, lead: Lead, priority: str, performed_by_id) -> bool:
+    if priority not in PRIORITIES:
+        raise ValidationFailed({"priority": f"must be one of {', '.join(PRIORITIES)}"})
+    if lead.priority == priority:
+        return False
+    old, lead.priority = lead.priority, priority
+    add_activity(
+        session,
+        lead,
+        "updated",
+        f"Priority {old} → {priority}",
+        performed_by_id,
+        {"field": "priority", "old": old, "new": priority},
+    )
+    return True
+
+
+def _note_text(text: str | None, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed({field: "is required"})
+    if len(text) > MAX_NOTE:
+        raise ValidationFailed({field: f"must be at most {MAX_NOTE} characters"})
+    return text
+
+
+def add_note(session: Session, lead: Lead, text: str, performed_by_id) -> None:
+    add_activity(session, lead, "note_added", _note_text(text, "note"), performed_by_id)
+
+
+def log_contact(
+    session: Session, lead: Lead, channel: str, summary: str | None, performed_by_id
+) -> None:
+    """Record a call, e-mail or meeting; the lead's last activity moves to now."""
+    if channel not in CONTACT_CHANNELS:
+        raise ValidationFailed({"channel": f"must be one of {', '.join(CONTACT_CHANNELS)}"})
+    summary = (summary or "").strip()
+    if len(summary) > MAX_NOTE:
+        raise ValidationFailed({"summary": f"must be at most {MAX_NOTE} characters"})
+    description = f"{channel.capitalize()}" + (f": {summary}" if summary else "")
+    add_activity(session, lead, "contacted", description, performed_by_id, {"channel": channel})

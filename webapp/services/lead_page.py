@@ -1,0 +1,71 @@
+"""Everything the lead page shows about one lead, gathered in one place."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import (
+    Campaign,
+    CampaignLead,
+    CoreCompany,
+    CorePerson,
+    Lead,
+    LeadActivity,
+    LeadList,
+    LeadListMember,
+)
+from webapp.models.crm import Account, Contact
+from webapp.services.accounts import workspace_members
+from webapp.services.duplicates import find_lead_duplicates
+from webapp.services.lead_edit import INLINE_FIELDS
+
+TIMELINE_LIMIT = 200
+
+
+def page_context(session: Session, lead: Lead, workspace_id: uuid.UUID) -> dict:
+    timeline = (
+        session.execute(
+            select(LeadActivity)
+            .where(LeadActivity.lead_id == lead.id)
+            .order_by(LeadActivity.created_at.desc(), LeadActivity.id.desc())
+            .limit(TIMELINE_LIMIT)
+        )
+        .scalars()
+        .all()
+    )
+    lists = session.execute(
+        select(LeadList, LeadListMember.added_at)
+        .join(LeadListMember)
+        .where(LeadListMember.lead_id == lead.id, LeadList.workspace_id == workspace_id)
+        .order_by(LeadList.name)
+    ).all()
+    campaigns = session.execute(
+        select(Campaign, CampaignLead)
+        .join(CampaignLead, CampaignLead.campaign_id == Campaign.id)
+        .where(CampaignLead.lead_id == lead.id, Campaign.workspace_id == workspace_id)
+        .order_by(Campaign.name)
+    ).all()
+    return {
+        "lead": lead,
+        "inline_fields": INLINE_FIELDS,
+        "timeline": timeline,
+        "members": workspace_members(session, workspace_id, active_only=True),
+        "lists": lists,
+        "campaigns": campaigns,
+        "core_company": session.get(CoreCompany, lead.core_company_id)
+        if lead.core_company_id
+        else None,
+        "core_person": session.get(CorePerson, lead.core_person_id)
+        if lead.core_person_id
+        else None,
+        "contact": session.get(Contact, lead.converted_contact_id)
+        if lead.converted_contact_id
+        else None,
+        "account": session.get(Account, lead.converted_account_id)
+        if lead.converted_account_id
+        else None,
+        "duplicates": find_lead_duplicates(session, lead),
+    }
