@@ -54,3 +54,11 @@ class Factory:
         result = create_lead(self.session, workspace.id, fields)
         self.session.commit()
         return result.lead
+
+
+def signed_in(client, factory, role: str = "admin", **user_fields):
+    """A workspace, a member of it with `role`, signed in on `client`."""
+    workspace = factory.workspace()
+    user = factory.user(workspace, role=role, **user_fields)
+    client.login(user)
+    return workspace, user

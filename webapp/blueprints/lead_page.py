@@ -208,19 +208,23 @@ def _field_or_404(field: str) -> str:
 @login_required
 def field(lead_id, field):
     """The field as shown (also what Cancel brings back)."""
-    return render_template("lead/_field.html", lead=_lead(lead_id), field=_field_or_404(field))
+    lead = _lead(lead_id)
+    field = _field_or_404(field)
+    if not _is_htmx():
+        return redirect(url_for("lead.show", lead_id=lead.id))
+    return render_template("lead/_field.html", lead=lead, field=field)
 
 
 @bp.get("/<lead_id>/fields/<field>/edit")
 @login_required
 def edit_field(lead_id, field):
     lead = _lead(lead_id)
+    field = _field_or_404(field)
+    if not _is_htmx():  # without JavaScript: the whole page, this field open for editing
+        context = page_context(db.session, lead, g.workspace.id)
+        return render_template("lead/show.html", editing=field, **context)
     return render_template(
-        "lead/_field_edit.html",
-        lead=lead,
-        field=_field_or_404(field),
-        value=getattr(lead, field),
-        error=None,
+        "lead/_field_edit.html", lead=lead, field=field, value=getattr(lead, field), error=None
     )
 
 

@@ -1,0 +1,138 @@
+"""My Leads: filters, search, sort, pagination, and the HTMX fragment."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.factories import signed_in
+
+
+def names(response) -> list[str]:
+    html = response.get_data(as_text=True)
+    return re.findall(r'<a href="/leads/[0-9a-f-]{36}" hx-boost="false">([^<]+)</a>', html)
+
+
+@pytest.fixture()
+def desk(client, factory, db):
+    workspace, admin = signed_in(client, factory, name="Ada Admin")
+    rep = factory.user(workspace, role="rep", name="Remy Rep")
+    leads = {
+        "Alice Archer": dict(company_name="Acme Corp", status="new", source="website",
+                             intent="hot", lead_score=90, phone="+14155550101", type="person"),
+        "Bob Baker": dict(company_name="Globex", status="contacted", source="referral",
+                          intent="warm", lead_score=55, type="person"),
+        "Carla Cruz": dict(company_name="Initech", status="qualified", source="website",
+                           intent="cold", lead_score=20, type="person"),
+        "Dyson Ltd": dict(company_name="Dyson Ltd", status="new", source="discovery",
+                          intent="unrated", lead_score=0, type="company", first_name=None,
+                          last_name=None),
+    }
+    made = {}
+    for n, (name, fields) in enumerate(leads.items()):
+        first, _, last = name.partition(" ")
+        fields.setdefault("first_name", first)
+        fields.setdefault("last_name", last)
+        fields["full_name"] = name
+        made[name] = factory.lead(workspace, email=f"{first.lower()}@{fields['company_name'].split()[0].lower()}.example.com", **fields)
+        made[name].created_at = datetime(2026, 1, 10 + n, tzinfo=UTC)
+    made["Alice Archer"].assigned_to_id = admin.id
+    made["Bob Baker"].assigned_to_id = rep.id
+    from webapp.services.tags import add_tags
+
+    add_tags(db.session, made["Carla Cruz"], ["enterprise"])
+    db.session.commit()
+    return workspace, admin, rep, made
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("status=new", {"Alice Archer", "Dyson Ltd"}),
+    ("status=new&status=qualified", {"Alice Archer", "Dyson Ltd", "Carla Cruz"}),
+    ("type=company", {"Dyson Ltd"}),
+    ("source=referral", {"Bob Baker"}),
+    ("owner=me", {"Alice Archer"}),
+    ("owner=unassigned", {"Carla Cruz", "Dyson Ltd"}),
+    ("intent=hot&intent=cold", {"Alice Archer", "Carla Cruz"}),
+    ("score_min=50", {"Alice Archer", "Bob Baker"}),
+    ("score_min=10&score_max=60", {"Bob Baker", "Carla Cruz"}),
+    ("tag=enterprise", {"Carla Cruz"}),
+    ("created_from=2026-01-11&created_to=2026-01-12", {"Bob Baker", "Carla Cruz"}),
+    ("q=ACME", {"Alice Archer"}),
+    ("q=bob@", {"Bob Baker"}),
+    ("q=init", {"Carla Cruz"}),
+    ("q=555-0101", {"Alice Archer"}),
+    ("q=ruz", {"Carla Cruz"}),
+    ("q=nobody-here", set()),
+    ("q=100%25", set()),
+])
+def test_filters_and_search(client, desk, query, expected):
+    assert set(names(client.get(f"/leads?{query}"))) == expected
+
+
+def test_owner_filter_by_member(client, desk):
+    _, _, rep, _ = desk
+    assert names(client.get(f"/leads?owner={rep.id}")) == ["Bob Baker"]
+
+
+def test_sort_each_way(client, desk):
+    assert names(client.get("/leads?sort=score&direction=desc"))[:3] == [
+        "Alice Archer", "Bob Baker", "Carla Cruz"]
+    assert names(client.get("/leads?sort=score&direction=asc"))[0] == "Dyson Ltd"
+    assert names(client.get("/leads?sort=created&direction=asc")) == [
+        "Alice Archer", "Bob Baker", "Carla Cruz", "Dyson Ltd"]
+    assert names(client.get("/leads")) == ["Dyson Ltd", "Carla Cruz", "Bob Baker", "Alice Archer"]
+    assert names(client.get("/leads?sort=company&direction=asc"))[0] == "Alice Archer"
+    page = client.get("/leads?sort=score&direction=desc").get_data(as_text=True)
+    assert 'aria-sort="descending"' in page
+
+
+def test_pagination_edges_and_page_size(client, factory, db):
+    workspace, _ = signed_in(client, factory)
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    for n in range(53):
+        lead = factory.lead(workspace, full_name=f"Person {n:02d}", email=f"p{n}@example.com")
+        lead.created_at = start + timedelta(minutes=n)
+    db.session.commit()
+    first = client.get("/leads")
+    assert len(names(first)) == 25 and "53 leads" in first.get_data(as_text=True)
+    assert "Page 1 of 3" in first.get_data(as_text=True)
+    last = client.get("/leads?page=3")
+    assert names(last) == ["Person 02", "Person 01", "Person 00"]
+    assert 'rel="next"' not in last.get_data(as_text=True)
+    assert names(client.get("/leads?page=99")) == names(last)  # clamped to the last page
+    assert len(names(client.get("/leads?per_page=50"))) == 50
+    assert len(names(client.get("/leads?per_page=100"))) == 53
+    assert len(names(client.get("/leads?per_page=7"))) == 25  # only 25/50/100
+    everyone = set()
+    for page in (1, 2, 3):
+        everyone |= set(names(client.get(f"/leads?page={page}")))
+    assert len(everyone) == 53
+
+
+def test_htmx_fragment_has_the_same_rows_and_a_tidy_url(client, desk):
+    full = client.get("/leads?status=new&q=&tag=")
+    fragment = client.get("/leads?status=new&q=&tag=", headers={"HX-Request": "true"})
+    assert names(fragment) == names(full)
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and 'id="filters"' not in body
+    assert fragment.headers["HX-Push-Url"] == "/leads?status=new"
+
+
+def test_url_state_links_keep_filters(client, desk):
+    page = client.get("/leads?status=new&sort=score&direction=asc").get_data(as_text=True)
+    assert 'href="/leads?status=new&amp;sort=score"' in page  # flipping the sort keeps the filter
+    assert "export.csv?status=new" in page
+
+
+def test_converted_badge_in_table(client, desk, db):
+    *_, made = desk
+    made["Bob Baker"].converted_at = datetime.now(UTC)
+    db.session.commit()
+    assert "Converted" in client.get("/leads?q=bob").get_data(as_text=True)
+
+
+def test_only_this_workspace(client, desk, factory):
+    other = factory.workspace()
+    factory.lead(other, full_name="Zed Stranger", email="zed@example.com")
+    assert "Zed Stranger" not in client.get("/leads").get_data(as_text=True)
+    assert "Zed Stranger" not in client.get("/leads?q=zed").get_data(as_text=True)
