@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.models import CampaignLead, Lead, LeadActivity, LeadListMember, Tag
-from webapp.models.base import utcnow
+from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.merges import LeadMerge
 from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
@@ -56,7 +56,7 @@ def _load(column, value):
         return uuid.UUID(value)
     if isinstance(column.type, sa.Numeric) and not isinstance(column.type, sa.Float):
         return Decimal(value)
-    if isinstance(value, str) and column.type.python_type is datetime:
+    if isinstance(value, str) and isinstance(column.type, sa.DateTime | UTCDateTime):
         return datetime.fromisoformat(value)
     return value
 
