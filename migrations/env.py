@@ -15,6 +15,15 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+# Indexes made by hand in migrations (PostgreSQL-only expression indexes) that the
+# models cannot describe; autogenerate must not try to drop them.
+UNMODELLED_INDEXES = {"ix_leads_search_trgm"}
+
+
+def include_name(name, type_, parent_names):
+    return not (type_ == "index" and name in UNMODELLED_INDEXES)
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -86,6 +95,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Lead, Tag
@@ -56,7 +57,7 @@ def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool]:
     total, capped = count_capped(lead_filter)
     last_page = max((total + lead_filter.per_page - 1) // lead_filter.per_page, 1)
     lead_filter.page = min(lead_filter.page, last_page)
-    query = apply_sort(_matching(lead_filter), lead_filter)
+    query = apply_sort(_matching(lead_filter), lead_filter).options(selectinload(Lead.tags))
     offset = (lead_filter.page - 1) * lead_filter.per_page
     leads = db.session.execute(query.limit(lead_filter.per_page).offset(offset)).unique()
     return list(leads.scalars()), total, capped

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, literal_column, or_, select
 from werkzeug.datastructures import MultiDict
 
 from webapp.models import Lead, Tag, User, lead_tags
@@ -126,9 +126,9 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _search_condition(q: str):
-    pattern = _like_pattern(q)
-    columns = (
+def search_text():
+    """One lower-cased text of the searchable fields; PostgreSQL has a trigram index on it."""
+    parts = (
         Lead.full_name,
         Lead.first_name,
         Lead.last_name,
@@ -136,10 +136,21 @@ def _search_condition(q: str):
         Lead.company_name,
         Lead.phone,
     )
-    conditions = [func.lower(c).like(pattern, escape="\\") for c in columns]
+    # Literal constants, not bound parameters: the planner must see the exact
+    # expression of the index (migrations/versions/0003_search.py).
+    empty, space = literal_column("''"), literal_column("' '")
+    joined = func.coalesce(parts[0], empty)
+    for part in parts[1:]:
+        joined = joined.op("||")(space).op("||")(func.coalesce(part, empty))
+    return func.lower(joined)
+
+
+def _search_condition(q: str):
+    text = search_text()
+    conditions = [text.like(_like_pattern(q), escape="\\")]
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 4 and digits != q:  # "(415) 555" finds +1415555…
-        conditions.append(Lead.phone.like(f"%{digits}%"))
+        conditions.append(text.like(f"%{digits}%"))
     return or_(*conditions)
 
 
@@ -200,6 +211,8 @@ def apply_sort(query: Select, lead_filter: LeadFilter) -> Select:
     if lead_filter.sort == "owner":
         query = query.outerjoin(User, User.id == Lead.assigned_to_id)
         column = User.name
+    # Plain ASC/DESC (PostgreSQL's default NULL placement) so the (workspace, column, id)
+    # indexes serve the sort in both directions.
     if lead_filter.direction == "asc":
-        return query.order_by(column.asc().nulls_last(), Lead.id.asc())
-    return query.order_by(column.desc().nulls_last(), Lead.id.desc())
+        return query.order_by(column.asc(), Lead.id.asc())
+    return query.order_by(column.desc(), Lead.id.desc())
