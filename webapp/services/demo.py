@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead, LeadActivity, Workspace
 from webapp.models.base import utcnow
+from webapp.models.forms import CaptureForm
 from webapp.services.accounts import add_member, get_or_create_workspace
 from webapp.services.errors import ValidationFailed
 from webapp.services.leads import add_activity, create_lead
@@ -21,6 +22,7 @@ DEMO_SLUG = "demo"
 DEMO_PASSWORD = "leadkeeper-demo"  # noqa: S105  (printed to the person trying the app)
 ADMIN_EMAIL = "admin@demo.example.com"
 REP_EMAIL = "rep@demo.example.com"
+DEMO_FORM_NAME = "Website contact form"
 
 INDUSTRIES = (
     "Software",
@@ -91,6 +93,7 @@ class DemoResult:
     rep_email: str
     leads_created: int
     leads_total: int
+    form_key: str
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -206,7 +209,30 @@ def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) 
             .values(created_at=lead.created_at)
         )
     session.flush()
-    return DemoResult(workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace))
+    form = _demo_form(session, workspace, rep.user)
+    return DemoResult(
+        workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace), form.public_key
+    )
+
+
+def _demo_form(session: Session, workspace: Workspace, rep) -> CaptureForm:
+    """A capture form to try the hosted page and the public endpoint with."""
+    form = session.execute(
+        select(CaptureForm).where(
+            CaptureForm.workspace_id == workspace.id, CaptureForm.name == DEMO_FORM_NAME
+        )
+    ).scalar()
+    if form is None:
+        form = CaptureForm(
+            workspace_id=workspace.id,
+            name=DEMO_FORM_NAME,
+            assignment_mode="owner",
+            owner_id=rep.id,
+            allowed_origins=["http://localhost:3000"],
+        )
+        session.add(form)
+        session.flush()
+    return form
 
 
 def _lead_total(session: Session, workspace: Workspace) -> int:
