@@ -19,6 +19,7 @@ from webapp.models.forms import (
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.lead_work import assignable_user
 from webapp.services.normalize import clean_email
+from webapp.services.scoping import get_owned
 
 MAX_LIST_ITEMS = 20
 
@@ -143,18 +144,7 @@ def update_form(session: Session, form: CaptureForm, data: dict) -> CaptureForm:
 
 
 def get_form(session: Session, workspace_id: uuid.UUID, form_id) -> CaptureForm:
-    try:
-        wanted = uuid.UUID(str(form_id))
-    except ValueError:
-        raise NotFound("form") from None
-    form = session.execute(
-        select(CaptureForm).where(
-            CaptureForm.id == wanted, CaptureForm.workspace_id == workspace_id
-        )
-    ).scalar()
-    if form is None:
-        raise NotFound("form")
-    return form
+    return get_owned(session, CaptureForm, workspace_id, form_id)
 
 
 def list_forms(session: Session, workspace_id: uuid.UUID) -> list[CaptureForm]:

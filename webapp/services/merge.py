@@ -17,6 +17,7 @@ from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.leads import add_activity
 from webapp.services.normalize import normalize_email_key
+from webapp.services.scoping import get_owned
 
 NOT_FILLED = {
     "id",
@@ -66,12 +67,7 @@ def _row_snapshot(row, columns) -> dict:
 
 
 def _lead(session: Session, workspace_id, lead_id) -> Lead:
-    lead = session.execute(
-        select(Lead).where(Lead.id == lead_id, Lead.workspace_id == workspace_id)
-    ).scalar()
-    if lead is None:
-        raise NotFound("lead")
-    return lead
+    return get_owned(session, Lead, workspace_id, lead_id)
 
 
 def merge_leads(

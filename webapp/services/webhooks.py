@@ -22,8 +22,9 @@ from webapp.models.webhooks import (
     WebhookEndpoint,
 )
 from webapp.providers.webhooks import send_webhook
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import ValidationFailed
 from webapp.services.events import iso
+from webapp.services.scoping import get_owned
 from webapp.services.webhook_urls import check_webhook_url
 
 TEST_EVENT_TYPE = "WebhookTest"
@@ -70,18 +71,7 @@ def update_endpoint(endpoint: WebhookEndpoint, data: dict, allow_private: bool) 
 
 
 def get_endpoint(session: Session, workspace_id, endpoint_id) -> WebhookEndpoint:
-    try:
-        wanted = uuid.UUID(str(endpoint_id))
-    except ValueError:
-        raise NotFound("endpoint") from None
-    endpoint = session.execute(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.id == wanted, WebhookEndpoint.workspace_id == workspace_id
-        )
-    ).scalar()
-    if endpoint is None:
-        raise NotFound("endpoint")
-    return endpoint
+    return get_owned(session, WebhookEndpoint, workspace_id, endpoint_id)
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:

@@ -1,0 +1,27 @@
+"""Loading one object of a workspace by id: the service-side twin of tenancy.get_scoped_or_404."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.services.errors import NotFound
+
+T = TypeVar("T")
+
+
+def get_owned(session: Session, model: type[T], workspace_id: uuid.UUID, object_id) -> T:
+    """The `model` row with this id in this workspace; NotFound for anything else."""
+    try:
+        wanted = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotFound(model.__name__) from None
+    found = session.execute(
+        select(model).where(model.id == wanted, model.workspace_id == workspace_id)
+    ).scalar()
+    if found is None:
+        raise NotFound(model.__name__)
+    return found
