@@ -337,3 +337,19 @@ def test_owner_assignment(client, db, factory, workspace):
     body = post(client, form, VALID).get_json()
     lead = db.session.get(Lead, uuid.UUID(body["id"]))
     assert lead.assigned_to_id == owner.id
+
+
+def test_trusted_proxy_gives_each_client_its_own_limit(make_app, monkeypatch, db, form):
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    behind_proxy = make_app().test_client()
+    for n in range(12):  # twelve different visitors behind one proxy: none is limited
+        response = behind_proxy.post(
+            "/api/v1/leads", json={**VALID, "email": f"v{n}@example.com"},
+            headers={"X-Form-Key": form.public_key, "X-Forwarded-For": f"203.0.113.{n}"})
+        assert response.status_code == 201
+    for _ in range(10):
+        behind_proxy.post("/api/v1/leads", json={**VALID, "email": "same@example.com"},
+                          headers={"X-Form-Key": form.public_key, "X-Forwarded-For": "198.51.100.7"})
+    response = behind_proxy.post("/api/v1/leads", json={**VALID, "email": "same@example.com"},
+                                 headers={"X-Form-Key": form.public_key, "X-Forwarded-For": "198.51.100.7"})
+    assert response.status_code == 429

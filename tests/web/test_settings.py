@@ -136,3 +136,22 @@ def test_admin_cannot_deactivate_self_or_members_elsewhere(client, factory):
     assert (
         client.post_form(f"/settings/members/{foreign}/active", {"active": "0"}).status_code == 404
     )
+
+
+def test_admin_renames_workspace_and_sets_time_zone(client, factory, db):
+    workspace = factory.workspace(name="Old Name")
+    client.login(factory.user(workspace, role="admin"))
+    response = client.post_form("/settings/workspace", {"workspace_name": "New Name",
+                                                        "timezone": "Europe/Berlin"})
+    assert response.status_code == 302
+    db.session.refresh(workspace)
+    assert (workspace.name, workspace.timezone) == ("New Name", "Europe/Berlin")
+    bad = client.post_form("/settings/workspace", {"workspace_name": "", "timezone": "Mars/Base"})
+    assert bad.status_code == 422
+    assert "not a known time zone" in bad.get_data(as_text=True)
+
+
+def test_reps_cannot_change_the_workspace(client, factory):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace, role="rep"))
+    assert client.post_form("/settings/workspace", {"workspace_name": "X", "timezone": "UTC"}).status_code == 403

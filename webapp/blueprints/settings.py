@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
-from webapp.services.accounts import add_member, set_member_active, workspace_members
+from webapp.services.accounts import (
+    add_member,
+    set_member_active,
+    update_workspace,
+    workspace_members,
+)
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.tenancy import parse_uuid
 
@@ -18,7 +25,11 @@ def _render(errors=None, form=None, status=200):
     members = workspace_members(db.session, g.workspace.id)
     return (
         render_template(
-            "settings/index.html", members=members, errors=errors or {}, form=form or {}
+            "settings/index.html",
+            members=members,
+            errors=errors or {},
+            form=form or {},
+            timezones=sorted(available_timezones()),
         ),
         status,
     )
@@ -28,6 +39,21 @@ def _render(errors=None, form=None, status=200):
 @login_required
 def index():
     return _render()
+
+
+@bp.post("/workspace")
+@admin_required
+def update_workspace_settings():
+    try:
+        update_workspace(
+            g.workspace, request.form.get("workspace_name", ""), request.form.get("timezone", "")
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render(errors=exc.errors, form=request.form, status=422)
+    db.session.commit()
+    flash("Workspace saved.", "success")
+    return redirect(url_for("settings.index"))
 
 
 @bp.post("/members")

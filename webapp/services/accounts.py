@@ -126,3 +126,18 @@ def set_member_active(
             raise ValidationFailed({"member": "a workspace needs at least one active admin"})
     membership.active = active
     return membership
+
+
+def update_workspace(workspace: Workspace, name: str, timezone: str) -> None:
+    """Rename a workspace or change the time zone its dates are shown in."""
+    from zoneinfo import available_timezones
+
+    errors = {}
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        errors["workspace_name"] = "is required, at most 120 characters"
+    if timezone not in available_timezones():
+        errors["timezone"] = "is not a known time zone (e.g. Europe/Berlin)"
+    if errors:
+        raise ValidationFailed(errors)
+    workspace.name, workspace.timezone = name, timezone
