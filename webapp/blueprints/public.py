@@ -172,31 +172,31 @@ def _capture(form: CaptureForm, body: dict, key_row=None) -> tuple[int, dict]:
         return 422, {"errors": exc.errors}
     if key_row is not None:
         finish_key(key_row, 201, outcome.body)
+    # Read what the follow-up needs before the commit expires the objects (no reloads).
+    follow_up = _follow_up(form, outcome)
     db.session.commit()
-    _after_capture(form, outcome)
+    if follow_up:
+        _notify(*follow_up)
     return 201, outcome.body
 
 
-def _after_capture(form: CaptureForm, outcome: CaptureOutcome) -> None:
+def _follow_up(form: CaptureForm, outcome: CaptureOutcome) -> tuple | None:
     if outcome.spam_reason:
         current_app.logger.info("capture: form=%s held as spam (%s)", form.id, outcome.spam_reason)
-        return
+        return None
     if not (form.notification_emails or form.slack_webhook_url):
-        return
+        return None
+    return str(form.id), str(outcome.lead.id), outcome.created
+
+
+def _notify(form_id: str, lead_id: str, created: bool) -> None:
     try:
-        enqueue(
-            "webapp.jobs.notifications.notify_form_submission",
-            str(form.id),
-            str(outcome.lead.id),
-            outcome.created,
-        )
+        enqueue("webapp.jobs.notifications.notify_form_submission", form_id, lead_id, created)
     except (RedisError, OSError) as exc:
         # The lead is stored; only the heads-up is lost, and the log says so.
-        current_app.logger.warning(
-            "capture: notification not queued for lead %s: %s", outcome.lead.id, exc
-        )
+        current_app.logger.warning("capture: notification not queued for lead %s: %s", lead_id, exc)
     except Exception:
-        current_app.logger.exception("capture: notification failed for lead %s", outcome.lead.id)
+        current_app.logger.exception("capture: notification failed for lead %s", lead_id)
 
 
 @bp.get("/f/<key>")
