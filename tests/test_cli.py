@@ -61,6 +61,7 @@ def test_demo_load_is_varied_and_repeatable(app, db):
     result = runner.invoke(args=["demo", "load", "--leads", "120"])
     assert result.exit_code == 0, result.output
     assert "admin@demo.example.com" in result.output
+    assert "Demo capture form: http://127.0.0.1:5000/f/pk_" in result.output
     leads = db.session.execute(db.select(Lead)).scalars().all()
     assert len(leads) >= 115
     assert len({lead.status for lead in leads}) >= 5

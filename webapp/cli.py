@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db
@@ -55,6 +55,8 @@ def load_demo(lead_count, seed):
         f"Sign in as {result.admin_email} (admin) or {result.rep_email} (rep), "
         f"password: {DEMO_PASSWORD}"
     )
+    base = current_app.config["BASE_URL"]
+    click.echo(f"Demo capture form: {base}/f/{result.form_key} (public key {result.form_key})")
 
 
 def register_cli(app: Flask) -> None:
