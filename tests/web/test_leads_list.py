@@ -18,15 +18,41 @@ def desk(client, factory, db):
     workspace, admin = signed_in(client, factory, name="Ada Admin")
     rep = factory.user(workspace, role="rep", name="Remy Rep")
     leads = {
-        "Alice Archer": dict(company_name="Acme Corp", status="new", source="website",
-                             intent="hot", lead_score=90, phone="+14155550101", type="person"),
-        "Bob Baker": dict(company_name="Globex", status="contacted", source="referral",
-                          intent="warm", lead_score=55, type="person"),
-        "Carla Cruz": dict(company_name="Initech", status="qualified", source="website",
-                           intent="cold", lead_score=20, type="person"),
-        "Dyson Ltd": dict(company_name="Dyson Ltd", status="new", source="discovery",
-                          intent="unrated", lead_score=0, type="company", first_name=None,
-                          last_name=None),
+        "Alice Archer": dict(
+            company_name="Acme Corp",
+            status="new",
+            source="website",
+            intent="hot",
+            lead_score=90,
+            phone="+14155550101",
+            type="person",
+        ),
+        "Bob Baker": dict(
+            company_name="Globex",
+            status="contacted",
+            source="referral",
+            intent="warm",
+            lead_score=55,
+            type="person",
+        ),
+        "Carla Cruz": dict(
+            company_name="Initech",
+            status="qualified",
+            source="website",
+            intent="cold",
+            lead_score=20,
+            type="person",
+        ),
+        "Dyson Ltd": dict(
+            company_name="Dyson Ltd",
+            status="new",
+            source="discovery",
+            intent="unrated",
+            lead_score=0,
+            type="company",
+            first_name=None,
+            last_name=None,
+        ),
     }
     made = {}
     for n, (name, fields) in enumerate(leads.items()):
@@ -34,7 +60,11 @@ def desk(client, factory, db):
         fields.setdefault("first_name", first)
         fields.setdefault("last_name", last)
         fields["full_name"] = name
-        made[name] = factory.lead(workspace, email=f"{first.lower()}@{fields['company_name'].split()[0].lower()}.example.com", **fields)
+        made[name] = factory.lead(
+            workspace,
+            email=f"{first.lower()}@{fields['company_name'].split()[0].lower()}.example.com",
+            **fields,
+        )
         made[name].created_at = datetime(2026, 1, 10 + n, tzinfo=UTC)
     made["Alice Archer"].assigned_to_id = admin.id
     made["Bob Baker"].assigned_to_id = rep.id
@@ -45,26 +75,29 @@ def desk(client, factory, db):
     return workspace, admin, rep, made
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("status=new", {"Alice Archer", "Dyson Ltd"}),
-    ("status=new&status=qualified", {"Alice Archer", "Dyson Ltd", "Carla Cruz"}),
-    ("type=company", {"Dyson Ltd"}),
-    ("source=referral", {"Bob Baker"}),
-    ("owner=me", {"Alice Archer"}),
-    ("owner=unassigned", {"Carla Cruz", "Dyson Ltd"}),
-    ("intent=hot&intent=cold", {"Alice Archer", "Carla Cruz"}),
-    ("score_min=50", {"Alice Archer", "Bob Baker"}),
-    ("score_min=10&score_max=60", {"Bob Baker", "Carla Cruz"}),
-    ("tag=enterprise", {"Carla Cruz"}),
-    ("created_from=2026-01-11&created_to=2026-01-12", {"Bob Baker", "Carla Cruz"}),
-    ("q=ACME", {"Alice Archer"}),
-    ("q=bob@", {"Bob Baker"}),
-    ("q=init", {"Carla Cruz"}),
-    ("q=555-0101", {"Alice Archer"}),
-    ("q=ruz", {"Carla Cruz"}),
-    ("q=nobody-here", set()),
-    ("q=100%25", set()),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("status=new", {"Alice Archer", "Dyson Ltd"}),
+        ("status=new&status=qualified", {"Alice Archer", "Dyson Ltd", "Carla Cruz"}),
+        ("type=company", {"Dyson Ltd"}),
+        ("source=referral", {"Bob Baker"}),
+        ("owner=me", {"Alice Archer"}),
+        ("owner=unassigned", {"Carla Cruz", "Dyson Ltd"}),
+        ("intent=hot&intent=cold", {"Alice Archer", "Carla Cruz"}),
+        ("score_min=50", {"Alice Archer", "Bob Baker"}),
+        ("score_min=10&score_max=60", {"Bob Baker", "Carla Cruz"}),
+        ("tag=enterprise", {"Carla Cruz"}),
+        ("created_from=2026-01-11&created_to=2026-01-12", {"Bob Baker", "Carla Cruz"}),
+        ("q=ACME", {"Alice Archer"}),
+        ("q=bob@", {"Bob Baker"}),
+        ("q=init", {"Carla Cruz"}),
+        ("q=555-0101", {"Alice Archer"}),
+        ("q=ruz", {"Carla Cruz"}),
+        ("q=nobody-here", set()),
+        ("q=100%25", set()),
+    ],
+)
 def test_filters_and_search(client, desk, query, expected):
     assert set(names(client.get(f"/leads?{query}"))) == expected
 
@@ -76,10 +109,17 @@ def test_owner_filter_by_member(client, desk):
 
 def test_sort_each_way(client, desk):
     assert names(client.get("/leads?sort=score&direction=desc"))[:3] == [
-        "Alice Archer", "Bob Baker", "Carla Cruz"]
+        "Alice Archer",
+        "Bob Baker",
+        "Carla Cruz",
+    ]
     assert names(client.get("/leads?sort=score&direction=asc"))[0] == "Dyson Ltd"
     assert names(client.get("/leads?sort=created&direction=asc")) == [
-        "Alice Archer", "Bob Baker", "Carla Cruz", "Dyson Ltd"]
+        "Alice Archer",
+        "Bob Baker",
+        "Carla Cruz",
+        "Dyson Ltd",
+    ]
     assert names(client.get("/leads")) == ["Dyson Ltd", "Carla Cruz", "Bob Baker", "Alice Archer"]
     assert names(client.get("/leads?sort=company&direction=asc"))[0] == "Alice Archer"
     page = client.get("/leads?sort=score&direction=desc").get_data(as_text=True)
@@ -136,3 +176,20 @@ def test_only_this_workspace(client, desk, factory):
     factory.lead(other, full_name="Zed Stranger", email="zed@example.com")
     assert "Zed Stranger" not in client.get("/leads").get_data(as_text=True)
     assert "Zed Stranger" not in client.get("/leads?q=zed").get_data(as_text=True)
+
+
+def test_totals_are_capped_and_said_plainly(client, factory, db, monkeypatch):
+    import webapp.blueprints.leads as leads_view
+
+    monkeypatch.setattr(leads_view, "COUNT_CAP", 30)
+    monkeypatch.setattr(leads_view, "MAX_ROWS", 50)
+    workspace, _ = signed_in(client, factory)
+    for n in range(60):
+        factory.lead(workspace, full_name=f"Many {n:02d}", email=f"many{n}@example.com")
+    first = client.get("/leads")
+    text = first.get_data(as_text=True)
+    assert "More than 30 leads match" in text and 'rel="next"' in text
+    assert "Page 1</span>" in text  # no "of N" when the total is not known
+    second = client.get("/leads?page=2")
+    assert len(names(second)) == 25 and 'rel="next"' not in second.get_data(as_text=True)
+    assert names(client.get("/leads?page=9")) == names(second)

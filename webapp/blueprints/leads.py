@@ -34,7 +34,10 @@ from webapp.tenancy import parse_uuid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
-COUNT_CAP = 10_000  # beyond this the page says "more than 10,000" instead of counting
+# Counting every match of a broad search costs more than showing the page, so totals
+# stop at COUNT_CAP ("more than 1,000") and paging goes on up to MAX_ROWS.
+COUNT_CAP = 1_000
+MAX_ROWS = 10_000
 
 
 def _filter() -> LeadFilter:
@@ -53,22 +56,28 @@ def count_capped(lead_filter: LeadFilter) -> tuple[int, bool]:
     return min(found, COUNT_CAP), found > COUNT_CAP
 
 
-def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool]:
+def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]:
+    """The page's leads, the (capped) total, whether it was capped, and if a next page exists."""
     total, capped = count_capped(lead_filter)
-    last_page = max((total + lead_filter.per_page - 1) // lead_filter.per_page, 1)
+    reachable = MAX_ROWS if capped else max(total, 1)
+    last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
     lead_filter.page = min(lead_filter.page, last_page)
     query = apply_sort(_matching(lead_filter), lead_filter).options(selectinload(Lead.tags))
     offset = (lead_filter.page - 1) * lead_filter.per_page
-    leads = db.session.execute(query.limit(lead_filter.per_page).offset(offset)).unique()
-    return list(leads.scalars()), total, capped
+    rows = db.session.execute(query.limit(lead_filter.per_page + 1).offset(offset)).unique()
+    leads = list(rows.scalars())
+    has_next = len(leads) > lead_filter.per_page and lead_filter.page < last_page
+    return leads[: lead_filter.per_page], total, capped, has_next
 
 
 def _list_context(lead_filter: LeadFilter) -> dict:
-    leads, total, capped = page_of_leads(lead_filter)
+    leads, total, capped, has_next = page_of_leads(lead_filter)
     return {
         "leads": leads,
         "total": total,
         "capped": capped,
+        "has_next": has_next,
+        "max_rows": MAX_ROWS,
         "f": lead_filter,
         "page_sizes": PAGE_SIZES,
         "members": workspace_members(db.session, g.workspace.id, active_only=True),
