@@ -35,8 +35,7 @@ def active_memberships(user: User) -> list[Membership]:
     )
 
 
-def choose_membership(user: User, wanted: str | None) -> Membership | None:
-    memberships = active_memberships(user)
+def choose_membership(memberships: list[Membership], wanted: str | None) -> Membership | None:
     for membership in memberships:
         if wanted and str(membership.workspace_id) == wanted:
             return membership
@@ -49,7 +48,8 @@ def _load_workspace() -> None:
     g.memberships = []
     if not current_user.is_authenticated:
         return
-    membership = choose_membership(current_user, session.get(WORKSPACE_SESSION_KEY))
+    memberships = active_memberships(current_user)
+    membership = choose_membership(memberships, session.get(WORKSPACE_SESSION_KEY))
     if membership is None:
         # Deactivated from every workspace: a signed-in user with nowhere to work.
         logout_user()
@@ -58,7 +58,7 @@ def _load_workspace() -> None:
     session[WORKSPACE_SESSION_KEY] = str(membership.workspace_id)
     g.membership = membership
     g.workspace = membership.workspace
-    g.memberships = active_memberships(current_user)
+    g.memberships = memberships
 
 
 def register_session_hooks(app: Flask) -> None:
