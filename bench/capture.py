@@ -1,6 +1,6 @@
 """Sustained POST /api/v1/leads under gunicorn on PostgreSQL + Redis, against a baseline.
 
-    python bench/capture.py [--duration 20] [--connections 16] [--workers 2]
+    python bench/capture.py [--duration 20] [--connections 16] [--workers 4]
 
 Runs Leadkeeper's capture endpoint and bench/minimal_app.py (a bare Flask endpoint
 inserting one row into a similar table) under the same gunicorn settings, one after
@@ -126,7 +126,8 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/8")
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    # The README's production command: gunicorn -w 4.
+    parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
