@@ -43,14 +43,16 @@ class Config:
             # Plan each search with its real pattern: a generic plan for LIKE '%…%' can be
             # many times slower than the custom one (bench/leads_page.py shows it).
             self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {
-                "options": "-c plan_cache_mode=force_custom_plan"
+                "options": os.environ.get("PGOPTS_TEST", "-c plan_cache_mode=force_custom_plan")
             }
         self.REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
 
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_STRATEGY = "moving-window"
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-        self.RATELIMIT_HEADERS_ENABLED = True
+        # Off: the headers cost a storage round trip on every response, public capture
+        # included. The API adds X-RateLimit-* itself; every 429 carries Retry-After.
+        self.RATELIMIT_HEADERS_ENABLED = False
         # Don't hang a request on an unreachable Redis: fail fast and fall back to memory.
         self.RATELIMIT_STORAGE_OPTIONS = (
             {"socket_connect_timeout": 1, "socket_timeout": 1} if self.REDIS_URL else {}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webapp.extensions import db, limiter
 
 TITLES = {
     400: "Bad request",
@@ -40,6 +44,15 @@ def error_response(code: int, message: str, headers=None):
     return response, code, headers or {}
 
 
+def limit_reset_in() -> int | None:
+    """Seconds until the rate limit this request hit lets the next one through."""
+    try:
+        current = limiter.current_limit
+        return max(1, int(current.reset_at - time.time())) if current else None
+    except Exception:  # the limiter's storage is unreachable: no hint rather than a 500
+        return None
+
+
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -60,6 +73,8 @@ def register_error_pages(app: Flask) -> None:
                 headers["Retry-After"] = exc.response.headers["Retry-After"]
             elif retry_after:
                 headers["Retry-After"] = str(retry_after)
+            elif (seconds := limit_reset_in()) is not None:
+                headers["Retry-After"] = str(seconds)
         if exc.code == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
         return error_response(exc.code, exc.description or TITLES.get(exc.code, ""), headers)
@@ -69,7 +84,5 @@ def register_error_pages(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        from webapp.extensions import db
-
         db.session.rollback()
         return error_response(500, InternalServerError.description)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 
 import pytest
@@ -112,8 +113,11 @@ def test_each_token_has_its_own_rate_limit(app, client, db, factory):
     saved = app.config["API_RATE_LIMIT"]
     app.config["API_RATE_LIMIT"] = "3 per minute"
     try:
-        codes = [client.get("/api/v1/leads", headers=bearer(first)).status_code for _ in range(3)]
-        assert codes == [200, 200, 200]
+        answers = [client.get("/api/v1/leads", headers=bearer(first)) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
+        assert answers[0].headers["X-RateLimit-Limit"] == "3"
+        assert int(answers[0].headers["X-RateLimit-Reset"]) > time.time()
         limited = client.get("/api/v1/leads", headers=bearer(first))
         assert limited.status_code == 429
         assert limited.is_json and limited.json["status"] == 429

@@ -60,6 +60,21 @@ def _rate_limit_key() -> str:
 limiter.limit(_api_rate_limit, key_func=_rate_limit_key, scope="api")(bp)
 
 
+@bp.after_request
+def rate_limit_headers(response):
+    """Tell API clients where they stand (the app leaves these headers off elsewhere)."""
+    current = limiter.current_limit
+    if current is None or response.status_code == 429:
+        return response
+    try:
+        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(current.remaining)
+        response.headers["X-RateLimit-Reset"] = str(int(current.reset_at))
+    except Exception:  # storage unreachable: the answer matters more than the hint
+        current_app.logger.warning("api: rate limit headers left off (storage unreachable)")
+    return response
+
+
 def _unauthorized(message: str, invalid: bool):
     challenge = REALM + (', error="invalid_token"' if invalid else "")
     return error_response(401, message, {"WWW-Authenticate": challenge})
