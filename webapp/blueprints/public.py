@@ -28,6 +28,7 @@ from webapp.services.capture import (
     FILL_TIME_FIELD,
     HONEYPOT_FIELD,
     CaptureOutcome,
+    FormSettings,
     capture_submission,
     find_form,
 )
@@ -63,7 +64,7 @@ def _form_key() -> str | None:
     return key if isinstance(key, str) else None
 
 
-def _form() -> CaptureForm | None:
+def _form() -> FormSettings | None:
     if "capture_form" not in g:
         g.capture_form = find_form(db.session, _form_key())
     return g.capture_form
@@ -98,7 +99,7 @@ def _json_error(status: int, message: str, errors: dict | None = None):
     return jsonify(body), status
 
 
-def _origin_allowed(form: CaptureForm | None, origin: str | None) -> bool:
+def _origin_allowed(form: FormSettings | None, origin: str | None) -> bool:
     return bool(form and origin and origin.rstrip("/") in (form.allowed_origins or []))
 
 
@@ -144,7 +145,7 @@ def capture_lead():
     return _cors(make_response(jsonify(answer), status), origin)
 
 
-def _capture_once(form: CaptureForm, body: dict, key: str | None) -> tuple[int, dict]:
+def _capture_once(form: FormSettings, body: dict, key: str | None) -> tuple[int, dict]:
     if key is None:
         return _capture(form, body)
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
@@ -162,7 +163,7 @@ def _capture_once(form: CaptureForm, body: dict, key: str | None) -> tuple[int, 
     return status, answer
 
 
-def _capture(form: CaptureForm, body: dict, key_row=None) -> tuple[int, dict]:
+def _capture(form: FormSettings, body: dict, key_row=None) -> tuple[int, dict]:
     try:
         outcome = capture_submission(
             db.session, form, body, client_ip(), request.headers.get("User-Agent")
@@ -180,13 +181,13 @@ def _capture(form: CaptureForm, body: dict, key_row=None) -> tuple[int, dict]:
     return 201, outcome.body
 
 
-def _follow_up(form: CaptureForm, outcome: CaptureOutcome) -> tuple | None:
+def _follow_up(form: FormSettings, outcome: CaptureOutcome) -> tuple | None:
     if outcome.spam_reason:
         current_app.logger.info("capture: form=%s held as spam (%s)", form.id, outcome.spam_reason)
         return None
     if not (form.notification_emails or form.slack_webhook_url):
         return None
-    return str(form.id), str(outcome.lead.id), outcome.created
+    return str(form.id), str(outcome.lead_id), outcome.created
 
 
 def _notify(form_id: str, lead_id: str, created: bool) -> None:

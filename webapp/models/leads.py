@@ -85,6 +85,14 @@ class Tag(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
+def display_name(lead) -> str:
+    """How a lead is named on screen: a Lead, or any row with the same name fields."""
+    if lead.full_name:
+        return lead.full_name
+    joined = " ".join(p for p in (lead.first_name, lead.last_name) if p)
+    return joined or lead.company_name or lead.email or "(unnamed lead)"
+
+
 class Lead(db.Model):
     __tablename__ = "leads"
     __table_args__ = (
@@ -190,10 +198,7 @@ class Lead(db.Model):
 
     @property
     def display_name(self) -> str:
-        if self.full_name:
-            return self.full_name
-        joined = " ".join(p for p in (self.first_name, self.last_name) if p)
-        return joined or self.company_name or self.email or "(unnamed lead)"
+        return display_name(self)
 
     @property
     def is_converted(self) -> bool:

@@ -11,18 +11,23 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Row, event, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Lead
 from webapp.models.base import utcnow
 from webapp.models.forms import CAPTURE_SOURCES, CaptureForm, SpamSubmission
+from webapp.models.leads import display_name
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.events import iso
 from webapp.services.lead_work import assign_lead
 from webapp.services.leads import CaptureResult, add_activity, create_lead
 from webapp.services.normalize import clean_email, clean_phone
 
+# A form as the model or as find_form's cached row: the same attribute names.
+FormSettings = CaptureForm | Row
+FORM_CACHE_SECONDS = 5
+FORM_CACHE_SIZE = 1000
+_form_cache: dict[str, tuple[float, Row | None]] = {}
 HONEYPOT_FIELD = "website_url"
 FILL_TIME_FIELD = "_ts"  # page-load time in ms since the epoch, set by the form's script
 LIMITS = {
@@ -44,20 +49,42 @@ LIMITS = {
 @dataclass
 class CaptureOutcome:
     body: dict
-    lead: Lead | None = None
+    lead_id: uuid.UUID | None = None
     created: bool = False
     spam_reason: str | None = None
     notify: bool = field(default=False)
 
 
-def find_form(session: Session, public_key: str | None) -> CaptureForm | None:
+def find_form(session: Session, public_key: str | None) -> Row | None:
+    """The active form with this key, as a read-only row (attributes named as on the model).
+
+    Every capture needs it, so each process keeps it for FORM_CACHE_SECONDS; a change
+    made through this process's ORM clears the cache at once, other processes see it
+    within that time.
+    """
     if not public_key or len(public_key) > 64:
         return None
-    return session.execute(
-        select(CaptureForm).where(
-            CaptureForm.public_key == public_key.strip(), CaptureForm.active.is_(True)
+    key = public_key.strip()
+    cached = _form_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < FORM_CACHE_SECONDS:
+        return cached[1]
+    form = session.execute(
+        select(*CaptureForm.__table__.c).where(
+            CaptureForm.public_key == key, CaptureForm.active.is_(True)
         )
-    ).scalar()
+    ).first()
+    if len(_form_cache) >= FORM_CACHE_SIZE:
+        _form_cache.clear()  # unknown keys posted in bulk must not grow it without end
+    _form_cache[key] = (time.monotonic(), form)
+    return form
+
+
+def forget_cached_forms(*_) -> None:
+    _form_cache.clear()
+
+
+for _change in ("after_insert", "after_update", "after_delete"):
+    event.listen(CaptureForm, _change, forget_cached_forms)
 
 
 def _text(payload: dict, name: str, errors: dict) -> str | None:
@@ -74,7 +101,7 @@ def _text(payload: dict, name: str, errors: dict) -> str | None:
     return value or None
 
 
-def validate_submission(payload: dict, form: CaptureForm) -> dict:
+def validate_submission(payload: dict, form: FormSettings) -> dict:
     """Map a submission to lead fields; ValidationFailed names each bad field."""
     errors: dict[str, str] = {}
     texts = {name: _text(payload, name, errors) for name in LIMITS}
@@ -131,7 +158,7 @@ def validate_submission(payload: dict, form: CaptureForm) -> dict:
     }
 
 
-def spam_reason(payload: dict, form: CaptureForm, now: float | None = None) -> str | None:
+def spam_reason(payload: dict, form: FormSettings, now: float | None = None) -> str | None:
     """Why a submission looks automated, or None. Bots fill hidden fields and hurry."""
     if str(payload.get(HONEYPOT_FIELD) or "").strip():
         return "honeypot"
@@ -148,7 +175,7 @@ def spam_reason(payload: dict, form: CaptureForm, now: float | None = None) -> s
     return None
 
 
-def next_assignee(session: Session, form: CaptureForm) -> uuid.UUID | None:
+def next_assignee(session: Session, form: FormSettings) -> uuid.UUID | None:
     """The owner, or the next rep in turn; the form row is locked so turns never repeat."""
     if form.assignment_mode == "owner":
         return form.owner_id
@@ -175,7 +202,7 @@ def _answer(lead_id, name: str, email: str | None, status: str, created_at) -> d
 
 def capture_submission(
     session: Session,
-    form: CaptureForm,
+    form: FormSettings,
     payload: dict,
     ip_address: str | None = None,
     user_agent: str | None = None,
@@ -198,32 +225,31 @@ def capture_submission(
         body = _answer(uuid.uuid4(), values["full_name"], values["email"], "new", utcnow())
         return CaptureOutcome(body=body, spam_reason=reason)
     result = store_capture(session, form, values, payload)
-    lead = result.lead
-    body = _answer(lead.id, lead.display_name, lead.email, lead.status, lead.created_at)
-    return CaptureOutcome(body=body, lead=lead, created=result.created, notify=True)
+    lead = result.summary
+    body = _answer(lead.id, display_name(lead), lead.email, lead.status, lead.created_at)
+    return CaptureOutcome(body=body, lead_id=lead.id, created=result.created, notify=True)
 
 
 def store_capture(
-    session: Session, form: CaptureForm, values: dict, payload: dict
+    session: Session, form: FormSettings, values: dict, payload: dict
 ) -> CaptureResult:
     raw = {"form_id": str(form.id), "form_name": form.name, **payload}
     raw.pop(HONEYPOT_FIELD, None)
     result = create_lead(
         session,
         form.workspace_id,
-        values,
+        {**values, "source_id": str(form.id)},  # a new lead's only: never a fill-in field
         activity_type_on_duplicate="form_submitted",
         raw_data=raw,
     )
-    lead = result.lead
     if result.created:
-        lead.source_id = str(form.id)
         assignee = next_assignee(session, form)
         if assignee is not None:
             # A rep who left the workspace is skipped; the lead waits unassigned.
             with contextlib.suppress(ValidationFailed):
-                assign_lead(session, lead, assignee, None)
+                assign_lead(session, result.lead, assignee, None)
     else:
+        lead = result.lead
         submissions = list((lead.raw_data or {}).get("submissions", []))
         lead.raw_data = {**(lead.raw_data or {}), "submissions": [*submissions[-19:], raw]}
     return result

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead, LeadActivity
 from webapp.models.base import utcnow
-from webapp.services.events import emit_event
+from webapp.services.events import insert_event
 from webapp.services.lead_input import clean_lead_fields
 from webapp.services.normalize import normalize_email_key
 
@@ -37,11 +37,40 @@ FILLABLE_FIELDS = (
 )
 
 
+# What a new lead's INSERT hands back: enough to answer a capture without loading it.
+RETURNED = ("id", "full_name", "first_name", "last_name", "company_name", "email", "status")
+RETURNED += ("source", "created_at")
+
+
+def _lead_insert(dialect):
+    table = Lead.__table__
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "email_normalized"])
+        .returning(*(table.c[name] for name in RETURNED))
+    )
+
+
+# INSERT … ON CONFLICT DO NOTHING: the unique email index decides, even between
+# racing requests, in one round trip.
+LEAD_INSERTS = {"postgresql": _lead_insert(postgresql), "sqlite": _lead_insert(sqlite)}
+
+
 @dataclass
 class CaptureResult:
-    lead: Lead
+    """What create_lead did. `summary` is the new row's RETURNING or the existing lead."""
+
+    session: Session
+    summary: Row | Lead
     created: bool
     filled: list[str]
+
+    @property
+    def lead(self) -> Lead:
+        """The lead as a model, loaded only for callers that work on it further."""
+        if not isinstance(self.summary, Lead):
+            self.summary = self.session.get(Lead, self.summary.id)
+        return self.summary
 
 
 def add_activity(
@@ -97,38 +126,45 @@ def create_lead(
     Raises ValidationFailed for bad fields. The caller commits.
     """
     values = clean_lead_fields(data)
-    tags = data.get("tags")
-    existing = find_by_email(session, workspace_id, values.get("email"))
-    if existing is not None:
-        return _merge_into_existing(
-            session, existing, values, performed_by_id, activity_type_on_duplicate
-        )
-
-    lead = Lead(workspace_id=workspace_id, **{k: v for k, v in values.items() if v is not None})
-    lead.email_normalized = normalize_email_key(lead.email)
+    now = utcnow()
+    row = {k: v for k, v in values.items() if v is not None}
+    row.update(
+        workspace_id=workspace_id,
+        email_normalized=normalize_email_key(values.get("email")),
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,  # the "created" activity below
+    )
     if raw_data is not None:
-        lead.raw_data = raw_data
-    if lead.status in ("closed_won", "closed_lost"):
-        lead.closed_at = utcnow()
-    try:
-        with session.begin_nested():
-            session.add(lead)
-            session.flush()
-    except IntegrityError:
-        # Another request created the same email a moment ago: fold into it instead.
+        row["raw_data"] = raw_data
+    if row.get("status") in ("closed_won", "closed_lost"):
+        row["closed_at"] = now
+    # Core statements, not ORM objects: a capture is this, and it runs at full load.
+    new = session.execute(LEAD_INSERTS[session.get_bind().dialect.name], row).first()
+    if new is None:
+        # The email is taken (perhaps by a request that committed a moment ago).
         existing = find_by_email(session, workspace_id, values.get("email"))
-        if existing is None:
-            raise
         return _merge_into_existing(
             session, existing, values, performed_by_id, activity_type_on_duplicate
         )
-    if tags:
+    session.execute(
+        insert(LeadActivity.__table__),
+        {
+            "workspace_id": workspace_id,
+            "lead_id": new.id,
+            "activity_type": "created",
+            "description": f"Lead created from {new.source}",
+            "performed_by_id": performed_by_id,
+            "created_at": now,
+        },
+    )
+    insert_event(session, workspace_id, "LeadCreated", new.id, email=new.email, source=new.source)
+    result = CaptureResult(session=session, summary=new, created=True, filled=[])
+    if data.get("tags"):
         from webapp.services.tags import add_tags
 
-        add_tags(session, lead, tags)
-    add_activity(session, lead, "created", f"Lead created from {lead.source}", performed_by_id)
-    emit_event(session, workspace_id, "LeadCreated", lead.id, email=lead.email, source=lead.source)
-    return CaptureResult(lead=lead, created=True, filled=[])
+        add_tags(session, result.lead, data["tags"])
+    return result
 
 
 def _merge_into_existing(
@@ -143,4 +179,4 @@ def _merge_into_existing(
     if filled:
         description += "; filled " + ", ".join(f.replace("_", " ") for f in filled)
     add_activity(session, lead, activity_type, description, performed_by_id, {"filled": filled})
-    return CaptureResult(lead=lead, created=False, filled=filled)
+    return CaptureResult(session=session, summary=lead, created=False, filled=filled)
