@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Flask, abort, g, session
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import contains_eager
 
 from webapp.extensions import db, login_manager
 from webapp.models import Membership, User, Workspace
@@ -27,6 +28,7 @@ def active_memberships(user: User) -> list[Membership]:
         db.session.execute(
             db.select(Membership)
             .join(Workspace)
+            .options(contains_eager(Membership.workspace))  # the workspace comes in this query
             .where(Membership.user_id == user.id, Membership.active.is_(True))
             .order_by(Workspace.name)
         )
