@@ -43,7 +43,7 @@ class Config:
             # Plan each search with its real pattern: a generic plan for LIKE '%…%' can be
             # many times slower than the custom one (bench/leads_page.py shows it).
             self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {
-                "options": os.environ.get("PGOPTS_TEST", "-c plan_cache_mode=force_custom_plan")
+                "options": "-c plan_cache_mode=force_custom_plan"
             }
         self.REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
 

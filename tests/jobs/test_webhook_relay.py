@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from webapp.models.base import utcnow
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.lead_work import change_status
 from webapp.services.leads import create_lead
+from webapp.services.outbox import KICK_EVERY_SECONDS
 from webapp.services.webhooks import deliver_due, relay_outbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,10 +218,7 @@ def test_outbox_catch_up_after_a_redis_outage(make_app, monkeypatch, db, endpoin
     assert json.loads(httpserver.log[0][0].get_data())["email"] == "outage@example.com"
 
 
-def test_a_real_worker_delivers_the_enqueued_relay(db, endpoint, httpserver, redis_url):
-    httpserver.expect_request("/hook").respond_with_data("ok")
-    new_lead(db, endpoint.workspace_id)  # the commit enqueues the relay job
-    assert httpserver.log == []
+def run_worker_burst() -> None:
     env = {
         **os.environ,
         "APP_ENV": "testing",
@@ -235,6 +234,24 @@ def test_a_real_worker_delivers_the_enqueued_relay(db, endpoint, httpserver, red
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_real_worker_delivers_the_enqueued_relay(db, endpoint, httpserver, redis_url):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    new_lead(db, endpoint.workspace_id)  # the commit enqueues the relay job
+    assert httpserver.log == []
+    run_worker_burst()
     assert len(httpserver.log) == 1
     (delivery,) = deliveries(db)
     assert delivery.status == "succeeded"
+
+
+def test_events_between_kicks_go_out_with_the_trailing_relay(db, endpoint, httpserver, redis_url):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    new_lead(db, endpoint.workspace_id, "first@example.com")  # kicks: now and in 2 s
+    run_worker_burst()
+    new_lead(db, endpoint.workspace_id, "second@example.com")  # inside the window: no kick
+    time.sleep(KICK_EVERY_SECONDS + 0.5)
+    run_worker_burst()  # the trailing relay is due now
+    sent = sorted(json.loads(request.get_data())["email"] for request, _ in httpserver.log)
+    assert sent == ["first@example.com", "second@example.com"]

@@ -1,7 +1,7 @@
 """Kicking the relay when a transaction that wrote outbox events commits.
 
-With Redis the relay job is enqueued (at most one every couple of seconds); if
-Redis is down the events simply wait in the outbox for the periodic relay. On
+With Redis the relay job is enqueued at most once every couple of seconds, and
+again when that window closes for what committed during it; if Redis is down the events simply wait in the outbox for the periodic relay. On
 the embedded default the relay runs inline at the end of the request.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
@@ -39,7 +40,7 @@ def _after_commit(session: Session) -> None:
             g.outbox_relay_due = True
         return
     if time.monotonic() - _last_kick < KICK_EVERY_SECONDS:
-        return  # a relay queued moments ago will pick these events up too
+        return  # inside this process's window: its trailing relay picks these events up
     try:
         _last_kick = time.monotonic()
         if redis.set(KICK_KEY, "1", nx=True, ex=KICK_EVERY_SECONDS):
@@ -47,7 +48,10 @@ def _after_commit(session: Session) -> None:
 
             from webapp.jobs.events import RELAY_JOB
 
-            Queue("default", connection=redis).enqueue(RELAY_JOB)
+            queue = Queue("default", connection=redis)
+            queue.enqueue(RELAY_JOB)
+            # A second run when the window closes sends what committed during it.
+            queue.enqueue_in(timedelta(seconds=KICK_EVERY_SECONDS), RELAY_JOB)
     except Exception as exc:  # Redis down: the events stay in the outbox, nothing is lost
         log.warning("outbox: relay not queued (%s); the periodic relay will send it", exc)
 
