@@ -1,8 +1,9 @@
 """Kicking the relay when a transaction that wrote outbox events commits.
 
 With Redis the relay job is enqueued at most once every couple of seconds, and
-again when that window closes for what committed during it; if Redis is down the events simply wait in the outbox for the periodic relay. On
-the embedded default the relay runs inline at the end of the request.
+again when that window closes for what committed during it; if Redis is down the
+events simply wait in the outbox for the periodic relay. On the embedded default
+the relay runs inline at the end of the request.
 """
 
 from __future__ import annotations
