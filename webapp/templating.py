@@ -34,11 +34,18 @@ def humanize(value: str | None) -> str:
 
 
 FIELD_LABELS = {
-    "linkedin_url": "LinkedIn URL", "company_name": "Company", "company_domain": "Company domain",
-    "employee_count": "Employees", "lead_score": "Score", "source_id": "Source id",
-    "search_query": "Search query", "search_mode": "Search mode",
-    "search_location": "Search location", "search_industry": "Search industry",
-    "search_tech_stack": "Search tech stack", "intent_explanation": "Why this intent",
+    "linkedin_url": "LinkedIn URL",
+    "company_name": "Company",
+    "company_domain": "Company domain",
+    "employee_count": "Employees",
+    "lead_score": "Score",
+    "source_id": "Source id",
+    "search_query": "Search query",
+    "search_mode": "Search mode",
+    "search_location": "Search location",
+    "search_industry": "Search industry",
+    "search_tech_stack": "Search tech stack",
+    "intent_explanation": "Why this intent",
 }
 
 

@@ -10,12 +10,24 @@ def test_admin_sees_rows_and_filters(client, db, factory):
     workspace, admin = signed_in(client, factory, name="Ada Admin")
     rep = factory.user(workspace, role="rep", name="Remy Rep")
     lead = factory.lead(workspace, email="viewed@example.com")
-    db.session.add_all([
-        AuditLog(workspace_id=workspace.id, user_id=rep.id, action="leads.exported",
-                 details={"count": 12}, created_at=datetime(2026, 3, 1, 9, tzinfo=UTC)),
-        AuditLog(workspace_id=workspace.id, user_id=admin.id, action="leads.deleted",
-                 details={"count": 1}, created_at=datetime(2026, 3, 5, 9, tzinfo=UTC)),
-    ])
+    db.session.add_all(
+        [
+            AuditLog(
+                workspace_id=workspace.id,
+                user_id=rep.id,
+                action="leads.exported",
+                details={"count": 12},
+                created_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+            ),
+            AuditLog(
+                workspace_id=workspace.id,
+                user_id=admin.id,
+                action="leads.deleted",
+                details={"count": 1},
+                created_at=datetime(2026, 3, 5, 9, tzinfo=UTC),
+            ),
+        ]
+    )
     other = factory.workspace()
     db.session.add(AuditLog(workspace_id=other.id, action="leads.exported", details={"count": 999}))
     db.session.commit()

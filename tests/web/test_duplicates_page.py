@@ -7,14 +7,34 @@ from webapp.services.duplicates import find_duplicate_pairs, find_lead_duplicate
 
 def test_candidates_need_similar_names_at_the_same_company(db, factory):
     workspace = factory.workspace()
-    jon = factory.lead(workspace, first_name="Jon", last_name="Smith", email="jon@acme.example.com",
-                       company_domain="acme.example.com")
-    john = factory.lead(workspace, first_name="John", last_name="Smith", email="js@acme.example.com",
-                        company_domain="acme.example.com")
-    factory.lead(workspace, first_name="Maria", last_name="Garcia", email="mg@acme.example.com",
-                 company_domain="acme.example.com")
-    factory.lead(workspace, first_name="John", last_name="Smith", email="john@else.example.com",
-                 company_domain="else.example.com")
+    jon = factory.lead(
+        workspace,
+        first_name="Jon",
+        last_name="Smith",
+        email="jon@acme.example.com",
+        company_domain="acme.example.com",
+    )
+    john = factory.lead(
+        workspace,
+        first_name="John",
+        last_name="Smith",
+        email="js@acme.example.com",
+        company_domain="acme.example.com",
+    )
+    factory.lead(
+        workspace,
+        first_name="Maria",
+        last_name="Garcia",
+        email="mg@acme.example.com",
+        company_domain="acme.example.com",
+    )
+    factory.lead(
+        workspace,
+        first_name="John",
+        last_name="Smith",
+        email="john@else.example.com",
+        company_domain="else.example.com",
+    )
     found = find_lead_duplicates(db.session, jon)
     assert [c.other.id for c in found] == [john.id]
     assert "same domain acme.example.com" in found[0].reason and found[0].score >= 85
@@ -24,16 +44,31 @@ def test_candidates_need_similar_names_at_the_same_company(db, factory):
 
 def test_page_lists_pairs_and_merges_then_undo(client, db, factory):
     workspace, _ = signed_in(client, factory, role="rep")
-    keep = factory.lead(workspace, full_name="Sam Lee", first_name="Sam", last_name="Lee",
-                        email="sam@orbit.example.com", company_name="Orbit")
-    other = factory.lead(workspace, full_name="Sam Lee", first_name="Sam", last_name="Lee",
-                         email="samuel@orbit.example.com", company_name="orbit", phone="+14155550177")
+    keep = factory.lead(
+        workspace,
+        full_name="Sam Lee",
+        first_name="Sam",
+        last_name="Lee",
+        email="sam@orbit.example.com",
+        company_name="Orbit",
+    )
+    other = factory.lead(
+        workspace,
+        full_name="Sam Lee",
+        first_name="Sam",
+        last_name="Lee",
+        email="samuel@orbit.example.com",
+        company_name="orbit",
+        phone="+14155550177",
+    )
     page = client.get("/duplicates").get_data(as_text=True)
     assert "Sam Lee" in page and "same company Orbit" in page
     lead_page = client.get(f"/leads/{keep.id}").get_data(as_text=True)
     assert "Possible duplicates" in lead_page and "samuel@orbit.example.com" in lead_page
 
-    response = client.post_form("/duplicates/merge", {"keep_id": str(keep.id), "other_id": str(other.id)})
+    response = client.post_form(
+        "/duplicates/merge", {"keep_id": str(keep.id), "other_id": str(other.id)}
+    )
     assert response.headers["Location"] == f"/leads/{keep.id}"
     db.session.expire_all()
     assert db.session.get(Lead, other.id) is None
@@ -52,6 +87,8 @@ def test_merge_across_workspaces_is_404(client, db, factory):
     workspace, _ = signed_in(client, factory)
     mine = factory.lead(workspace, email="mine@example.com")
     theirs = factory.lead(factory.workspace(), email="theirs@example.com")
-    response = client.post_form("/duplicates/merge", {"keep_id": str(mine.id), "other_id": str(theirs.id)})
+    response = client.post_form(
+        "/duplicates/merge", {"keep_id": str(mine.id), "other_id": str(theirs.id)}
+    )
     assert response.status_code == 404
     assert db.session.get(Lead, theirs.id) is not None

@@ -20,17 +20,28 @@ from webapp.models.crm import Account, Contact
 @pytest.fixture()
 def page(client, factory):
     workspace, user = signed_in(client, factory, role="rep", name="Rita Rep")
-    lead = factory.lead(workspace, first_name="Lou", last_name="Lane", email="lou@daily.example.com",
-                        company_name="Daily Planet", company_domain="daily.example.com",
-                        job_title=None)
+    lead = factory.lead(
+        workspace,
+        first_name="Lou",
+        last_name="Lane",
+        email="lou@daily.example.com",
+        company_name="Daily Planet",
+        company_domain="daily.example.com",
+        job_title=None,
+    )
     return workspace, user, lead
 
 
 def kinds(db, lead):
     db.session.expire_all()
-    return [a.activity_type for a in db.session.execute(
-        db.select(LeadActivity).where(LeadActivity.lead_id == lead.id)
-        .order_by(LeadActivity.created_at.desc())).scalars()]
+    return [
+        a.activity_type
+        for a in db.session.execute(
+            db.select(LeadActivity)
+            .where(LeadActivity.lead_id == lead.id)
+            .order_by(LeadActivity.created_at.desc())
+        ).scalars()
+    ]
 
 
 def test_page_shows_fields_origin_and_escaped_payload(client, db, factory, page):
@@ -60,14 +71,17 @@ def test_inline_edit_save_invalid_and_cancel(client, db, page):
     assert 'id="timeline" hx-swap-oob="true"' in body and "Job title changed" in body
     db.session.refresh(lead)
     assert lead.job_title == "Editor"
-    activity = db.session.execute(db.select(LeadActivity).where(
-        LeadActivity.activity_type == "updated")).scalar_one()
+    activity = db.session.execute(
+        db.select(LeadActivity).where(LeadActivity.activity_type == "updated")
+    ).scalar_one()
     assert activity.data == {"field": "job_title", "old": None, "new": "Editor"}
     assert activity.performed_by_id == user.id
 
     bad = client.htmx("post", f"/leads/{lead.id}/fields/phone", data={"value": "call me"})
     assert bad.status_code == 422
-    assert 'class="field-error"' in bad.get_data(as_text=True) and "call me" in bad.get_data(as_text=True)
+    assert 'class="field-error"' in bad.get_data(as_text=True) and "call me" in bad.get_data(
+        as_text=True
+    )
     cancel = client.htmx("get", f"/leads/{lead.id}/fields/phone")
     assert 'name="value"' not in cancel.get_data(as_text=True)
     assert client.htmx("get", f"/leads/{lead.id}/fields/workspace_id/edit").status_code == 404
@@ -76,7 +90,9 @@ def test_inline_edit_save_invalid_and_cancel(client, db, page):
 def test_inline_edit_without_javascript(client, db, page):
     _, _, lead = page
     full = client.get(f"/leads/{lead.id}/fields/city/edit")
-    assert "<html" in full.get_data(as_text=True) and 'id="edit-city"' in full.get_data(as_text=True)
+    assert "<html" in full.get_data(as_text=True) and 'id="edit-city"' in full.get_data(
+        as_text=True
+    )
     response = client.post_form(f"/leads/{lead.id}/fields/city", {"value": "Metropolis"})
     assert response.status_code == 302
     db.session.refresh(lead)
@@ -86,24 +102,34 @@ def test_inline_edit_without_javascript(client, db, page):
 def test_email_of_another_lead_is_refused(client, db, factory, page):
     workspace, _, lead = page
     factory.lead(workspace, full_name="Clark", email="clark@daily.example.com")
-    response = client.htmx("post", f"/leads/{lead.id}/fields/email", data={"value": "CLARK@daily.example.com"})
+    response = client.htmx(
+        "post", f"/leads/{lead.id}/fields/email", data={"value": "CLARK@daily.example.com"}
+    )
     assert response.status_code == 422 and "already belongs" in response.get_data(as_text=True)
     client.htmx("post", f"/leads/{lead.id}/fields/email", data={"value": "lois@daily.example.com"})
     db.session.refresh(lead)
-    assert (lead.email, lead.email_normalized) == ("lois@daily.example.com", "lois@daily.example.com")
+    assert (lead.email, lead.email_normalized) == (
+        "lois@daily.example.com",
+        "lois@daily.example.com",
+    )
 
 
 def test_status_rules(client, db, page):
     _, user, lead = page
-    response = client.htmx("post", f"/leads/{lead.id}/status", data={"status": "closed_won", "note": "signed"})
+    response = client.htmx(
+        "post", f"/leads/{lead.id}/status", data={"status": "closed_won", "note": "signed"}
+    )
     assert response.status_code == 200 and "Status changed" in response.get_data(as_text=True)
     db.session.refresh(lead)
     assert lead.status == "closed_won" and lead.closed_at is not None
-    activity = db.session.execute(db.select(LeadActivity).where(
-        LeadActivity.activity_type == "status_changed")).scalar_one()
+    activity = db.session.execute(
+        db.select(LeadActivity).where(LeadActivity.activity_type == "status_changed")
+    ).scalar_one()
     assert activity.data["old_status"] == "new" and activity.data["new_status"] == "closed_won"
     assert activity.performed_by_id == user.id and "signed" in activity.description
-    event = db.session.execute(db.select(Event).where(Event.event_type == "LeadStatusChanged")).scalar_one()
+    event = db.session.execute(
+        db.select(Event).where(Event.event_type == "LeadStatusChanged")
+    ).scalar_one()
     assert (event.payload["old_status"], event.payload["new_status"]) == ("new", "closed_won")
     client.post_form(f"/leads/{lead.id}/status", {"status": "qualified"})
     db.session.refresh(lead)
@@ -118,10 +144,14 @@ def test_assignment(client, db, factory, page):
     assert "Assigned to Rita Rep" in response.get_data(as_text=True)
     db.session.refresh(lead)
     assert lead.assigned_to_id == user.id
-    event = db.session.execute(db.select(Event).where(Event.event_type == "LeadAssigned")).scalar_one()
+    event = db.session.execute(
+        db.select(Event).where(Event.event_type == "LeadAssigned")
+    ).scalar_one()
     assert event.payload["assigned_to"] == str(user.id)
     stranger = factory.user(factory.workspace())
-    refused = client.htmx("post", f"/leads/{lead.id}/assign", data={"assigned_to": str(stranger.id)})
+    refused = client.htmx(
+        "post", f"/leads/{lead.id}/assign", data={"assigned_to": str(stranger.id)}
+    )
     assert refused.status_code == 422
     db.session.refresh(lead)
     assert lead.assigned_to_id == user.id
@@ -132,7 +162,9 @@ def test_notes_contact_priority_and_tags(client, db, page):
     note = client.htmx("post", f"/leads/{lead.id}/notes", data={"note": "Wants a <demo>"})
     assert "Wants a &lt;demo&gt;" in note.get_data(as_text=True)
     assert client.htmx("post", f"/leads/{lead.id}/notes", data={"note": "  "}).status_code == 422
-    client.htmx("post", f"/leads/{lead.id}/contacts", data={"channel": "meeting", "summary": "Lunch"})
+    client.htmx(
+        "post", f"/leads/{lead.id}/contacts", data={"channel": "meeting", "summary": "Lunch"}
+    )
     client.htmx("post", f"/leads/{lead.id}/priority", data={"priority": "high"})
     client.htmx("post", f"/leads/{lead.id}/tags", data={"add": "Press, vip"})
     client.htmx("post", f"/leads/{lead.id}/tags", data={"remove": "press"})
@@ -141,8 +173,9 @@ def test_notes_contact_priority_and_tags(client, db, page):
     assert lead.last_activity_at is not None
     assert kinds(db, lead)[:3] == ["updated", "updated", "updated"]
     assert "contacted" in kinds(db, lead) and "note_added" in kinds(db, lead)
-    contact = db.session.execute(db.select(LeadActivity).where(
-        LeadActivity.activity_type == "contacted")).scalar_one()
+    contact = db.session.execute(
+        db.select(LeadActivity).where(LeadActivity.activity_type == "contacted")
+    ).scalar_one()
     assert contact.description == "Meeting: Lunch" and contact.data == {"channel": "meeting"}
 
 
@@ -160,9 +193,12 @@ def test_memberships_are_listed(client, db, page):
     campaign = Campaign(workspace_id=workspace.id, name="Winter calls")
     db.session.add_all([lead_list, campaign])
     db.session.flush()
-    db.session.add_all([LeadListMember(lead_list_id=lead_list.id, lead_id=lead.id),
-                        CampaignLead(campaign_id=campaign.id, lead_id=lead.id, attempts=2,
-                                     status="contacted")])
+    db.session.add_all(
+        [
+            LeadListMember(lead_list_id=lead_list.id, lead_id=lead.id),
+            CampaignLead(campaign_id=campaign.id, lead_id=lead.id, attempts=2, status="contacted"),
+        ]
+    )
     db.session.commit()
     html = client.get(f"/leads/{lead.id}").get_data(as_text=True)
     assert "Q4 push" in html and "Winter calls" in html and "2 attempts" in html
@@ -175,14 +211,22 @@ def test_convert_creates_then_links(client, db, factory, page):
     db.session.refresh(lead)
     contact = db.session.get(Contact, lead.converted_contact_id)
     account = db.session.get(Account, lead.converted_account_id)
-    assert contact.email_normalized == "lou@daily.example.com" and account.domain == "daily.example.com"
+    assert (
+        contact.email_normalized == "lou@daily.example.com"
+        and account.domain == "daily.example.com"
+    )
     assert lead.converted_at is not None and "converted" in kinds(db, lead)
 
     client.post_form(f"/leads/{lead.id}/convert")  # again: nothing new
     assert db.session.execute(db.select(db.func.count()).select_from(Contact)).scalar_one() == 1
 
-    colleague = factory.lead(workspace, full_name="Perry White", email="perry@daily.example.com",
-                             company_domain="daily.example.com", company_name="Daily Planet")
+    colleague = factory.lead(
+        workspace,
+        full_name="Perry White",
+        email="perry@daily.example.com",
+        company_domain="daily.example.com",
+        company_name="Daily Planet",
+    )
     client.post_form(f"/leads/{colleague.id}/convert")
     db.session.refresh(colleague)
     assert colleague.converted_account_id == account.id  # linked by domain
@@ -191,10 +235,17 @@ def test_convert_creates_then_links(client, db, factory, page):
 
 
 ROUTES = [
-    ("get", "/leads/{id}"), ("get", "/leads/{id}/fields/city"), ("get", "/leads/{id}/fields/city/edit"),
-    ("post", "/leads/{id}/fields/city"), ("post", "/leads/{id}/status"), ("post", "/leads/{id}/assign"),
-    ("post", "/leads/{id}/priority"), ("post", "/leads/{id}/tags"), ("post", "/leads/{id}/notes"),
-    ("post", "/leads/{id}/contacts"), ("post", "/leads/{id}/convert"),
+    ("get", "/leads/{id}"),
+    ("get", "/leads/{id}/fields/city"),
+    ("get", "/leads/{id}/fields/city/edit"),
+    ("post", "/leads/{id}/fields/city"),
+    ("post", "/leads/{id}/status"),
+    ("post", "/leads/{id}/assign"),
+    ("post", "/leads/{id}/priority"),
+    ("post", "/leads/{id}/tags"),
+    ("post", "/leads/{id}/notes"),
+    ("post", "/leads/{id}/contacts"),
+    ("post", "/leads/{id}/convert"),
 ]
 
 
@@ -202,8 +253,18 @@ ROUTES = [
 def test_every_route_is_404_for_another_workspace(client, db, factory, page, method, route):
     foreign = factory.lead(factory.workspace(), email="foreign@example.com")
     url = route.format(id=foreign.id)
-    response = client.htmx(method, url, data={"value": "x", "status": "contacted", "note": "x",
-                                              "priority": "high", "add": "x", "channel": "call"})
+    response = client.htmx(
+        method,
+        url,
+        data={
+            "value": "x",
+            "status": "contacted",
+            "note": "x",
+            "priority": "high",
+            "add": "x",
+            "channel": "call",
+        },
+    )
     assert response.status_code == 404
     db.session.refresh(foreign)
     assert foreign.status == "new" and foreign.converted_at is None

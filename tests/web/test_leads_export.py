@@ -17,8 +17,12 @@ def rows(response):
 @pytest.fixture()
 def workspace_with_leads(client, factory):
     workspace, admin = signed_in(client, factory)
-    factory.lead(workspace, full_name="=HYPERLINK(\"http://evil\")", email="evil@example.com",
-                 company_name="+cmd|' /C calc'!A0")
+    factory.lead(
+        workspace,
+        full_name='=HYPERLINK("http://evil")',
+        email="evil@example.com",
+        company_name="+cmd|' /C calc'!A0",
+    )
     factory.lead(workspace, full_name="@SUM(1+1)", email="sum@example.com", company_name="-2+3")
     for n in range(30):
         factory.lead(workspace, full_name=f"Plain {n}", email=f"plain{n}@example.com")
@@ -28,17 +32,31 @@ def workspace_with_leads(client, factory):
 def test_admin_exports_all_matching_with_formulas_neutralised(client, db, workspace_with_leads):
     response = client.get("/leads/export.csv?scope=all")
     assert response.status_code == 200
-    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert (
+        response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    )
     assert response.is_streamed
     table = rows(response)
-    assert table[0] == ["Name", "Company", "Email", "Status", "Intent", "Score", "Owner", "Source",
-                        "Tags", "Created"]
+    assert table[0] == [
+        "Name",
+        "Company",
+        "Email",
+        "Status",
+        "Intent",
+        "Score",
+        "Owner",
+        "Source",
+        "Tags",
+        "Created",
+    ]
     assert len(table) == 33
     cells = {cell for row in table for cell in row}
-    assert "'=HYPERLINK(\"http://evil\")" in cells and "'+cmd|' /C calc'!A0" in cells
+    assert '\'=HYPERLINK("http://evil")' in cells and "'+cmd|' /C calc'!A0" in cells
     assert "'@SUM(1+1)" in cells and "'-2+3" in cells
     assert not any(c.startswith(("=", "+", "@")) for c in cells)
-    audit = db.session.execute(db.select(AuditLog).where(AuditLog.action == "leads.exported")).scalar_one()
+    audit = db.session.execute(
+        db.select(AuditLog).where(AuditLog.action == "leads.exported")
+    ).scalar_one()
     assert audit.details["count"] == 32 and audit.details["scope"] == "all"
 
 

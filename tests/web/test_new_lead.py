@@ -6,10 +6,20 @@ from webapp.models import Lead, LeadActivity
 
 def test_create_a_lead(client, db, factory):
     workspace, user = signed_in(client, factory)
-    response = client.post_form("/leads/new", {
-        "type": "person", "first_name": "Nora", "last_name": "Ng", "email": " Nora@Example.com ",
-        "phone": "(415) 555-0199", "company_name": "Umbrella", "source": "referral",
-        "priority": "high", "tags": "event, vip"})
+    response = client.post_form(
+        "/leads/new",
+        {
+            "type": "person",
+            "first_name": "Nora",
+            "last_name": "Ng",
+            "email": " Nora@Example.com ",
+            "phone": "(415) 555-0199",
+            "company_name": "Umbrella",
+            "source": "referral",
+            "priority": "high",
+            "tags": "event, vip",
+        },
+    )
     lead = db.session.execute(db.select(Lead)).scalar_one()
     assert response.headers["Location"] == f"/leads/{lead.id}"
     assert (lead.email, lead.phone, lead.priority) == ("Nora@example.com", "+14155550199", "high")
@@ -20,9 +30,17 @@ def test_create_a_lead(client, db, factory):
 
 def test_invalid_fields_are_shown_next_to_them(client, db, factory):
     signed_in(client, factory)
-    response = client.post_form("/leads/new", {"first_name": "X", "email": "not-an-email",
-                                               "phone": "12", "source": "other", "type": "person",
-                                               "priority": "low"})
+    response = client.post_form(
+        "/leads/new",
+        {
+            "first_name": "X",
+            "email": "not-an-email",
+            "phone": "12",
+            "source": "other",
+            "type": "person",
+            "priority": "low",
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="e-email" class="field-error"' in page and 'id="e-phone" class="field-error"' in page
@@ -33,10 +51,18 @@ def test_invalid_fields_are_shown_next_to_them(client, db, factory):
 def test_same_email_updates_the_existing_lead(client, db, factory):
     workspace, _ = signed_in(client, factory)
     existing = factory.lead(workspace, email="dup@example.com", job_title=None)
-    response = client.post_form("/leads/new", {"first_name": "Dup", "email": "DUP@example.com",
-                                               "job_title": "CFO", "type": "person",
-                                               "source": "other", "priority": "medium"},
-                                follow_redirects=True)
+    response = client.post_form(
+        "/leads/new",
+        {
+            "first_name": "Dup",
+            "email": "DUP@example.com",
+            "job_title": "CFO",
+            "type": "person",
+            "source": "other",
+            "priority": "medium",
+        },
+        follow_redirects=True,
+    )
     assert "already existed" in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count()).select_from(Lead)).scalar_one() == 1
     db.session.refresh(existing)
@@ -48,8 +74,12 @@ def test_inline_validation_endpoint(client, db, factory):
     lead = factory.lead(workspace, full_name="Taken Person", email="taken@example.com")
     bad = client.htmx("post", "/leads/new/validate", data={"field": "phone", "phone": "abc"})
     assert "field-error" in bad.get_data(as_text=True)
-    good = client.htmx("post", "/leads/new/validate", data={"field": "phone", "phone": "+442079460958"})
+    good = client.htmx(
+        "post", "/leads/new/validate", data={"field": "phone", "phone": "+442079460958"}
+    )
     assert "field-error" not in good.get_data(as_text=True)
-    taken = client.htmx("post", "/leads/new/validate", data={"field": "email", "email": "Taken@example.com"})
+    taken = client.htmx(
+        "post", "/leads/new/validate", data={"field": "email", "email": "Taken@example.com"}
+    )
     assert f"/leads/{lead.id}" in taken.get_data(as_text=True)
     assert client.htmx("post", "/leads/new/validate", data={"field": "password"}).status_code == 204

@@ -141,8 +141,9 @@ def test_admin_cannot_deactivate_self_or_members_elsewhere(client, factory):
 def test_admin_renames_workspace_and_sets_time_zone(client, factory, db):
     workspace = factory.workspace(name="Old Name")
     client.login(factory.user(workspace, role="admin"))
-    response = client.post_form("/settings/workspace", {"workspace_name": "New Name",
-                                                        "timezone": "Europe/Berlin"})
+    response = client.post_form(
+        "/settings/workspace", {"workspace_name": "New Name", "timezone": "Europe/Berlin"}
+    )
     assert response.status_code == 302
     db.session.refresh(workspace)
     assert (workspace.name, workspace.timezone) == ("New Name", "Europe/Berlin")
@@ -154,4 +155,9 @@ def test_admin_renames_workspace_and_sets_time_zone(client, factory, db):
 def test_reps_cannot_change_the_workspace(client, factory):
     workspace = factory.workspace()
     client.login(factory.user(workspace, role="rep"))
-    assert client.post_form("/settings/workspace", {"workspace_name": "X", "timezone": "UTC"}).status_code == 403
+    assert (
+        client.post_form(
+            "/settings/workspace", {"workspace_name": "X", "timezone": "UTC"}
+        ).status_code
+        == 403
+    )
