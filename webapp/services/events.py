@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from webapp.models import Event
@@ -16,7 +15,7 @@ def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _event_row(workspace_id, event_type: str, lead_id, fields: dict) -> dict:
+def event_row(workspace_id, event_type: str, lead_id, fields: dict) -> dict:
     moment = utcnow()
     payload = {"event_type": event_type, "lead_id": str(lead_id) if lead_id else None}
     payload.update({k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in fields.items()})
@@ -41,18 +40,6 @@ def emit_event(
 
     Added to the session, so that a bulk change flushes its events in one batch.
     """
-    event = Event(**_event_row(workspace_id, event_type, lead_id, fields))
+    event = Event(**event_row(workspace_id, event_type, lead_id, fields))
     session.add(event)
     return event
-
-
-def insert_event(
-    session: Session,
-    workspace_id: uuid.UUID,
-    event_type: str,
-    lead_id: uuid.UUID | None,
-    **fields,
-) -> None:
-    """emit_event for a single change on a hot path: one INSERT now, no ORM object."""
-    session.execute(insert(Event.__table__), _event_row(workspace_id, event_type, lead_id, fields))
-    session.info["outbox_events"] = True  # the relay kick after the commit (outbox.py)

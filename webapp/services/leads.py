@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Row, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead, LeadActivity
 from webapp.models.base import utcnow
-from webapp.services.events import insert_event
 from webapp.services.lead_input import clean_lead_fields
+from webapp.services.lead_insert import NewLead, insert_new_lead
 from webapp.services.normalize import normalize_email_key
 
 # Fields an incoming duplicate may fill on the existing lead when they are empty there.
@@ -37,31 +36,12 @@ FILLABLE_FIELDS = (
 )
 
 
-# What a new lead's INSERT hands back: enough to answer a capture without loading it.
-RETURNED = ("id", "full_name", "first_name", "last_name", "company_name", "email", "status")
-RETURNED += ("source", "created_at")
-
-
-def _lead_insert(dialect):
-    table = Lead.__table__
-    return (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["workspace_id", "email_normalized"])
-        .returning(*(table.c[name] for name in RETURNED))
-    )
-
-
-# INSERT … ON CONFLICT DO NOTHING: the unique email index decides, even between
-# racing requests, in one round trip.
-LEAD_INSERTS = {"postgresql": _lead_insert(postgresql), "sqlite": _lead_insert(sqlite)}
-
-
 @dataclass
 class CaptureResult:
-    """What create_lead did. `summary` is the new row's RETURNING or the existing lead."""
+    """What create_lead did. `summary` is the new lead's stored fields or the existing lead."""
 
     session: Session
-    summary: Row | Lead
+    summary: NewLead | Lead
     created: bool
     filled: list[str]
 
@@ -139,26 +119,13 @@ def create_lead(
         row["raw_data"] = raw_data
     if row.get("status") in ("closed_won", "closed_lost"):
         row["closed_at"] = now
-    # Core statements, not ORM objects: a capture is this, and it runs at full load.
-    new = session.execute(LEAD_INSERTS[session.get_bind().dialect.name], row).first()
+    new = insert_new_lead(session, row, performed_by_id)
     if new is None:
         # The email is taken (perhaps by a request that committed a moment ago).
         existing = find_by_email(session, workspace_id, values.get("email"))
         return _merge_into_existing(
             session, existing, values, performed_by_id, activity_type_on_duplicate
         )
-    session.execute(
-        insert(LeadActivity.__table__),
-        {
-            "workspace_id": workspace_id,
-            "lead_id": new.id,
-            "activity_type": "created",
-            "description": f"Lead created from {new.source}",
-            "performed_by_id": performed_by_id,
-            "created_at": now,
-        },
-    )
-    insert_event(session, workspace_id, "LeadCreated", new.id, email=new.email, source=new.source)
     result = CaptureResult(session=session, summary=new, created=True, filled=[])
     if data.get("tags"):
         from webapp.services.tags import add_tags

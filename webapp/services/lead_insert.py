@@ -1,0 +1,128 @@
+"""Writing a new lead with its "created" activity and LeadCreated event.
+
+The unique (workspace, normalised email) index decides whether the lead is new:
+INSERT … ON CONFLICT DO NOTHING, so racing requests never make two. On
+PostgreSQL the three rows go in one statement (data-modifying CTEs), because
+public capture runs this at full load and every round trip counts; elsewhere
+they are three statements in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy import insert
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from webapp.models import Event, Lead, LeadActivity
+from webapp.services.events import event_row
+
+LEADS = Lead.__table__
+# Column defaults the database does not know (they live on the model).
+DEFAULTS = {
+    column.key: column.default.arg
+    for column in LEADS.c
+    if column.default is not None and column.default.is_scalar
+}
+JSON_COLUMNS = frozenset(c.key for c in LEADS.c if isinstance(c.type, sa.JSON))
+
+
+@dataclass(frozen=True)
+class NewLead:
+    """The stored lead's answer fields, named as on the model."""
+
+    id: uuid.UUID
+    full_name: str | None
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    email: str | None
+    status: str
+    source: str
+    created_at: datetime
+
+
+def insert_new_lead(
+    session: Session, row: dict, performed_by_id: uuid.UUID | None
+) -> NewLead | None:
+    """Store the lead in `row` (column values, created_at set); None if the email is taken."""
+    row = {**DEFAULTS, "id": uuid.uuid4(), **row}
+    activity = {
+        "id": uuid.uuid4(),
+        "workspace_id": row["workspace_id"],
+        "lead_id": row["id"],
+        "activity_type": "created",
+        "description": f"Lead created from {row['source']}",
+        "performed_by_id": performed_by_id,
+        "created_at": row["created_at"],
+    }
+    event = event_row(
+        row["workspace_id"],
+        "LeadCreated",
+        row["id"],
+        {"email": row.get("email"), "source": row["source"]},
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stored = _insert_in_one_statement(session, row, activity, event)
+    else:
+        stored = _insert_one_by_one(session, row, activity, event)
+    if not stored:
+        return None
+    session.info["outbox_events"] = True  # the relay kick after the commit (outbox.py)
+    return NewLead(**{name: row.get(name) for name in NewLead.__dataclass_fields__})
+
+
+def _insert_in_one_statement(session: Session, row: dict, activity: dict, event: dict) -> bool:
+    params = {k: json.dumps(v) if k in JSON_COLUMNS else v for k, v in row.items()}
+    params.update({f"activity_{k}": v for k, v in activity.items()})
+    params.update({f"event_{k}": v for k, v in event.items()})
+    params["event_payload"] = json.dumps(event["payload"])
+    session.flush()  # driver-level SQL does not autoflush; the rows may point at pending ones
+    # The DBAPI cursor of the session's connection: same transaction, none of the
+    # result machinery a single id does not need.
+    with session.connection().connection.cursor() as cursor:
+        cursor.execute(_cte_sql(tuple(sorted(row))), params)
+        return cursor.fetchone() is not None
+
+
+@lru_cache(maxsize=64)
+def _cte_sql(columns: tuple[str, ...]) -> str:
+    """The statement for this set of lead columns (names from the model, never from input)."""
+    unknown = set(columns) - set(LEADS.c.keys())
+    if unknown:
+        raise ValueError(f"not lead columns: {sorted(unknown)}")
+    values = ", ".join(f"%({c})s::json" if c in JSON_COLUMNS else f"%({c})s" for c in columns)
+    return (
+        f"WITH new_lead AS (INSERT INTO leads ({', '.join(columns)}) VALUES ({values})"  # noqa: S608
+        " ON CONFLICT (workspace_id, email_normalized) DO NOTHING RETURNING id),"
+        " new_activity AS (INSERT INTO lead_activities"
+        " (id, workspace_id, lead_id, activity_type, description, performed_by_id, created_at)"
+        " SELECT %(activity_id)s, %(activity_workspace_id)s, id, %(activity_activity_type)s,"
+        " %(activity_description)s, %(activity_performed_by_id)s, %(activity_created_at)s"
+        " FROM new_lead),"
+        " new_event AS (INSERT INTO events (workspace_id, event_type, lead_id, payload, created_at)"
+        " SELECT %(event_workspace_id)s, %(event_event_type)s, id, %(event_payload)s::json,"
+        " %(event_created_at)s FROM new_lead)"
+        " SELECT id FROM new_lead"
+    )
+
+
+SQLITE_LEAD_INSERT = (
+    sqlite.insert(LEADS)
+    .on_conflict_do_nothing(index_elements=["workspace_id", "email_normalized"])
+    .returning(LEADS.c.id)
+)
+
+
+def _insert_one_by_one(session: Session, row: dict, activity: dict, event: dict) -> bool:
+    if session.execute(SQLITE_LEAD_INSERT, row).first() is None:
+        return False
+    session.execute(insert(LeadActivity.__table__), activity)
+    session.execute(insert(Event.__table__), event)
+    return True
