@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import wraps
 
-from flask import Flask, abort, g, session
+from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import contains_eager
 
@@ -13,6 +13,8 @@ from webapp.extensions import db, login_manager
 from webapp.models import Membership, User, Workspace
 
 WORKSPACE_SESSION_KEY = "workspace_id"
+# Public capture and health checks never act as a signed-in user: skip loading one.
+SESSIONLESS_BLUEPRINTS = frozenset({"public", "health"})
 
 
 @login_manager.user_loader
@@ -48,7 +50,7 @@ def _load_workspace() -> None:
     g.membership = None
     g.workspace = None
     g.memberships = []
-    if not current_user.is_authenticated:
+    if request.blueprint in SESSIONLESS_BLUEPRINTS or not current_user.is_authenticated:
         return
     memberships = active_memberships(current_user)
     membership = choose_membership(memberships, session.get(WORKSPACE_SESSION_KEY))

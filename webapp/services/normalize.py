@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -20,6 +21,7 @@ def normalize_email_key(email: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=256)  # a capture checks the same value twice: the form's rules, the lead's
 def clean_email(email: str | None) -> str | None:
     """A syntactically valid email (trimmed), None when empty; raises ValueError otherwise."""
     if email is None or not email.strip():
@@ -31,6 +33,7 @@ def clean_email(email: str | None) -> str | None:
     return result.normalized
 
 
+@lru_cache(maxsize=256)
 def clean_phone(phone: str | None, region: str = DEFAULT_PHONE_REGION) -> str | None:
     """The phone in E.164, None when empty; raises ValueError when it is not a number."""
     if phone is None or not phone.strip():
