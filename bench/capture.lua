@@ -1,4 +1,5 @@
--- wrk script: POST a lead with a distinct email on every request.
+-- wrk script: POST a lead with a distinct email (and a varying phone and client address)
+-- on every request.
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -20,8 +21,13 @@ end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"name":"Bench Person %d","email":"bench-%s-%d-%d@example.com","phone":"+14155550100",' ..
+    '{"name":"Bench Person %d","email":"bench-%s-%d-%d@example.com","phone":"+1415555%04d",' ..
     '"company":"Bench Co","message":"Load test","source":"website"}',
-    counter, run_id, tid, counter)
-  return wrk.format(nil, nil, nil, body)
+    counter, run_id, tid, counter, counter % 10000)
+  -- Visitors from many addresses, as real capture traffic is (the app trusts one proxy
+  -- hop in this run): each has its own short rate-limit window.
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", tid, math.floor(counter / 256) % 256, counter % 256)
+  return wrk.format(nil, nil, headers, body)
 end
