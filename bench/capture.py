@@ -6,8 +6,8 @@ Runs Leadkeeper's capture endpoint and bench/minimal_app.py (a bare Flask endpoi
 inserting one row into a similar table) under the same gunicorn settings, in
 alternating rounds, with wrk as the load generator (apt-get install wrk). Prints the
 median requests/s, p50 and worst p99 latency, errors, and the ratio to the baseline;
-then counts leads and events to prove none were lost. Goal: >= 50% of the baseline's throughput, p99
-under 100 ms, zero errors, zero lost leads.
+then counts leads and events to prove none were lost. Goal: >= 50% of the baseline's
+throughput, p99 under 100 ms, zero errors, zero lost leads.
 """
 
 from __future__ import annotations

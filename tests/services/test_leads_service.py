@@ -1,5 +1,8 @@
 """Creating leads: normalisation, dedupe by email, the created activity and event."""
 
+import threading
+import time
+
 import pytest
 
 from webapp.models import Event, Lead, LeadActivity
@@ -83,3 +86,40 @@ def test_bad_fields_name_the_field_and_reason(db, factory):
         )
     assert set(caught.value.errors) == {"email", "phone", "status", "lead_score"}
     assert "between 0 and 100" in caught.value.errors["lead_score"]
+
+
+def test_racing_creates_of_one_email_make_one_lead(app, db, factory):
+    """Two transactions at once: the second waits on the email index, then folds in."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    workspace = factory.workspace()
+    db.session.commit()
+    first = create_lead(
+        db.session, workspace.id, {"email": "race@example.com", "source": "website"}
+    )
+    assert first.created  # inserted, not yet committed: the row is locked
+
+    outcome = {}
+
+    def second_request():
+        with app.app_context():
+            second = create_lead(
+                db.session, workspace.id, {"email": "RACE@example.com", "job_title": "CTO"}
+            )
+            db.session.commit()
+            outcome["created"], outcome["lead_id"] = second.created, second.lead.id
+            db.session.remove()
+
+    racer = threading.Thread(target=second_request)
+    racer.start()
+    time.sleep(0.5)
+    assert racer.is_alive()  # blocked on the uncommitted row with the same email
+    db.session.commit()
+    racer.join(timeout=10)
+    assert outcome == {"created": False, "lead_id": first.lead.id}
+    db.session.expire_all()
+    (lead,) = db.session.execute(db.select(Lead)).scalars().all()
+    assert lead.job_title == "CTO"
+    activities = db.session.execute(db.select(LeadActivity.activity_type)).scalars().all()
+    assert sorted(activities) == ["created", "updated"]
+    assert len(db.session.execute(db.select(Event)).scalars().all()) == 1

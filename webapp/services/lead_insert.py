@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Event, Lead, LeadActivity
 from webapp.services.events import event_row
+from webapp.services.outbox import note_events_written
 
 LEADS = Lead.__table__
 # Column defaults the database does not know (they live on the model).
@@ -74,7 +75,7 @@ def insert_new_lead(
         stored = _insert_one_by_one(session, row, activity, event)
     if not stored:
         return None
-    session.info["outbox_events"] = True  # the relay kick after the commit (outbox.py)
+    note_events_written(session)
     return NewLead(**{name: row.get(name) for name in NewLead.__dataclass_fields__})
 
 

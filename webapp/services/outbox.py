@@ -24,9 +24,14 @@ KICK_EVERY_SECONDS = 2
 _last_kick = 0.0  # this process's last kick: skips the Redis round trip in between
 
 
+def note_events_written(session: Session) -> None:
+    """Kick the relay when this transaction commits (also for events written as plain SQL)."""
+    session.info["outbox_events"] = True
+
+
 def _note_events(session: Session, flush_context, instances) -> None:
     if any(isinstance(obj, Event) for obj in session.new):
-        session.info["outbox_events"] = True
+        note_events_written(session)
 
 
 def _after_commit(session: Session) -> None:
