@@ -39,12 +39,6 @@ class Config:
 
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
-            # Plan each search with its real pattern: a generic plan for LIKE '%…%' can be
-            # many times slower than the custom one (bench/leads_page.py shows it).
-            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {
-                "options": "-c plan_cache_mode=force_custom_plan"
-            }
         self.REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
 
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"

@@ -28,7 +28,13 @@ from webapp.services.audit import record_audit
 from webapp.services.bulk import BulkRequest, run_bulk
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.export import export_rows
-from webapp.services.lead_filters import PAGE_SIZES, LeadFilter, apply_filter, apply_sort
+from webapp.services.lead_filters import (
+    PAGE_SIZES,
+    LeadFilter,
+    apply_filter,
+    apply_sort,
+    plan_with_real_values,
+)
 from webapp.services.lead_lists import workspace_lists
 from webapp.tenancy import parse_uuid
 
@@ -58,6 +64,7 @@ def count_capped(lead_filter: LeadFilter) -> tuple[int, bool]:
 
 def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]:
     """The page's leads, the (capped) total, whether it was capped, and if a next page exists."""
+    plan_with_real_values(db.session)
     total, capped = count_capped(lead_filter)
     reachable = MAX_ROWS if capped else max(total, 1)
     last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
@@ -165,6 +172,7 @@ def export():
     if everything and not g.membership.is_admin:
         abort(403, "Only admins export more than the current page.")
     all_fields = request.args.get("columns") == "all"
+    plan_with_real_values(db.session)
     query = apply_sort(_matching(lead_filter), lead_filter)
     if everything:
         count = db.session.execute(
