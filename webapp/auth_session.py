@@ -7,10 +7,10 @@ from functools import wraps
 
 from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db, login_manager
-from webapp.models import Membership, User, Workspace
+from webapp.models import Membership, User
 
 WORKSPACE_SESSION_KEY = "workspace_id"
 # Public capture and health checks never act as a signed-in user: skip loading one.
@@ -20,23 +20,24 @@ SESSIONLESS_BLUEPRINTS = frozenset({"public", "health"})
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
-        return db.session.get(User, uuid.UUID(user_id))
+        wanted = uuid.UUID(user_id)
     except ValueError:
         return None
+    # Every page needs the memberships and their workspaces: one query brings all three.
+    return (
+        db.session.execute(
+            db.select(User)
+            .options(joinedload(User.memberships).joinedload(Membership.workspace))
+            .where(User.id == wanted)
+        )
+        .unique()
+        .scalar()
+    )
 
 
 def active_memberships(user: User) -> list[Membership]:
-    return (
-        db.session.execute(
-            db.select(Membership)
-            .join(Workspace)
-            .options(contains_eager(Membership.workspace))  # the workspace comes in this query
-            .where(Membership.user_id == user.id, Membership.active.is_(True))
-            .order_by(Workspace.name)
-        )
-        .scalars()
-        .all()
-    )
+    """The user's active memberships by workspace name (no query once the user is loaded)."""
+    return sorted((m for m in user.memberships if m.active), key=lambda m: (m.workspace.name, m.id))
 
 
 def choose_membership(memberships: list[Membership], wanted: str | None) -> Membership | None:

@@ -193,3 +193,35 @@ def test_totals_are_capped_and_said_plainly(client, factory, db, monkeypatch):
     second = client.get("/leads?page=2")
     assert len(names(second)) == 25 and 'rel="next"' not in second.get_data(as_text=True)
     assert names(client.get("/leads?page=9")) == names(second)
+
+
+def test_the_page_costs_the_same_queries_for_a_small_or_a_large_team(client, factory, db):
+    """No query per member, per row or per tag: a team of eight costs what a team of one does."""
+    from sqlalchemy import event
+
+    workspace, admin = signed_in(client, factory)
+    factory.lead(workspace, assigned_to_id=admin.id, tags=["vip"])
+
+    def statements() -> int:
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        db.session.expire_all()  # as a new request in production: nothing preloaded
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = client.get("/leads", headers={"HX-Request": "true"})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert response.status_code == 200
+        return len(seen)
+
+    small = statements()
+    for n in range(7):
+        rep = factory.user(workspace, role="rep", name=f"Rep {n}")
+        for _ in range(3):
+            factory.lead(workspace, assigned_to_id=rep.id, tags=[f"tag-{n}", "vip"])
+    page = client.get("/leads", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Rep 6" in page and "tag-6" in page  # members and tags are rendered
+    assert statements() == small

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -56,8 +56,8 @@ def _matching(lead_filter: LeadFilter, columns=(Lead,)):
     )
 
 
-def count_capped(lead_filter: LeadFilter) -> tuple[int, bool]:
-    sub = _matching(lead_filter, (Lead.id,)).limit(COUNT_CAP + 1).subquery()
+def count_capped(matching_ids: Select) -> tuple[int, bool]:
+    sub = matching_ids.limit(COUNT_CAP + 1).subquery()
     found = db.session.execute(select(func.count()).select_from(sub)).scalar_one()
     return min(found, COUNT_CAP), found > COUNT_CAP
 
@@ -65,11 +65,13 @@ def count_capped(lead_filter: LeadFilter) -> tuple[int, bool]:
 def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]:
     """The page's leads, the (capped) total, whether it was capped, and if a next page exists."""
     plan_with_real_values(db.session)
-    total, capped = count_capped(lead_filter)
+    matching_ids = _matching(lead_filter, (Lead.id,))  # built once: the count and the page
+    total, capped = count_capped(matching_ids)
     reachable = MAX_ROWS if capped else max(total, 1)
     last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
     lead_filter.page = min(lead_filter.page, last_page)
-    query = apply_sort(_matching(lead_filter), lead_filter).options(selectinload(Lead.tags))
+    query = apply_sort(matching_ids.with_only_columns(Lead), lead_filter)
+    query = query.options(selectinload(Lead.tags))
     offset = (lead_filter.page - 1) * lead_filter.per_page
     rows = db.session.execute(query.limit(lead_filter.per_page + 1).offset(offset)).unique()
     leads = list(rows.scalars())
@@ -77,9 +79,9 @@ def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]
     return leads[: lead_filter.per_page], total, capped, has_next
 
 
-def _list_context(lead_filter: LeadFilter) -> dict:
+def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
     leads, total, capped, has_next = page_of_leads(lead_filter)
-    return {
+    context = {
         "leads": leads,
         "total": total,
         "capped": capped,
@@ -89,20 +91,27 @@ def _list_context(lead_filter: LeadFilter) -> dict:
         "page_sizes": PAGE_SIZES,
         "members": workspace_members(db.session, g.workspace.id, active_only=True),
         "lists": workspace_lists(db.session, g.workspace.id),
-        "tags": db.session.execute(
-            select(Tag.name).where(Tag.workspace_id == g.workspace.id).order_by(Tag.name)
-        )
-        .scalars()
-        .all(),
     }
+    if full_page:  # the tag suggestions sit in the filter form, outside the results
+        context["tags"] = (
+            db.session.execute(
+                select(Tag.name).where(Tag.workspace_id == g.workspace.id).order_by(Tag.name)
+            )
+            .scalars()
+            .all()
+        )
+    return context
 
 
 @bp.get("")
 @login_required
 def index():
     lead_filter = _filter()
-    context = _list_context(lead_filter)
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+    fragment = bool(
+        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    )
+    context = _list_context(lead_filter, full_page=not fragment)
+    if fragment:
         response = make_response(render_block("leads/index.html", "results", **context))
         # The address bar gets the tidy URL of this state (empty form fields left out).
         response.headers["HX-Push-Url"] = url_for("leads.index", **lead_filter.to_args())

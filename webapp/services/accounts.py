@@ -6,7 +6,7 @@ import re
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from webapp.models import ROLES, Membership, User, Workspace
 from webapp.services.errors import NotFound, ValidationFailed
@@ -87,6 +87,7 @@ def workspace_members(session: Session, workspace_id: uuid.UUID, active_only: bo
     query = (
         select(Membership)
         .join(User)
+        .options(contains_eager(Membership.user))  # the template names each member
         .where(Membership.workspace_id == workspace_id)
         .order_by(User.name, User.email)
     )
