@@ -33,6 +33,7 @@ from webapp.services.lead_filters import (
     LeadFilter,
     apply_filter,
     apply_sort,
+    only_row_columns,
     plan_with_real_values,
 )
 from webapp.services.lead_lists import workspace_lists
@@ -71,7 +72,7 @@ def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]
     last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
     lead_filter.page = min(lead_filter.page, last_page)
     query = apply_sort(matching_ids.with_only_columns(Lead), lead_filter)
-    query = query.options(selectinload(Lead.tags))
+    query = query.options(only_row_columns(), selectinload(Lead.tags))
     offset = (lead_filter.page - 1) * lead_filter.per_page
     rows = db.session.execute(query.limit(lead_filter.per_page + 1).offset(offset)).unique()
     leads = list(rows.scalars())
