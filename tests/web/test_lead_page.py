@@ -61,6 +61,15 @@ def test_page_shows_fields_origin_and_escaped_payload(client, db, factory, page)
     assert "Not in any list or campaign yet." in html
 
 
+def test_a_captured_lead_names_its_form(client, db, page):
+    _, _, lead = page
+    lead.source_id = str(uuid.uuid4())
+    lead.raw_data = {"form_id": lead.source_id, "form_name": "Contact <us>"}
+    db.session.commit()
+    html = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    assert "(form Contact &lt;us&gt;)" in html
+
+
 def test_inline_edit_save_invalid_and_cancel(client, db, page):
     _, user, lead = page
     widget = client.htmx("get", f"/leads/{lead.id}/fields/job_title/edit")
