@@ -235,6 +235,13 @@ def main() -> int:
     print("req/s by round: " + "; ".join(f"{n}: {r['by_round']}" for n, r in results.items()))
     ratio = ours["rps"] / base["rps"] if base["rps"] else float("nan")
     print(f"throughput ratio (leadkeeper / minimal): {ratio:.2f}  (goal >= 0.50)")
+    # Each round against the baseline round next to it: shows how much the machine moved.
+    pairs = zip(
+        (r for r in runs["leadkeeper capture"] if not r.get("warm-up")),
+        (r for r in runs["minimal insert"] if not r.get("warm-up")),
+        strict=True,
+    )
+    print("ratio by round: " + " ".join(f"{a['rps'] / b['rps']:.2f}" for a, b in pairs if b["rps"]))
     print(f"p99: {ours['p99']:.1f} ms (goal < 100 ms)")
     # Every 201 (warm-up included) must be a stored lead with its LeadCreated event.
     lost = max(0, ours["answered"] - leads) + abs(leads - events)
