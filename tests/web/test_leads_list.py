@@ -225,3 +225,27 @@ def test_the_page_costs_the_same_queries_for_a_small_or_a_large_team(client, fac
     page = client.get("/leads", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Rep 6" in page and "tag-6" in page  # members and tags are rendered
     assert statements() == small
+
+
+def test_a_search_is_planned_for_its_own_pattern_on_postgresql(client, factory, db):
+    """A generic plan for LIKE '%…%' is slow; the search's transaction asks for custom ones."""
+    from sqlalchemy import event
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("plan_cache_mode is PostgreSQL's")
+    workspace, _ = signed_in(client, factory)
+    factory.lead(workspace, first_name="Alice", company_name="Acme Corp")
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get("/leads?q=acme", headers={"HX-Request": "true"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert "Alice" in page.get_data(as_text=True)
+    plan = [i for i, s in enumerate(seen) if "plan_cache_mode = force_custom_plan" in s]
+    search = [i for i, s in enumerate(seen) if " LIKE " in s.upper()]
+    assert plan and search and plan[0] < search[0]

@@ -21,7 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.models import Lead, Tag
+from webapp.models import Lead
 from webapp.net import client_ip
 from webapp.services.accounts import workspace_members
 from webapp.services.audit import record_audit
@@ -29,14 +29,14 @@ from webapp.services.bulk import BulkRequest, run_bulk
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.export import export_rows
 from webapp.services.lead_filters import (
+    ONLY_ROW_COLUMNS,
     PAGE_SIZES,
     LeadFilter,
-    apply_filter,
     apply_sort,
-    only_row_columns,
-    plan_with_real_values,
+    matching_leads,
 )
 from webapp.services.lead_lists import workspace_lists
+from webapp.services.tags import workspace_tag_names
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
@@ -51,9 +51,9 @@ def _filter() -> LeadFilter:
     return LeadFilter.from_args(request.args)
 
 
-def _matching(lead_filter: LeadFilter, columns=(Lead,)):
-    return apply_filter(
-        select(*columns), lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
+def _matching(lead_filter: LeadFilter, columns=(Lead,)) -> Select:
+    return matching_leads(
+        db.session, columns, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
     )
 
 
@@ -65,14 +65,13 @@ def count_capped(matching_ids: Select) -> tuple[int, bool]:
 
 def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]:
     """The page's leads, the (capped) total, whether it was capped, and if a next page exists."""
-    plan_with_real_values(db.session)
     matching_ids = _matching(lead_filter, (Lead.id,))  # built once: the count and the page
     total, capped = count_capped(matching_ids)
     reachable = MAX_ROWS if capped else max(total, 1)
     last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
     lead_filter.page = min(lead_filter.page, last_page)
     query = apply_sort(matching_ids.with_only_columns(Lead), lead_filter)
-    query = query.options(only_row_columns(), selectinload(Lead.tags))
+    query = query.options(ONLY_ROW_COLUMNS, selectinload(Lead.tags))
     offset = (lead_filter.page - 1) * lead_filter.per_page
     rows = db.session.execute(query.limit(lead_filter.per_page + 1).offset(offset)).unique()
     leads = list(rows.scalars())
@@ -94,13 +93,7 @@ def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
         "lists": workspace_lists(db.session, g.workspace.id),
     }
     if full_page:  # the tag suggestions sit in the filter form, outside the results
-        context["tags"] = (
-            db.session.execute(
-                select(Tag.name).where(Tag.workspace_id == g.workspace.id).order_by(Tag.name)
-            )
-            .scalars()
-            .all()
-        )
+        context["tags"] = workspace_tag_names(db.session, g.workspace.id)
     return context
 
 
@@ -182,11 +175,11 @@ def export():
     if everything and not g.membership.is_admin:
         abort(403, "Only admins export more than the current page.")
     all_fields = request.args.get("columns") == "all"
-    plan_with_real_values(db.session)
-    query = apply_sort(_matching(lead_filter), lead_filter)
+    matching_ids = _matching(lead_filter, (Lead.id,))
+    query = apply_sort(matching_ids.with_only_columns(Lead), lead_filter)
     if everything:
         count = db.session.execute(
-            select(func.count()).select_from(_matching(lead_filter, (Lead.id,)).subquery())
+            select(func.count()).select_from(matching_ids.subquery())
         ).scalar_one()
     else:
         query = query.limit(lead_filter.per_page).offset(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
-from webapp.services.lead_filters import LeadFilter, apply_filter, plan_with_real_values
+from webapp.services.lead_filters import LeadFilter, matching_leads
 from webapp.services.lead_lists import add_leads_to_list, find_or_create_list
 from webapp.services.lead_work import assign_lead, change_status
 from webapp.services.leads import add_activity
@@ -41,9 +41,13 @@ def target_ids(session: Session, workspace_id, request: BulkRequest, user_id, ti
             Lead.workspace_id == workspace_id, Lead.id.in_(request.lead_ids)
         )
     else:
-        plan_with_real_values(session)
-        query = apply_filter(
-            select(Lead.id), request.lead_filter or LeadFilter(), workspace_id, user_id, timezone
+        query = matching_leads(
+            session,
+            (Lead.id,),
+            request.lead_filter or LeadFilter(),
+            workspace_id,
+            user_id,
+            timezone,
         )
     ids = list(session.execute(query.limit(MAX_BULK + 1)).scalars())
     if len(ids) > MAX_BULK:

@@ -181,19 +181,27 @@ ROW_COLUMNS = (
 )
 
 
-def only_row_columns():
-    return load_only(*ROW_COLUMNS)
+ONLY_ROW_COLUMNS = load_only(*ROW_COLUMNS)
 
 
-def plan_with_real_values(session: Session) -> None:
-    """Have PostgreSQL plan this transaction's lead searches with their real values.
+def matching_leads(
+    session: Session,
+    columns: tuple,
+    lead_filter: LeadFilter,
+    workspace_id: uuid.UUID,
+    current_user_id: uuid.UUID | None,
+    timezone: str = "UTC",
+) -> Select:
+    """A select of `columns` over the filter's leads, for running in this transaction.
 
-    A prepared (generic) plan for LIKE '%…%' can be many times slower than one made
-    for the pattern at hand (bench/leads_page.py shows it). Only here: a custom plan
-    for every statement, foreign-key checks included, would cost each insert a re-plan.
+    On PostgreSQL the transaction plans with real values: a prepared (generic) plan for
+    LIKE '%…%' can be many times slower than one made for the pattern at hand
+    (bench/leads_page.py shows it). Only here: a custom plan for every statement,
+    foreign-key checks included, would cost each insert a re-plan.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    return apply_filter(select(*columns), lead_filter, workspace_id, current_user_id, timezone)
 
 
 def apply_filter(

@@ -28,6 +28,14 @@ def clean_tag_names(names) -> list[str]:
     return cleaned
 
 
+def workspace_tag_names(session: Session, workspace_id) -> list[str]:
+    return list(
+        session.execute(
+            select(Tag.name).where(Tag.workspace_id == workspace_id).order_by(Tag.name)
+        ).scalars()
+    )
+
+
 def get_or_create_tags(session: Session, workspace_id, names) -> list[Tag]:
     names = clean_tag_names(names)
     if not names:
