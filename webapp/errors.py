@@ -6,6 +6,7 @@ import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db, limiter
@@ -78,6 +79,20 @@ def register_error_pages(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
         return error_response(exc.code, exc.description or TITLES.get(exc.code, ""), headers)
+
+    @app.errorhandler(DataError)
+    def unstorable_value(exc: DataError):
+        # Input checks refuse such values by field; this is the net under the rest
+        # (a NUL character in a search, say): the client's fault, so a 400, not a 500.
+        # The driver's message may quote the value; the log gets only its kind.
+        app.logger.warning(
+            "%s %s: a value the database cannot take (%s)",
+            request.method,
+            request.path,
+            type(exc.orig).__name__,
+        )
+        db.session.rollback()
+        return error_response(400, "A value in the request cannot be stored or searched.")
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

@@ -282,6 +282,7 @@ def test_add_activity_is_201_and_on_the_timeline(client, db, factory, desk):
         ({"activity_type": "note_added", "description": "   "}, "description"),
         ({"activity_type": "note_added", "description": "x" * 10_001}, "description"),
         ({"activity_type": "contacted", "description": ["list"]}, "description"),
+        ({"activity_type": "note_added", "description": "a\x00b"}, "description"),
     ],
 )
 def test_add_activity_validates(client, db, factory, desk, body, field):

@@ -92,6 +92,8 @@ def test_form_key_in_the_body_and_extra_fields_kept(client, db, form):
         ({"name": "x" * 300}, "name", "at most 255"),
         ({"message": "x" * 10_001}, "message", "at most 10000"),
         ({"consent": "perhaps"}, "consent", "true or false"),
+        ({"message": "Hi\x00there"}, "message", "NUL"),
+        ({"company": "\x00"}, "company", "NUL"),
     ],
 )
 def test_validation_errors_name_the_field(client, db, form, change, field, reason):
@@ -107,6 +109,11 @@ def test_missing_or_unknown_form_key_is_404(client, form):
     response = client.post("/api/v1/leads", json=VALID, headers={"X-Form-Key": "pk_nope"})
     assert response.status_code == 404
     assert "form key" in response.get_json()["error"]
+
+
+def test_form_key_with_a_nul_character_is_404(client, form):
+    response = post(client, form, {**VALID, "form_key": "pk_\x00"}, **{"X-Form-Key": ""})
+    assert response.status_code == 404
 
 
 def test_inactive_form_is_404(client, db, form):

@@ -2,6 +2,7 @@
 
 import pytest
 from flask import abort
+from sqlalchemy.exc import DataError
 
 
 def test_404_page_for_browsers(client):
@@ -47,6 +48,11 @@ def failing_app(make_app, monkeypatch, tmp_path):
     def bad():
         abort(400)
 
+    @app.get("/unstorable")
+    def unstorable():
+        # What the driver raises for a value PostgreSQL cannot hold (a NUL, say).
+        raise DataError("SELECT %(v)s", {"v": "a"}, ValueError("cannot take 'hunter2'"))
+
     return app
 
 
@@ -62,6 +68,13 @@ def test_500_json_for_api(failing_app):
     response = failing_app.test_client().get("/boom", headers={"Accept": "application/json"})
     assert response.status_code == 500
     assert response.get_json()["status"] == 500
+
+
+def test_a_value_the_database_cannot_take_is_a_400_that_quotes_nothing(failing_app, caplog):
+    response = failing_app.test_client().get("/unstorable", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert "cannot be stored" in response.get_json()["message"]
+    assert "hunter2" not in response.get_data(as_text=True) and "hunter2" not in caplog.text
 
 
 def test_400_page(failing_app):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead, LeadActivity
 from webapp.models.leads import SOURCES, STATUSES
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.events import iso
 from webapp.services.leads import add_activity
 
@@ -157,6 +157,8 @@ def log_client_activity(
             errors["description"] = "is required for a note"
         elif description and len(description) > MAX_DESCRIPTION_LENGTH:
             errors["description"] = f"must be at most {MAX_DESCRIPTION_LENGTH} characters"
+        elif has_nul(description):
+            errors["description"] = NUL_REASON
     if errors:
         raise ValidationFailed(errors)
     return add_activity(session, lead, activity_type, description, performed_by_id)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from webapp.models.base import utcnow
 from webapp.models.forms import CAPTURE_SOURCES, CaptureForm, SpamSubmission
 from webapp.models.leads import display_name
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import NUL_REASON, NotFound, ValidationFailed, has_nul
 from webapp.services.events import iso
 from webapp.services.lead_work import assign_lead
 from webapp.services.leads import CaptureResult, add_activity, create_lead
@@ -62,7 +62,7 @@ def find_form(session: Session, public_key: str | None) -> Row | None:
     made through this process's ORM clears the cache at once, other processes see it
     within that time.
     """
-    if not public_key or len(public_key) > 64:
+    if not public_key or len(public_key) > 64 or has_nul(public_key):
         return None
     key = public_key.strip()
     cached = _form_cache.get(key)
@@ -97,6 +97,9 @@ def _text(payload: dict, name: str, errors: dict) -> str | None:
     value = str(value).strip()
     if len(value) > LIMITS[name]:
         errors[name] = f"must be at most {LIMITS[name]} characters"
+        return None
+    if has_nul(value):
+        errors[name] = NUL_REASON
         return None
     return value or None
 

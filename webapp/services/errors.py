@@ -11,6 +11,14 @@ class ValidationFailed(ValueError):
         self.errors = errors
 
 
+# PostgreSQL cannot store U+0000 in text; SQLite can. Refused everywhere alike.
+NUL_REASON = "must not contain NUL characters"
+
+
+def has_nul(text: str | None) -> bool:
+    return bool(text) and "\x00" in text
+
+
 class NotFound(LookupError):
     pass
 

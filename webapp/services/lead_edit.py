@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead
 from webapp.models.base import utcnow
 from webapp.models.leads import PRIORITIES
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.lead_input import EDITABLE_FIELDS, clean_lead_fields
 from webapp.services.leads import add_activity, find_by_email
 from webapp.services.normalize import normalize_email_key
@@ -79,6 +79,8 @@ def _note_text(text: str | None, field: str) -> str:
         raise ValidationFailed({field: "is required"})
     if len(text) > MAX_NOTE:
         raise ValidationFailed({field: f"must be at most {MAX_NOTE} characters"})
+    if has_nul(text):
+        raise ValidationFailed({field: NUL_REASON})
     return text
 
 
@@ -95,5 +97,7 @@ def log_contact(
     summary = (summary or "").strip()
     if len(summary) > MAX_NOTE:
         raise ValidationFailed({"summary": f"must be at most {MAX_NOTE} characters"})
+    if has_nul(summary):
+        raise ValidationFailed({"summary": NUL_REASON})
     description = f"{channel.capitalize()}" + (f": {summary}" if summary else "")
     add_activity(session, lead, "contacted", description, performed_by_id, {"channel": channel})

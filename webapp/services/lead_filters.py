@@ -60,10 +60,10 @@ class LeadFilter:
             intents=[i for i in args.getlist("intent") if i in INTENTS],
             score_min=_int(args.get("score_min"), 0, 100),
             score_max=_int(args.get("score_max"), 0, 100),
-            tag=(args.get("tag") or "").strip().lower() or None,
+            tag=_typed(args.get("tag")).lower() or None,
             created_from=_date(args.get("created_from")),
             created_to=_date(args.get("created_to")),
-            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            q=_typed(args.get("q"))[:MAX_QUERY_LENGTH],
             sort=args.get("sort") if args.get("sort") in SORTS else "created",
             direction="asc" if args.get("direction") == "asc" else "desc",
             page=_int(args.get("page"), 1, 10**6) or 1,
@@ -112,6 +112,11 @@ def _date(value) -> date | None:
         return date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+def _typed(value: str | None) -> str:
+    """What was typed, trimmed; NUL characters dropped (no lead can hold one)."""
+    return (value or "").replace("\x00", "").strip()
 
 
 def _owner(value) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from webapp.models.leads import INTENTS, LEAD_TYPES, PRIORITIES, SOURCES, STATUSES
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.normalize import clean_domain, clean_email, clean_phone
 
 TEXT_LIMITS = {
@@ -91,6 +91,8 @@ def _clean_one(field: str, value):
         value = str(value)
         if len(value) > TEXT_LIMITS[field]:
             raise ValueError(f"must be at most {TEXT_LIMITS[field]} characters")
+        if has_nul(value):
+            raise ValueError(NUL_REASON)
         return value
     raise ValueError("is not a lead field")
 

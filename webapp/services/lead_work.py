@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead, Membership, User
 from webapp.models.base import utcnow
 from webapp.models.leads import CLOSED_STATUSES, STATUSES
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.events import emit_event
 from webapp.services.leads import add_activity
 
@@ -34,6 +34,8 @@ def change_status(
     note = (note or "").strip() or None
     if note and len(note) > MAX_NOTE_LENGTH:
         raise ValidationFailed({"notes": f"must be at most {MAX_NOTE_LENGTH} characters"})
+    if has_nul(note):
+        raise ValidationFailed({"notes": NUL_REASON})
     old_status = lead.status
     if old_status == new_status:
         return False
