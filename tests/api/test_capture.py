@@ -142,6 +142,21 @@ def test_body_over_64_kb_is_413(client, db, form):
     assert count(db, Lead) == 0
 
 
+def test_a_capture_stores_lead_activity_and_event_together(client, db, form):
+    key = form.public_key
+    db.session.close()  # the request starts with an idle session, as in production
+    response = client.post("/api/v1/leads", json=VALID, headers={"X-Form-Key": key})
+    assert response.status_code == 201
+    lead = db.session.get(Lead, uuid.UUID(response.get_json()["id"]))
+    assert lead.email == "john@example.com"
+    assert (count(db, Lead), count(db, LeadActivity), count(db, Event)) == (1, 1, 1)
+    again = client.post(
+        "/api/v1/leads", json={**VALID, "company": "Other"}, headers={"X-Form-Key": key}
+    )
+    assert again.get_json()["id"] == str(lead.id)
+    assert (count(db, Lead), count(db, LeadActivity), count(db, Event)) == (1, 2, 1)
+
+
 def test_same_email_again_adds_activity_and_fills_empty_fields(client, db, form):
     first = post(client, form, {"name": "Jo Smith", "email": "jo@example.com"}).get_json()
     again = post(

@@ -123,3 +123,63 @@ def test_racing_creates_of_one_email_make_one_lead(app, db, factory):
     activities = db.session.execute(db.select(LeadActivity.activity_type)).scalars().all()
     assert sorted(activities) == ["created", "updated"]
     assert len(db.session.execute(db.select(Event)).scalars().all()) == 1
+
+
+def _stored_elsewhere(db) -> tuple[int, int, int]:
+    """Leads, activities and events as another connection sees them: what is committed."""
+    with db.engine.connect() as other:
+        return tuple(
+            other.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+            for model in (Lead, LeadActivity, Event)
+        )
+
+
+ANA = {"full_name": "Ana Diaz", "email": "ana@example.com", "source": "website"}
+
+
+def _postgresql_only(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("on_its_own saves PostgreSQL round trips; elsewhere it is a no-op")
+
+
+def test_a_lead_on_its_own_is_committed_whole_by_its_one_statement(db, factory):
+    _postgresql_only(db)
+    workspace_id = factory.workspace().id
+    db.session.close()  # nothing else going on in this session
+    result = create_lead(db.session, workspace_id, ANA, on_its_own=True)
+    assert result.created
+    assert _stored_elsewhere(db) == (1, 1, 1)  # before any commit of the caller's
+    db.session.rollback()
+    assert _stored_elsewhere(db) == (1, 1, 1)
+
+
+def test_on_its_own_waits_for_the_caller_when_the_session_is_busy(db, factory):
+    _postgresql_only(db)
+    workspace = factory.workspace()
+    assert workspace.name  # the session has begun a transaction
+    create_lead(db.session, workspace.id, ANA, on_its_own=True)
+    assert _stored_elsewhere(db) == (0, 0, 0)
+    db.session.rollback()
+    assert _stored_elsewhere(db) == (0, 0, 0)
+
+
+def test_a_duplicate_after_on_its_own_changes_nothing_until_the_caller_commits(db, factory):
+    _postgresql_only(db)
+    workspace_id = factory.workspace().id
+    db.session.close()
+    create_lead(db.session, workspace_id, ANA, on_its_own=True)
+    db.session.close()
+    again = create_lead(
+        db.session,
+        workspace_id,
+        {**ANA, "email": " ANA@example.com", "company_name": "Initech"},
+        on_its_own=True,
+    )
+    assert not again.created and again.filled == ["company_name"]
+    db.session.flush()
+    assert _stored_elsewhere(db) == (1, 1, 1)  # the fill-in and its activity wait
+    db.session.rollback()
+    db.session.expire_all()
+    lead = db.session.execute(db.select(Lead)).scalar_one()
+    assert lead.company_name is None
+    assert _stored_elsewhere(db) == (1, 1, 1)

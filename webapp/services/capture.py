@@ -244,6 +244,8 @@ def store_capture(
         {**values, "source_id": str(form.id)},  # a new lead's only: never a fill-in field
         activity_type_on_duplicate="form_submitted",
         raw_data=raw,
+        # An assigned lead gets its owner in the same transaction as the lead.
+        on_its_own=form.assignment_mode == "none",
     )
     if result.created:
         assignee = next_assignee(session, form)

@@ -5,6 +5,11 @@ INSERT … ON CONFLICT DO NOTHING, so racing requests never make two. On
 PostgreSQL the three rows go in one statement (data-modifying CTEs), because
 public capture runs this at full load and every round trip counts; elsewhere
 they are three statements in the same transaction.
+
+A caller with nothing else to write in the transaction (public capture of an
+unassigned form) may ask for the statement `on_its_own`: it then runs and commits
+without BEGIN and COMMIT, two round trips fewer. One statement is atomic by itself,
+so the lead, its activity and its event still commit together or not at all.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from webapp.models import Event, Lead, LeadActivity
 from webapp.services.events import event_row
@@ -50,9 +55,13 @@ class NewLead:
 
 
 def insert_new_lead(
-    session: Session, row: dict, performed_by_id: uuid.UUID | None
+    session: Session, row: dict, performed_by_id: uuid.UUID | None, on_its_own: bool = False
 ) -> NewLead | None:
-    """Store the lead in `row` (column values, created_at set); None if the email is taken."""
+    """Store the lead in `row` (column values, created_at set); None if the email is taken.
+
+    `on_its_own`: commit the new rows now if the session has nothing else going on
+    (see the module's note); what the caller does next gets a transaction of its own.
+    """
     row = {**DEFAULTS, "id": uuid.uuid4(), **row}
     activity = {
         "id": uuid.uuid4(),
@@ -69,25 +78,39 @@ def insert_new_lead(
         row["id"],
         {"email": row.get("email"), "source": row["source"]},
     )
+    alone = False
     if session.get_bind().dialect.name == "postgresql":
-        stored = _insert_in_one_statement(session, row, activity, event)
+        alone = on_its_own and _idle(session)
+        stored = _insert_in_one_statement(session, row, activity, event, alone)
     else:
         stored = _insert_one_by_one(session, row, activity, event)
+    if stored:
+        note_events_written(session)
+    if alone:
+        session.commit()  # PostgreSQL has committed: end the session's side (kicks the relay)
     if not stored:
         return None
-    note_events_written(session)
     return NewLead(**{name: row.get(name) for name in NewLead.__dataclass_fields__})
 
 
-def _insert_in_one_statement(session: Session, row: dict, activity: dict, event: dict) -> bool:
+def _idle(session: Session) -> bool:
+    """No transaction begun and nothing waiting to be flushed into one."""
+    plain = session() if isinstance(session, scoped_session) else session
+    return not plain.in_transaction() and not (plain.new or plain.dirty or plain.deleted)
+
+
+def _insert_in_one_statement(
+    session: Session, row: dict, activity: dict, event: dict, alone: bool
+) -> bool:
     params = {k: json.dumps(v) if k in JSON_COLUMNS else v for k, v in row.items()}
     params.update({f"activity_{k}": v for k, v in activity.items()})
     params.update({f"event_{k}": v for k, v in event.items()})
     params["event_payload"] = json.dumps(event["payload"])
     session.flush()  # driver-level SQL does not autoflush; the rows may point at pending ones
+    options = {"isolation_level": "AUTOCOMMIT"} if alone else {}
     # The DBAPI cursor of the session's connection: same transaction, none of the
     # result machinery a single id does not need.
-    with session.connection().connection.cursor() as cursor:
+    with session.connection(execution_options=options).connection.cursor() as cursor:
         cursor.execute(_cte_sql(tuple(sorted(row))), params)
         return cursor.fetchone() is not None
 

@@ -100,10 +100,12 @@ def create_lead(
     performed_by_id: uuid.UUID | None = None,
     activity_type_on_duplicate: str = "updated",
     raw_data: dict | None = None,
+    on_its_own: bool = False,
 ) -> CaptureResult:
     """Create a lead, or fold the data into the workspace's lead with the same email.
 
-    Raises ValidationFailed for bad fields. The caller commits.
+    Raises ValidationFailed for bad fields. The caller commits; with `on_its_own`, a
+    new lead may already be committed (lead_insert's note), a duplicate's changes not.
     """
     values = clean_lead_fields(data)
     now = utcnow()
@@ -119,7 +121,8 @@ def create_lead(
         row["raw_data"] = raw_data
     if row.get("status") in ("closed_won", "closed_lost"):
         row["closed_at"] = now
-    new = insert_new_lead(session, row, performed_by_id)
+    on_its_own = on_its_own and not data.get("tags")  # tags are written after the lead
+    new = insert_new_lead(session, row, performed_by_id, on_its_own)
     if new is None:
         # The email is taken (perhaps by a request that committed a moment ago).
         existing = find_by_email(session, workspace_id, values.get("email"))
