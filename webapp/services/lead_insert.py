@@ -85,9 +85,7 @@ def insert_new_lead(
     else:
         stored = _insert_one_by_one(session, row, activity, event)
     if stored:
-        note_events_written(session)
-    if alone:
-        session.commit()  # PostgreSQL has committed: end the session's side (kicks the relay)
+        note_events_written(session)  # the caller's commit kicks the relay
     if not stored:
         return None
     return NewLead(**{name: row.get(name) for name in NewLead.__dataclass_fields__})
@@ -106,12 +104,21 @@ def _insert_in_one_statement(
     params.update({f"activity_{k}": v for k, v in activity.items()})
     params.update({f"event_{k}": v for k, v in event.items()})
     params["event_payload"] = json.dumps(event["payload"])
+    statement = _cte_sql(tuple(sorted(row)))
+    if alone:
+        # A connection of its own in autocommit: the session never begins a transaction,
+        # so whatever the caller does next gets a real one.
+        with session.get_bind().connect() as own:
+            own = own.execution_options(isolation_level="AUTOCOMMIT")
+            return _run(own.connection, statement, params)
     session.flush()  # driver-level SQL does not autoflush; the rows may point at pending ones
-    options = {"isolation_level": "AUTOCOMMIT"} if alone else {}
-    # The DBAPI cursor of the session's connection: same transaction, none of the
-    # result machinery a single id does not need.
-    with session.connection(execution_options=options).connection.cursor() as cursor:
-        cursor.execute(_cte_sql(tuple(sorted(row))), params)
+    return _run(session.connection().connection, statement, params)
+
+
+def _run(dbapi_connection, statement: str, params: dict) -> bool:
+    # The DBAPI cursor: none of the result machinery a single id does not need.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(statement, params)
         return cursor.fetchone() is not None
 
 
