@@ -51,7 +51,10 @@ class Factory:
         fields.setdefault("last_name", "Person")
         fields.setdefault("email", f"lead{n}@example.com")
         fields.setdefault("source", "website")
+        owner_id = fields.pop("assigned_to_id", None)  # not a field a form edits
         result = create_lead(self.session, workspace.id, fields)
+        if owner_id is not None:
+            result.lead.assigned_to_id = owner_id
         self.session.commit()
         return result.lead
 

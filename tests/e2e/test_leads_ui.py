@@ -62,3 +62,32 @@ def test_lead_page_status_note_and_inline_edit(page, factory):
     expect(page.locator("#field-phone .field-error")).to_be_visible()
     page.locator("#field-phone").get_by_role("button", name="Cancel").click()
     expect(page.locator("#edit-phone")).to_have_count(0)
+
+
+def test_bulk_action_after_a_search_acts_on_the_matching_leads(page, factory, db):
+    from webapp.models import Lead
+
+    workspace = factory.workspace()
+    user = factory.user(workspace, role="rep", name="Rita Rep")
+    factory.lead(workspace, full_name="Ada Lovelace", email="ada@engine.example.com")
+    factory.lead(workspace, full_name="Ada Byron", email="byron@engine.example.com")
+    factory.lead(workspace, full_name="Grace Hopper", email="grace@navy.example.com")
+    sign_in(page, user)
+    page.get_by_label("Search leads").type("ada")
+    rows = page.locator(".leads-table tbody tr")
+    expect(rows).to_have_count(2)  # the results were swapped; the bulk controls were not
+    page.get_by_label("Action").select_option("assign")
+    page.get_by_label("New owner").select_option(label="Rita Rep")
+    page.get_by_label("All 2 matching").check()
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("body")).to_contain_text("Done: 2 leads changed.")
+    db.session.expire_all()
+    owners = {
+        lead.full_name: lead.assigned_to_id
+        for lead in db.session.execute(db.select(Lead)).scalars()
+    }
+    assert owners == {"Ada Lovelace": user.id, "Ada Byron": user.id, "Grace Hopper": None}
+    page.get_by_label("Search leads").fill("")
+    page.locator("#f-owner").select_option("unassigned")  # a filter's change still searches
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Grace Hopper")

@@ -89,10 +89,10 @@ def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
         "max_rows": MAX_ROWS,
         "f": lead_filter,
         "page_sizes": PAGE_SIZES,
-        "members": workspace_members(db.session, g.workspace.id, active_only=True),
-        "lists": workspace_lists(db.session, g.workspace.id),
     }
-    if full_page:  # the tag suggestions sit in the filter form, outside the results
+    if full_page:  # the filter form and the bulk controls, outside the results fragment
+        context["members"] = workspace_members(db.session, g.workspace.id, active_only=True)
+        context["lists"] = workspace_lists(db.session, g.workspace.id)
         context["tags"] = workspace_tag_names(db.session, g.workspace.id)
     return context
 
