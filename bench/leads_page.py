@@ -319,12 +319,12 @@ def _page_sql(lead_filter, workspace, user, apply_filter, apply_sort, dialect_mo
 
     from webapp.blueprints.leads import COUNT_CAP
     from webapp.models import Lead
-    from webapp.services.lead_filters import ONLY_ROW_COLUMNS
+    from webapp.services.lead_filters import ROW_LOADING
 
     base = apply_filter(select(Lead.id), lead_filter, workspace.id, user.id)
     count = select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())
     page = apply_sort(apply_filter(select(Lead), lead_filter, workspace.id, user.id), lead_filter)
-    page = page.options(ONLY_ROW_COLUMNS)  # the columns the page loads
+    page = page.options(*ROW_LOADING)  # the columns the page loads
     page = page.limit(lead_filter.per_page).offset((lead_filter.page - 1) * lead_filter.per_page)
     dialect = dialect_module.dialect()
     return [

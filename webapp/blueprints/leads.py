@@ -29,8 +29,8 @@ from webapp.services.bulk import BulkRequest, run_bulk
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.export import export_rows
 from webapp.services.lead_filters import (
-    ONLY_ROW_COLUMNS,
     PAGE_SIZES,
+    ROW_LOADING,
     LeadFilter,
     apply_sort,
     matching_leads,
@@ -71,7 +71,7 @@ def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]
     last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
     lead_filter.page = min(lead_filter.page, last_page)
     query = apply_sort(matching_ids.with_only_columns(Lead), lead_filter)
-    query = query.options(ONLY_ROW_COLUMNS, selectinload(Lead.tags))
+    query = query.options(*ROW_LOADING, selectinload(Lead.tags))
     offset = (lead_filter.page - 1) * lead_filter.per_page
     rows = db.session.execute(query.limit(lead_filter.per_page + 1).offset(offset)).unique()
     leads = list(rows.scalars())

@@ -9,7 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, joinedload, load_only
 from werkzeug.datastructures import MultiDict
 
 from webapp.models import Lead, Tag, User, lead_tags
@@ -186,7 +186,11 @@ ROW_COLUMNS = (
 )
 
 
-ONLY_ROW_COLUMNS = load_only(*ROW_COLUMNS)
+# The row's columns, and of its owner (joined) only what the Owner column shows.
+ROW_LOADING = (
+    load_only(*ROW_COLUMNS),
+    joinedload(Lead.assigned_to).load_only(User.id, User.name, User.email),
+)
 
 
 def matching_leads(
