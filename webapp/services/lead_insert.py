@@ -78,16 +78,14 @@ def insert_new_lead(
         row["id"],
         {"email": row.get("email"), "source": row["source"]},
     )
-    alone = False
     if session.get_bind().dialect.name == "postgresql":
         alone = on_its_own and _idle(session)
         stored = _insert_in_one_statement(session, row, activity, event, alone)
     else:
         stored = _insert_one_by_one(session, row, activity, event)
-    if stored:
-        note_events_written(session)  # the caller's commit kicks the relay
     if not stored:
         return None
+    note_events_written(session)  # the caller's commit kicks the relay
     return NewLead(**{name: row.get(name) for name in NewLead.__dataclass_fields__})
 
 
