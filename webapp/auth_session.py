@@ -70,6 +70,9 @@ def register_session_hooks(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+    from webapp.read_only import register_read_only_pages
+
+    register_read_only_pages(app)  # before the user loads: it opens the transaction
     app.before_request(_load_workspace)
 
 

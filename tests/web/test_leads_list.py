@@ -229,25 +229,48 @@ def test_the_page_costs_the_same_queries_for_a_small_or_a_large_team(client, fac
     assert statements() == small
 
 
-def test_a_search_is_planned_for_its_own_pattern_on_postgresql(client, factory, db):
-    """A generic plan for LIKE '%…%' is slow; the search's transaction asks for custom ones."""
+def _driver_state_during(client, db, url: str) -> list[tuple[str, bool, object]]:
+    """Each statement of a request, with its connection's autocommit and prepare setting."""
     from sqlalchemy import event
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("plan_cache_mode is PostgreSQL's")
-    workspace, _ = signed_in(client, factory)
-    factory.lead(workspace, first_name="Alice", company_name="Acme Corp")
     seen = []
 
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
+    def note(conn, _cursor, statement, *_args):
+        driver = conn.connection.driver_connection
+        seen.append((statement, driver.autocommit, driver.prepare_threshold))
 
     event.listen(db.engine, "before_cursor_execute", note)
     try:
-        page = client.get("/leads?q=acme", headers={"HX-Request": "true"})
+        response = client.get(url, headers={"HX-Request": "true"})
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
-    assert "Alice" in page.get_data(as_text=True)
-    plan = [i for i, s in enumerate(seen) if "plan_cache_mode = force_custom_plan" in s]
-    search = [i for i, s in enumerate(seen) if " LIKE " in s.upper()]
-    assert plan and search and plan[0] < search[0]
+    assert response.status_code == 200
+    return seen
+
+
+def test_a_search_is_planned_for_its_own_pattern_on_postgresql(client, factory, db):
+    """A generic plan for LIKE '%…%' is slow: a search is never a prepared statement."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements and their plans are PostgreSQL's")
+    workspace, _ = signed_in(client, factory)
+    factory.lead(workspace, first_name="Alice", company_name="Acme Corp")
+    for _ in range(7):  # past psycopg's threshold: a repeated statement would be prepared
+        seen = _driver_state_during(client, db, "/leads?q=acme")
+    searches = [threshold for statement, _, threshold in seen if " LIKE " in statement.upper()]
+    assert searches and all(threshold is None for threshold in searches)
+    with db.engine.connect() as conn:  # back in the pool, the connection prepares again
+        assert conn.connection.driver_connection.prepare_threshold == 5
+
+
+def test_my_leads_reads_without_a_transaction_on_postgresql(client, factory, db):
+    """Only reads: no BEGIN and no ROLLBACK round trips; the pool gets a normal connection."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the round trips saved are PostgreSQL's")
+    workspace, _ = signed_in(client, factory)
+    factory.lead(workspace, first_name="Alice", tags=["vip"])
+    seen = _driver_state_during(client, db, "/leads")
+    assert len(seen) >= 4 and all(autocommit for _, autocommit, _ in seen)
+    # What runs next on this session (or on the pooled connection) has a transaction.
+    assert db.session.connection().connection.driver_connection.autocommit is False
+    db.session.rollback()
+    assert names(client.get("/leads")) == ["Alice Person"]

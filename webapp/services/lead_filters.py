@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, event, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session, joinedload, load_only
+from sqlalchemy.pool import Pool
 from werkzeug.datastructures import MultiDict
 
 from webapp.models import Lead, Tag, User, lead_tags
@@ -193,6 +194,15 @@ ROW_LOADING = (
 )
 
 
+PREPARE_THRESHOLD = 5  # psycopg's default: a statement run this often is prepared
+
+
+@event.listens_for(Pool, "checkin")
+def _prepare_again(dbapi_connection, _record) -> None:
+    if getattr(dbapi_connection, "prepare_threshold", PREPARE_THRESHOLD) is None:
+        dbapi_connection.prepare_threshold = PREPARE_THRESHOLD
+
+
 def matching_leads(
     session: Session,
     columns: tuple,
@@ -201,15 +211,16 @@ def matching_leads(
     current_user_id: uuid.UUID | None,
     timezone: str = "UTC",
 ) -> Select:
-    """A select of `columns` over the filter's leads, for running in this transaction.
+    """A select of `columns` over the filter's leads, for running on this session.
 
-    On PostgreSQL the transaction plans with real values: a prepared (generic) plan for
-    LIKE '%…%' can be many times slower than one made for the pattern at hand
-    (bench/leads_page.py shows it). Only here: a custom plan for every statement,
+    On PostgreSQL a search is never a server-side prepared statement, so it is planned
+    for the pattern at hand: a prepared (generic) plan for LIKE '%…%' can be many times
+    slower (bench/leads_page.py shows it). The driver prepares again once the
+    connection is back in the pool. Only here: a custom plan for every statement,
     foreign-key checks included, would cost each insert a re-plan.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        session.connection().connection.driver_connection.prepare_threshold = None
     return apply_filter(select(*columns), lead_filter, workspace_id, current_user_id, timezone)
 
 
