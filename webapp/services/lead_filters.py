@@ -194,13 +194,15 @@ ROW_LOADING = (
 )
 
 
-PREPARE_THRESHOLD = 5  # psycopg's default: a statement run this often is prepared
+SAVED_THRESHOLD = "leadkeeper_prepare_threshold"  # in the pooled connection's info
 
 
 @event.listens_for(Pool, "checkin")
-def _prepare_again(dbapi_connection, _record) -> None:
-    if getattr(dbapi_connection, "prepare_threshold", PREPARE_THRESHOLD) is None:
-        dbapi_connection.prepare_threshold = PREPARE_THRESHOLD
+def _prepare_again(dbapi_connection, record) -> None:
+    if SAVED_THRESHOLD in record.info:
+        threshold = record.info.pop(SAVED_THRESHOLD)
+        if dbapi_connection is not None:
+            dbapi_connection.prepare_threshold = threshold
 
 
 def matching_leads(
@@ -220,7 +222,9 @@ def matching_leads(
     foreign-key checks included, would cost each insert a re-plan.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().connection.driver_connection.prepare_threshold = None
+        pooled = session.connection().connection
+        pooled.info.setdefault(SAVED_THRESHOLD, pooled.driver_connection.prepare_threshold)
+        pooled.driver_connection.prepare_threshold = None
     return apply_filter(select(*columns), lead_filter, workspace_id, current_user_id, timezone)
 
 
