@@ -319,9 +319,9 @@ def _page_sql(lead_filter, workspace, user, apply_filter, apply_sort, dialect_mo
     """The two statements the page runs: the capped count and the page itself."""
     from sqlalchemy import func, select
 
-    from webapp.blueprints.leads import COUNT_CAP
     from webapp.models import Lead
     from webapp.services.lead_filters import ROW_LOADING
+    from webapp.services.lead_pages import COUNT_CAP
 
     base = apply_filter(select(Lead.id), lead_filter, workspace.id, user.id)
     count = select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())

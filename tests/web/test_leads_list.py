@@ -180,10 +180,10 @@ def test_only_this_workspace(client, desk, factory):
 
 
 def test_totals_are_capped_and_said_plainly(client, factory, db, monkeypatch):
-    import webapp.blueprints.leads as leads_view
+    from webapp.services import lead_pages
 
-    monkeypatch.setattr(leads_view, "COUNT_CAP", 30)
-    monkeypatch.setattr(leads_view, "MAX_ROWS", 50)
+    monkeypatch.setattr(lead_pages, "COUNT_CAP", 30)
+    monkeypatch.setattr(lead_pages, "MAX_ROWS", 50)
     workspace, _ = signed_in(client, factory)
     for n in range(60):
         factory.lead(workspace, full_name=f"Many {n:02d}", email=f"many{n}@example.com")

@@ -18,33 +18,22 @@ from flask import (
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Lead
 from webapp.net import client_ip
+from webapp.services import lead_pages
 from webapp.services.accounts import workspace_members
 from webapp.services.audit import record_audit
 from webapp.services.bulk import BulkRequest, run_bulk
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.export import export_rows
-from webapp.services.lead_filters import (
-    PAGE_SIZES,
-    ROW_LOADING,
-    LeadFilter,
-    apply_sort,
-    matching_leads,
-)
+from webapp.services.lead_filters import PAGE_SIZES, LeadFilter, apply_sort, matching_leads
 from webapp.services.lead_lists import workspace_lists
 from webapp.services.tags import workspace_tag_names
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
-
-# Counting every match of a broad search costs more than showing the page, so totals
-# stop at COUNT_CAP ("more than 1,000") and paging goes on up to MAX_ROWS.
-COUNT_CAP = 1_000
-MAX_ROWS = 10_000
 
 
 def _filter() -> LeadFilter:
@@ -57,36 +46,16 @@ def _matching(lead_filter: LeadFilter, columns=(Lead,)) -> Select:
     )
 
 
-def count_capped(matching_ids: Select) -> tuple[int, bool]:
-    sub = matching_ids.limit(COUNT_CAP + 1).subquery()
-    found = db.session.execute(select(func.count()).select_from(sub)).scalar_one()
-    return min(found, COUNT_CAP), found > COUNT_CAP
-
-
-def page_of_leads(lead_filter: LeadFilter) -> tuple[list[Lead], int, bool, bool]:
-    """The page's leads, the (capped) total, whether it was capped, and if a next page exists."""
-    matching_ids = _matching(lead_filter, (Lead.id,))  # built once: the count and the page
-    total, capped = count_capped(matching_ids)
-    reachable = MAX_ROWS if capped else max(total, 1)
-    last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
-    lead_filter.page = min(lead_filter.page, last_page)
-    query = apply_sort(matching_ids.with_only_columns(Lead), lead_filter)
-    query = query.options(*ROW_LOADING, selectinload(Lead.tags))
-    offset = (lead_filter.page - 1) * lead_filter.per_page
-    rows = db.session.execute(query.limit(lead_filter.per_page + 1).offset(offset)).unique()
-    leads = list(rows.scalars())
-    has_next = len(leads) > lead_filter.per_page and lead_filter.page < last_page
-    return leads[: lead_filter.per_page], total, capped, has_next
-
-
 def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
-    leads, total, capped, has_next = page_of_leads(lead_filter)
+    page = lead_pages.page_of_leads(
+        db.session, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
+    )
     context = {
-        "leads": leads,
-        "total": total,
-        "capped": capped,
-        "has_next": has_next,
-        "max_rows": MAX_ROWS,
+        "leads": page.leads,
+        "total": page.total,
+        "capped": page.capped,
+        "has_next": page.has_next,
+        "max_rows": lead_pages.MAX_ROWS,
         "f": lead_filter,
         "page_sizes": PAGE_SIZES,
     }
