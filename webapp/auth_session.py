@@ -60,7 +60,9 @@ def _load_workspace() -> None:
         logout_user()
         session.pop(WORKSPACE_SESSION_KEY, None)
         return
-    session[WORKSPACE_SESSION_KEY] = str(membership.workspace_id)
+    chosen = str(membership.workspace_id)
+    if session.get(WORKSPACE_SESSION_KEY) != chosen:  # an unchanged session sends no cookie
+        session[WORKSPACE_SESSION_KEY] = chosen
     g.membership = membership
     g.workspace = membership.workspace
     g.memberships = memberships

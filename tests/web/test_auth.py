@@ -144,3 +144,11 @@ def test_cannot_switch_into_a_foreign_workspace(client, factory):
     client.login(user)
     client.post_form("/workspace", {"workspace_id": str(other.id)})
     assert client.get(f"/leads/{secret.id}").status_code == 404
+
+
+def test_a_page_view_does_not_rewrite_the_session_cookie(client, member):
+    client.login(member)
+    client.get("/leads")  # the first page settles the current workspace
+    response = client.get("/leads", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
