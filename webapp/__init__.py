@@ -49,8 +49,10 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from webapp import models  # noqa: F401  (metadata for migrations)
     from webapp.auth_session import register_session_hooks
+    from webapp.json_body import use_strict_json
     from webapp.redis_conn import init_redis
 
+    use_strict_json(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

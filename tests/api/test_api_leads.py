@@ -369,3 +369,31 @@ def test_openapi_document_is_public_and_describes_every_endpoint(client, db):
     assert "get" in document["paths"]["/health"]
     capture = document["paths"]["/api/v1/leads"]["post"]
     assert {"201", "400", "404", "409", "413", "422", "429"} <= set(capture["responses"])
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("status", '{"status": "qualified", "notes": "a\\ud800"}'),
+        ("activities", '{"activity_type": "note_added", "description": "a\\udfff"}'),
+        ("activities", '{"activity_type": "note_added", "x": ' + "[" * 3000 + "]" * 3000 + "}"),
+        ("status", '{"status": "qualified", "expected_status": NaN}'),
+    ],
+    ids=["surrogate-notes", "surrogate-description", "deep", "nan"],
+)
+def test_json_that_cannot_be_stored_is_400(client, factory, desk, path, body):
+    lead = factory.lead(desk["workspace"], status="new")
+    method = client.patch if path == "status" else client.post
+    response = method(
+        f"/api/v1/leads/{lead.id}/{path}",
+        data=body,
+        content_type="application/json",
+        headers=desk["headers"],
+    )
+    assert response.status_code == 400
+    assert response.json["message"].startswith("The body is not JSON that can be stored")
+    detail = client.get(f"/api/v1/leads/{lead.id}", headers=desk["headers"]).json
+    assert detail["status"] == "new"
+    assert len(detail["activities"]) == len(
+        [a for a in detail["activities"] if a["activity_type"] == "created"]
+    )

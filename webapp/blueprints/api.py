@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from webapp.errors import error_response
 from webapp.extensions import csrf, db, limiter
+from webapp.json_body import request_json
 from webapp.models import Lead
 from webapp.models.api_tokens import ApiToken
 from webapp.net import client_ip
@@ -57,7 +58,8 @@ def _rate_limit_key() -> str:
     return f"api-token:{hash_secret(secret)}" if secret else f"api-ip:{client_ip()}"
 
 
-limiter.limit(_api_rate_limit, key_func=_rate_limit_key, scope="api")(bp)
+# Shared: one allowance per token across every endpoint, not one per endpoint.
+limiter.shared_limit(_api_rate_limit, scope="api", key_func=_rate_limit_key)(bp)
 
 
 @bp.after_request
@@ -120,9 +122,9 @@ def _actor_id() -> uuid.UUID | None:
 
 
 def _json_object() -> dict:
-    body = request.get_json(force=True, silent=True)
+    body, problem = request_json(request)
     if not isinstance(body, dict):
-        abort(400, "The body must be a JSON object.")
+        abort(400, problem or "The body must be a JSON object.")
     return body
 
 
