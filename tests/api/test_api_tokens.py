@@ -122,8 +122,18 @@ def test_each_token_has_its_own_rate_limit(app, client, db, factory):
         assert limited.status_code == 429
         assert limited.is_json and limited.json["status"] == 429
         assert int(limited.headers["Retry-After"]) > 0
+        # One allowance per token across the endpoints, not one per endpoint.
+        lead_id = answers[0].json["items"][0]["id"]
+        assert client.get(f"/api/v1/leads/{lead_id}", headers=bearer(first)).status_code == 429
         # The other token still has its whole allowance.
         assert client.get("/api/v1/leads", headers=bearer(second)).status_code == 200
+        assert client.get(f"/api/v1/leads/{lead_id}", headers=bearer(second)).json["id"] == lead_id
+        assert (
+            client.get(f"/api/v1/leads/{lead_id}", headers=bearer(second)).headers[
+                "X-RateLimit-Remaining"
+            ]
+            == "0"
+        )
     finally:
         app.config["API_RATE_LIMIT"] = saved
     listed = db.session.execute(
