@@ -197,6 +197,34 @@ def test_too_fast_is_quarantined_and_a_patient_person_is_not(client, db, form):
     assert count(db, Lead) == 1
 
 
+@pytest.mark.parametrize("stamp", ["nan", "inf", "-inf", "soon"])
+def test_a_fill_time_that_is_not_a_time_is_quarantined(client, db, form, stamp):
+    assert post(client, form, {**VALID, "_ts": stamp}).status_code == 201
+    assert count(db, Lead) == 0
+    assert db.session.execute(db.select(SpamSubmission)).scalar_one().reason == "bad fill time"
+
+
+def test_a_form_post_without_its_fill_time_is_quarantined(client, db, form):
+    """The hosted page always sends it; a bot posting the fields alone does not."""
+    page = client.get(f"/f/{form.public_key}").get_data(as_text=True)
+    assert 'name="_ts"' in page
+    person = {
+        "name": "Pat Lee",
+        "email": "pat@example.com",
+        "_ts": str(int(time.time() - 30) * 1000),
+    }
+    assert client.post(f"/f/{form.public_key}", data=person).status_code == 200
+    bot = {"name": "Bot", "email": "bot@example.com"}
+    assert client.post(f"/f/{form.public_key}", data=bot).status_code == 200
+    assert [lead.email for lead in db.session.execute(db.select(Lead)).scalars()] == [
+        "pat@example.com"
+    ]
+    assert db.session.execute(db.select(SpamSubmission)).scalar_one().reason == "no fill time"
+    # JSON clients may leave it out.
+    assert post(client, form, {**VALID, "email": "api@example.com"}).status_code == 201
+    assert count(db, Lead) == 2
+
+
 def test_release_from_quarantine_creates_the_lead(client, db, form):
     from webapp.services.capture import release_spam_submission
 
@@ -384,3 +412,79 @@ def test_trusted_proxy_gives_each_client_its_own_limit(make_app, monkeypatch, db
         headers={"X-Form-Key": form.public_key, "X-Forwarded-For": "198.51.100.7"},
     )
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ('"x": NaN', "NaN is not a JSON value"),
+        ('"utm_source": Infinity', "Infinity is not a JSON value"),
+        ('"x": 1e400', "the number 1e400 is out of range"),
+        ('"name": "Jo \\ud800 Doe"', "lone UTF-16 surrogate"),
+        ('"x": ' + "[" * 5000 + "]" * 5000, "nested more than 32 levels deep"),
+        ('"x": ' + "[" * 100 + "]" * 100, "nested more than 32 levels deep"),
+    ],
+    ids=["nan", "infinity", "out-of-range", "surrogate", "very-deep", "deep"],
+)
+def test_json_that_cannot_be_stored_is_400_with_the_reason(client, db, form, text, reason):
+    body = '{"name": "Jo Doe", "email": "jo@example.com", ' + text + "}"
+    response = client.post(
+        "/api/v1/leads",
+        data=body,
+        headers={"X-Form-Key": form.public_key, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert reason in response.json["error"]
+    assert count(db, Lead) == 0
+
+
+def test_a_surrogate_pair_is_an_ordinary_character(client, db, form):
+    body = '{"name": "Jo \\ud83d\\ude00 Doe", "email": "jo@example.com"}'
+    response = client.post(
+        "/api/v1/leads",
+        data=body,
+        headers={"X-Form-Key": form.public_key, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 201
+    assert response.json["name"] == "Jo \U0001f600 Doe"
+
+
+def test_the_hosted_form_and_the_json_endpoint_share_the_forms_limit(client, db, workspace):
+    strict = CaptureForm(workspace_id=workspace.id, name="Strict", rate_limit_per_hour=3)
+    db.session.add(strict)
+    db.session.commit()
+    assert post(client, strict, {**VALID, "email": "a@example.com"}).status_code == 201
+    assert post(client, strict, {**VALID, "email": "b@example.com"}).status_code == 201
+    hosted = {"name": "Cy", "email": "c@example.com", "_ts": str(int(time.time() - 60) * 1000)}
+    assert client.post(f"/f/{strict.public_key}", data=hosted).status_code == 200
+    refused = client.post(f"/f/{strict.public_key}", data={**hosted, "email": "d@example.com"})
+    assert refused.status_code == 429
+    assert post(client, strict, {**VALID, "email": "e@example.com"}).status_code == 429
+    assert count(db, Lead) == 3
+
+
+def test_every_answer_to_an_allowed_website_carries_cors(client, db, workspace):
+    strict = CaptureForm(
+        workspace_id=workspace.id,
+        name="Strict",
+        rate_limit_per_hour=4,
+        allowed_origins=["https://www.acme.example"],
+    )
+    db.session.add(strict)
+    db.session.commit()
+    site = {"Origin": "https://www.acme.example", "X-Form-Key": strict.public_key}
+    answers = [
+        client.post("/api/v1/leads", data="{broken", headers=site, content_type="application/json"),
+        client.post("/api/v1/leads", json={**VALID, "email": "bad"}, headers=site),
+        client.post("/api/v1/leads", json={**VALID, "message": "x" * 70_000}, headers=site),
+        client.post("/api/v1/leads", json=VALID, headers=site),
+        client.post("/api/v1/leads", json=VALID, headers=site),
+    ]
+    assert [a.status_code for a in answers] == [400, 422, 413, 201, 429]
+    for answer in answers:
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://www.acme.example"
+    assert "Retry-After" in answers[-1].headers["Access-Control-Expose-Headers"]
+    other = client.post(
+        "/api/v1/leads", json=VALID, headers={**site, "Origin": "https://evil.example"}
+    )
+    assert "Access-Control-Allow-Origin" not in other.headers

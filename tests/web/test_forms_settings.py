@@ -1,5 +1,7 @@
 """Settings → Forms: admins create forms, copy snippets and review the spam quarantine."""
 
+import re
+
 import pytest
 
 from webapp.models import Lead
@@ -172,23 +174,27 @@ def test_hosted_form_page_post_and_rerender(client, db, factory):
     db.session.commit()
     page = client.get(f"/f/{form.public_key}").get_data(as_text=True)
     assert "Demo request" in page and 'name="website_url"' in page
+    loaded = {"_ts": re.search(r'name="_ts" value="(\d+)"', page).group(1)}
 
     bad = client.post(
-        f"/f/{form.public_key}", data={"name": "Pat", "email": "nope", "company": "Initech"}
+        f"/f/{form.public_key}",
+        data={"name": "Pat", "email": "nope", "company": "Initech", **loaded},
     )
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
     assert 'id="e-email"' in text and 'value="Initech"' in text and 'value="Pat"' in text
 
     good = client.post(
-        f"/f/{form.public_key}", data={"name": "Pat Lee", "email": "pat@example.com"}
+        f"/f/{form.public_key}", data={"name": "Pat Lee", "email": "pat@example.com", **loaded}
     )
     assert good.status_code == 200 and "Thank you" in good.get_data(as_text=True)
     assert db.session.execute(db.select(Lead)).scalar_one().email == "pat@example.com"
 
     form.thank_you_url = "https://www.example.com/thanks"
     db.session.commit()
-    again = client.post(f"/f/{form.public_key}", data={"name": "Sam", "email": "sam@example.com"})
+    again = client.post(
+        f"/f/{form.public_key}", data={"name": "Sam", "email": "sam@example.com", **loaded}
+    )
     assert (
         again.status_code == 303 and again.headers["Location"] == "https://www.example.com/thanks"
     )

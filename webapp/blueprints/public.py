@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from webapp.extensions import csrf, db, limiter
 from webapp.jobs import enqueue
+from webapp.json_body import request_json
 from webapp.models.forms import CaptureForm
 from webapp.net import client_ip
 from webapp.services.capture import (
@@ -48,17 +49,17 @@ MAX_CAPTURE_BYTES = 64 * 1024
 CORS_MAX_AGE = "600"
 
 
-def _json_body():
-    """The parsed body, cached: the rate limit needs the form key before the view runs."""
+def _json_body() -> tuple:
+    """(body, None) or (None, why not), cached: the rate limit needs the form key first."""
     if "capture_body" not in g:
-        g.capture_body = request.get_json(silent=True) if request.is_json else None
+        g.capture_body = request_json(request) if request.is_json else (None, None)
     return g.capture_body
 
 
 def _form_key() -> str | None:
     if request.view_args and "key" in request.view_args:
         return request.view_args["key"]
-    body = _json_body()
+    body, _ = _json_body()
     from_body = body.get("form_key") if isinstance(body, dict) else None
     key = request.headers.get("X-Form-Key") or from_body
     return key if isinstance(key, str) else None
@@ -81,8 +82,9 @@ def _rate_key() -> str:
     return f"capture:{form.id if form else 'unknown'}:{client_ip()}"
 
 
-capture_limit = limiter.limit(
-    _rate_limit, key_func=_rate_key, methods=["POST"], scope="capture", per_method=True
+# Shared: the JSON endpoint and the hosted form draw on one allowance per form and IP.
+capture_limit = limiter.shared_limit(
+    _rate_limit, scope="capture", key_func=_rate_key, methods=["POST"]
 )
 
 
@@ -132,9 +134,9 @@ def capture_preflight():
 def capture_lead():
     if _too_large():
         return _json_error(413, "The request body is larger than 64 KB.")
-    body = request.get_json(silent=True)
+    body, problem = _json_body()
     if not isinstance(body, dict):
-        return _json_error(400, "The body must be a JSON object.")
+        return _json_error(400, problem or "The body must be a JSON object.")
     form = _form() or find_form(db.session, _form_key())
     if form is None:
         return _json_error(404, "Unknown or missing form key (X-Form-Key header or form_key).")
@@ -142,7 +144,18 @@ def capture_lead():
     if origin and not _origin_allowed(form, origin):
         return _json_error(403, "This website is not allowed to post to this form.")
     status, answer = _capture_once(form, body, request.headers.get("Idempotency-Key"))
-    return _cors(make_response(jsonify(answer), status), origin)
+    return make_response(jsonify(answer), status)
+
+
+@bp.after_request
+def allow_the_forms_website(response):
+    """Every answer to an allowed website carries CORS, errors and 429s too: without it
+    the browser hides the answer from the form's script, which then cannot say why."""
+    if request.endpoint == "public.capture_lead" and request.method == "POST":
+        origin = request.headers.get("Origin")
+        if _origin_allowed(g.get("capture_form"), origin):
+            _cors(response, origin)
+    return response
 
 
 def _capture_once(form: FormSettings, body: dict, key: str | None) -> tuple[int, dict]:
@@ -163,10 +176,15 @@ def _capture_once(form: FormSettings, body: dict, key: str | None) -> tuple[int,
     return status, answer
 
 
-def _capture(form: FormSettings, body: dict, key_row=None) -> tuple[int, dict]:
+def _capture(form: FormSettings, body: dict, key_row=None, form_post=False) -> tuple[int, dict]:
     try:
         outcome = capture_submission(
-            db.session, form, body, client_ip(), request.headers.get("User-Agent")
+            db.session,
+            form,
+            body,
+            client_ip(),
+            request.headers.get("User-Agent"),
+            fill_time_required=form_post,
         )
     except ValidationFailed as exc:
         db.session.rollback()
@@ -221,11 +239,11 @@ def hosted_form_post(key):
             "public/form.html",
             form=form,
             values={},
-            loaded_at=None,
+            loaded_at=int(time.time() * 1000),
             errors={"form": "is larger than 64 KB"},
         ), 413
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    status, answer = _capture(form, values)
+    status, answer = _capture(form, values, form_post=True)
     if status == 422:
         shown = {k: v for k, v in values.items() if k not in (HONEYPOT_FIELD, FILL_TIME_FIELD)}
         return render_template(

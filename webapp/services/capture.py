@@ -7,6 +7,7 @@ caller's transaction; notifications go through a job after the commit.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -161,16 +162,24 @@ def validate_submission(payload: dict, form: FormSettings) -> dict:
     }
 
 
-def spam_reason(payload: dict, form: FormSettings, now: float | None = None) -> str | None:
-    """Why a submission looks automated, or None. Bots fill hidden fields and hurry."""
+def spam_reason(
+    payload: dict, form: FormSettings, now: float | None = None, fill_time_required=False
+) -> str | None:
+    """Why a submission looks automated, or None. Bots fill hidden fields and hurry.
+
+    A form post must carry the page-load time (the hosted page renders it, the embed
+    snippet's script sets it); a bot that drops it is held. JSON clients may leave it out.
+    """
     if str(payload.get(HONEYPOT_FIELD) or "").strip():
         return "honeypot"
     stamp = payload.get(FILL_TIME_FIELD)
     if stamp in (None, ""):
-        return None
+        return "no fill time" if fill_time_required else None
     try:
         loaded_at = float(stamp) / 1000
     except (TypeError, ValueError):
+        return "bad fill time"
+    if not math.isfinite(loaded_at):
         return "bad fill time"
     elapsed = (now or time.time()) - loaded_at
     if elapsed < form.min_fill_seconds:
@@ -209,10 +218,11 @@ def capture_submission(
     payload: dict,
     ip_address: str | None = None,
     user_agent: str | None = None,
+    fill_time_required: bool = False,
 ) -> CaptureOutcome:
     """Validate and store one submission; the caller commits. Raises ValidationFailed."""
     values = validate_submission(payload, form)
-    reason = spam_reason(payload, form)
+    reason = spam_reason(payload, form, fill_time_required=fill_time_required)
     if reason:
         session.add(
             SpamSubmission(
