@@ -41,3 +41,13 @@ def test_forms_create_unknown_workspace_and_bad_limit(app, db):
         args=["forms", "create", "--workspace", "nope", "--name", "X", "--rate-limit", "lots"]
     )
     assert result.exit_code != 0
+
+
+def test_forms_create_refuses_a_zero_limit(app, db, factory):
+    factory.workspace(slug="acme")
+    result = app.test_cli_runner().invoke(
+        args=["forms", "create", "--workspace", "acme", "--name", "X", "--rate-limit", "0/hour"]
+    )
+    assert result.exit_code != 0
+    assert "rate_limit_per_hour" in result.output and "from 1 to 100000" in result.output
+    assert db.session.execute(db.select(CaptureForm)).first() is None

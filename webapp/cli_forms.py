@@ -42,7 +42,8 @@ def create(workspace_slug, name, rate_limit, origins, source):
         "name": name,
         "allowed_origins": list(origins),
         "default_source": source,
-        "rate_limit_per_hour": _per_hour(rate_limit) or 10,
+        # 0 goes to the form's own check, which refuses it as the Settings page does.
+        "rate_limit_per_hour": 10 if rate_limit is None else _per_hour(rate_limit),
     }
     try:
         form = create_form(db.session, workspace.id, data)

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
+from webapp.models.forms import ASSIGNMENT_LABELS
 from webapp.net import client_ip
 from webapp.services.accounts import workspace_members
 from webapp.services.audit import record_audit
@@ -57,6 +58,7 @@ def _edit_page(form=None, values=None, errors=None, status=200):
         values=values or {},
         errors=errors or {},
         members=members,
+        assignment_labels=ASSIGNMENT_LABELS,
     ), status
 
 

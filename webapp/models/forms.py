@@ -29,6 +29,13 @@ def new_public_key() -> str:
     return "pk_" + secrets.token_urlsafe(18)
 
 
+ASSIGNMENT_LABELS = {
+    "none": "Leave unassigned",
+    "owner": "To one owner",
+    "round_robin": "Round-robin over chosen reps",
+}
+
+
 class CaptureForm(db.Model):
     __tablename__ = "capture_forms"
     __table_args__ = (
@@ -65,6 +72,10 @@ class CaptureForm(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
     owner = relationship("User", foreign_keys=[owner_id])
+
+    @property
+    def assignment_label(self) -> str:
+        return ASSIGNMENT_LABELS[self.assignment_mode]
 
 
 class SpamSubmission(db.Model):
