@@ -180,6 +180,14 @@ def test_same_email_again_adds_activity_and_fills_empty_fields(client, db, form)
     assert lead.raw_data["submissions"][-1]["message"] == "Second note"
 
 
+def test_a_duplicate_never_mixes_two_names(client, db, form):
+    post(client, form, {"name": "Ann", "email": "mix@example.com"})
+    post(client, form, {"name": "Bob Smith", "email": "mix@example.com", "company": "Initech"})
+    lead = db.session.execute(db.select(Lead)).scalar_one()
+    assert (lead.full_name, lead.first_name, lead.last_name) == ("Ann", "Ann", None)
+    assert lead.company_name == "Initech"  # other empty fields are still filled
+
+
 def test_honeypot_gets_the_same_answer_and_is_quarantined(client, db, form):
     response = post(client, form, {**VALID, "website_url": "http://spam.example"})
     assert response.status_code == 201

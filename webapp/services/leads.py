@@ -84,9 +84,17 @@ def find_by_email(session: Session, workspace_id: uuid.UUID, email: str | None) 
     ).scalar()
 
 
+NAME_FIELDS = frozenset({"first_name", "last_name", "full_name"})
+
+
 def _fill_empty(lead: Lead, values: dict) -> list[str]:
+    # A name is filled whole or not at all: "Ann" plus another submission's
+    # "Smith" would make a person neither of them is.
+    named = any(getattr(lead, field) not in (None, "") for field in NAME_FIELDS)
     filled = []
     for field in FILLABLE_FIELDS:
+        if named and field in NAME_FIELDS:
+            continue
         if values.get(field) not in (None, "") and getattr(lead, field) in (None, ""):
             setattr(lead, field, values[field])
             filled.append(field)
