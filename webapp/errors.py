@@ -54,6 +54,26 @@ def limit_reset_in() -> int | None:
         return None
 
 
+def retry_after(exc: HTTPException) -> str | None:
+    """The Retry-After of a 429: the limiter's own, else when the limit lets one through."""
+    if exc.response is not None and exc.response.headers.get("Retry-After"):
+        return exc.response.headers["Retry-After"]
+    if seconds := getattr(exc, "retry_after", None) or limit_reset_in():
+        return str(seconds)
+    return None
+
+
+def http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    headers = {}
+    if exc.code == 429 and (seconds := retry_after(exc)):
+        headers["Retry-After"] = seconds
+    if exc.code == 405 and exc.valid_methods:
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return error_response(exc.code, exc.description or TITLES.get(exc.code, ""), headers)
+
+
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -63,22 +83,7 @@ def register_error_pages(app: Flask) -> None:
             "Reload the page and try again.",
         )
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if exc.code is None or exc.code < 400:
-            return exc
-        headers = {}
-        if exc.code == 429:
-            retry_after = getattr(exc, "retry_after", None)
-            if exc.response is not None and exc.response.headers.get("Retry-After"):
-                headers["Retry-After"] = exc.response.headers["Retry-After"]
-            elif retry_after:
-                headers["Retry-After"] = str(retry_after)
-            elif (seconds := limit_reset_in()) is not None:
-                headers["Retry-After"] = str(seconds)
-        if exc.code == 405 and exc.valid_methods:
-            headers["Allow"] = ", ".join(exc.valid_methods)
-        return error_response(exc.code, exc.description or TITLES.get(exc.code, ""), headers)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(DataError)
     def unstorable_value(exc: DataError):

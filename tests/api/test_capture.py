@@ -496,3 +496,18 @@ def test_every_answer_to_an_allowed_website_carries_cors(client, db, workspace):
         "/api/v1/leads", json=VALID, headers={**site, "Origin": "https://evil.example"}
     )
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_the_hosted_forms_429_is_the_forms_own_page(client, db, workspace):
+    strict = CaptureForm(workspace_id=workspace.id, name="Strict form", rate_limit_per_hour=1)
+    db.session.add(strict)
+    db.session.commit()
+    person = {"name": "Pat", "email": "pat@example.com", "_ts": str(int(time.time() - 30) * 1000)}
+    assert client.post(f"/f/{strict.public_key}", data=person).status_code == 200
+    again = client.post(f"/f/{strict.public_key}", data={**person, "company": "Initech"})
+    assert again.status_code == 429
+    assert int(again.headers["Retry-After"]) > 0
+    page = again.get_data(as_text=True)
+    assert "Strict form" in page and "sent too often from your address" in page
+    assert 'value="Initech"' in page  # what was typed is kept
+    assert "/login" not in page and "Set-Cookie" not in again.headers

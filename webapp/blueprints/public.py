@@ -20,6 +20,7 @@ from flask import (
 )
 from redis.exceptions import RedisError
 
+from webapp.errors import http_error, retry_after
 from webapp.extensions import csrf, db, limiter
 from webapp.jobs import enqueue
 from webapp.json_body import request_json
@@ -216,6 +217,25 @@ def _notify(form_id: str, lead_id: str, created: bool) -> None:
         current_app.logger.warning("capture: notification not queued for lead %s: %s", lead_id, exc)
     except Exception:
         current_app.logger.exception("capture: notification failed for lead %s", lead_id)
+
+
+@bp.errorhandler(429)
+def too_many_submissions(exc):
+    """A visitor of the hosted form is told on the form's own page, not the app's."""
+    form = _form() if request.endpoint == "public.hosted_form_post" else None
+    if form is None:
+        return http_error(exc)
+    seconds = retry_after(exc)
+    wait = f"in {max(1, round(int(seconds) / 60))} minutes" if seconds else "later"
+    values = {k: v for k, v in request.form.items() if k not in (HONEYPOT_FIELD, FILL_TIME_FIELD)}
+    page = render_template(
+        "public/form.html",
+        form=form,
+        values=values,
+        errors={"form": f"was sent too often from your address; please try again {wait}"},
+        loaded_at=int(time.time() * 1000),
+    )
+    return page, 429, {"Retry-After": seconds} if seconds else {}
 
 
 @bp.get("/f/<key>")
