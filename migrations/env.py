@@ -1,8 +1,11 @@
 import logging
+from collections import Counter
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+
+from webapp.sqlite_pragmas import set_foreign_keys
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -102,14 +105,46 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # The app turns SQLite foreign keys on for every connection
+        # (webapp/sqlite_pragmas.py). Batch migrations recreate tables, and dropping
+        # the old table with them on would cascade-delete (or refuse) its children, so
+        # this connection runs with them off, set outside any transaction as SQLite
+        # requires, and put back as it was before it returns to the pool.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            driver_connection = connection.connection.driver_connection
+            enforced = driver_connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+            set_foreign_keys(driver_connection, False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()
+                set_foreign_keys(driver_connection, enforced)
+        if sqlite:
+            _warn_foreign_key_violations(connection)
+
+
+def _warn_foreign_key_violations(connection):
+    """Rows pointing nowhere: SQLite did not check them while the migrations ran, and
+    databases from before foreign keys were enforced may hold some already."""
+    violations = Counter(
+        (table, parent)
+        for table, _, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check")
+    )
+    connection.rollback()
+    for (table, parent), count in sorted(violations.items()):
+        logger.warning(
+            "%s rows of %s point to missing %s rows (PRAGMA foreign_key_check)",
+            count, table, parent,
+        )
 
 
 if context.is_offline_mode():

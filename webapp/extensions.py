@@ -8,6 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from webapp import sqlite_pragmas  # noqa: F401  (turns SQLite foreign keys on per connection)
 from webapp.net import client_ip
 
 # Stable constraint names so migrations work the same on SQLite and PostgreSQL.
