@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -84,3 +85,55 @@ def test_export_is_scoped_to_the_workspace(client, factory, workspace_with_leads
     factory.lead(factory.workspace(), full_name="Not Mine", email="notmine@example.com")
     text = client.get("/leads/export.csv?scope=all").get_data(as_text=True)
     assert "notmine@example.com" not in text
+
+
+def test_the_response_names_its_charset_once(client, workspace_with_leads):
+    response = client.get("/leads/export.csv?scope=all")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_all_fields_writes_json_columns_as_json_text(client, factory, workspace_with_leads):
+    workspace, _ = workspace_with_leads
+    lead = factory.lead(workspace, full_name="Json Lead", email="json-lead@example.com")
+    lead.raw_data = {"utm": None, "form_id": "f-1", "fields": {"city": "Zürich"}}
+    lead.intent_data = -5  # a JSON value whose text reads as a formula
+    factory.session.commit()
+    table = rows(client.get("/leads/export.csv?scope=all&columns=all&q=json-lead"))
+    assert len(table) == 2
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["raw_data"] == '{"fields": {"city": "Zürich"}, "form_id": "f-1", "utm": null}'
+    assert json.loads(row["raw_data"]) == lead.raw_data
+    assert row["intent_data"] == "'-5"
+
+
+def test_owner_column_shows_the_name_the_table_shows(client, factory, workspace_with_leads):
+    workspace, _ = workspace_with_leads
+    riley = factory.user(workspace, name="Riley Rep", email="riley@example.com")
+    unnamed = factory.user(workspace, email="unnamed@example.com")
+    unnamed.name = ""
+    factory.session.commit()
+    factory.lead(
+        workspace, full_name="Owned A", email="owned-a@example.com", assigned_to_id=riley.id
+    )
+    factory.lead(
+        workspace, full_name="Owned B", email="owned-b@example.com", assigned_to_id=unnamed.id
+    )
+    table = rows(client.get("/leads/export.csv?scope=all&q=owned-"))
+    owner = {row[table[0].index("Name")]: row[table[0].index("Owner")] for row in table[1:]}
+    assert owner == {"Owned A": "Riley Rep", "Owned B": "unnamed@example.com"}
+    page = client.get("/leads?q=owned-a").get_data(as_text=True)
+    assert "Riley Rep" in page
+    # all fields keeps the owner's email, in a column named for it
+    full = rows(client.get("/leads/export.csv?scope=all&columns=all&q=owned-a"))
+    assert full[1][full[0].index("owner_email")] == "riley@example.com"
+
+
+def test_every_row_streams_across_batches(client, monkeypatch, workspace_with_leads):
+    from webapp.services import export
+
+    monkeypatch.setattr(export, "BATCH", 5)  # 32 leads: seven fetches from the cursor
+    response = client.get("/leads/export.csv?scope=all&columns=all")
+    assert response.is_streamed
+    table = rows(response)
+    assert len(table) == 33
+    assert len({row[table[0].index("id")] for row in table[1:]}) == 32

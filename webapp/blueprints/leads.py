@@ -174,7 +174,7 @@ def export():
     filename = f"leads-{g.workspace.slug}.csv"
     return Response(
         stream_with_context(export_rows(db.session, query, all_fields)),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",  # Werkzeug adds "; charset=utf-8" to text types
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 
-from sqlalchemy import Select, select
+from sqlalchemy import JSON, Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.models import Lead
@@ -18,13 +19,15 @@ VISIBLE_COLUMNS = (
     ("Status", lambda lead: lead.status),
     ("Intent", lambda lead: lead.intent),
     ("Score", lambda lead: lead.lead_score),
-    ("Owner", lambda lead: lead.assigned_to.email if lead.assigned_to else ""),
+    # As the My Leads table shows it: the owner's name, or their email when unnamed.
+    ("Owner", lambda lead: lead.assigned_to.display_name if lead.assigned_to else ""),
     ("Source", lambda lead: lead.source),
     ("Tags", lambda lead: ", ".join(t.name for t in lead.tags)),
     ("Created", lambda lead: lead.created_at.isoformat()),
 )
 SKIPPED_FIELDS = {"workspace_id", "email_normalized"}
 ALL_FIELDS = [c.name for c in Lead.__table__.columns if c.name not in SKIPPED_FIELDS]
+JSON_FIELDS = frozenset(c.name for c in Lead.__table__.columns if isinstance(c.type, JSON))
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 
@@ -37,8 +40,18 @@ def neutralise(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def json_cell(value) -> str | None:
+    """A JSON column as JSON text (not Python's repr), readable in any spreadsheet."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def _all_fields_row(lead: Lead) -> list:
-    row = [getattr(lead, name) for name in ALL_FIELDS]
+    row = [
+        json_cell(getattr(lead, name)) if name in JSON_FIELDS else getattr(lead, name)
+        for name in ALL_FIELDS
+    ]
     row.append(lead.assigned_to.email if lead.assigned_to else "")
     row.append(", ".join(t.name for t in lead.tags))
     return row
