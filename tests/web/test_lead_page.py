@@ -1,5 +1,6 @@
 """The lead page: inline edits, pipeline, work actions, timeline, conversion, isolation."""
 
+import re
 import uuid
 
 import pytest
@@ -278,3 +279,96 @@ def test_every_route_is_404_for_another_workspace(client, db, factory, page, met
     db.session.refresh(foreign)
     assert foreign.status == "new" and foreign.converted_at is None
     assert client.htmx(method, route.format(id=uuid.uuid4())).status_code == 404
+
+
+def test_edit_links_swap_the_field_in_place(client, page):
+    _, _, lead = page
+    html = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    edit = f"/leads/{lead.id}/fields/email/edit"
+    # The link works without JavaScript (href) and, with it, is an htmx swap of the field
+    # that neither bubbles to the value's own click nor pushes the editor's URL.
+    link = re.search(rf'<a href="{edit}" class="edit-link"[^>]*>', html).group(0)
+    assert f'hx-get="{edit}"' in link and 'hx-target="#field-email"' in link
+    assert 'hx-trigger="click consume"' in link and "hx-push-url" not in link
+
+
+def test_the_editor_opened_as_a_page_puts_the_lead_url_back(client, page):
+    _, _, lead = page
+    full = client.get(f"/leads/{lead.id}/fields/city/edit").get_data(as_text=True)
+    assert f'hx-replace-url="/leads/{lead.id}"' in full
+    fragment = client.htmx("get", f"/leads/{lead.id}/fields/city/edit").get_data(as_text=True)
+    assert "hx-replace-url" not in fragment
+
+
+def test_renaming_updates_full_name_and_heading(client, db, factory, page):
+    workspace, _, _ = page
+    lead = factory.lead(
+        workspace,
+        first_name="Edward",
+        last_name="Ramsey",
+        full_name="Edward Ramsey",
+        email="ed@example.com",
+    )
+    saved = client.htmx("post", f"/leads/{lead.id}/fields/first_name", data={"value": "Edwardo"})
+    body = saved.get_data(as_text=True)
+    full_name = re.search(
+        r'<div class="field" id="field-full_name" hx-swap-oob="true">.*?</div>', body, re.S
+    )
+    assert full_name and "Edwardo Ramsey" in full_name.group(0)
+    assert re.search(r'id="lead-header" hx-swap-oob="true">\s*<h1>Edwardo Ramsey</h1>', body)
+    client.htmx("post", f"/leads/{lead.id}/fields/last_name", data={"value": ""})
+    db.session.refresh(lead)
+    assert (lead.first_name, lead.last_name, lead.full_name) == ("Edwardo", None, "Edwardo")
+    assert "<h1>Edwardo</h1>" in client.get(f"/leads/{lead.id}").get_data(as_text=True)
+
+
+def test_a_typed_full_name_is_kept_when_renaming(client, db, factory, page):
+    workspace, _, _ = page
+    lead = factory.lead(
+        workspace, first_name="Edward", last_name="Ramsey", full_name="Ted", email="t@e.com"
+    )
+    body = client.htmx(
+        "post", f"/leads/{lead.id}/fields/first_name", data={"value": "Edwardo"}
+    ).get_data(as_text=True)
+    assert 'id="field-full_name"' not in body
+    db.session.refresh(lead)
+    assert lead.full_name == "Ted"
+
+
+def test_notes_are_shown_and_edited_in_place(client, db, page):
+    _, _, lead = page
+    lead.notes = "Met at <the> fair\nwants a call"
+    db.session.commit()
+    html = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    assert 'id="field-notes"' in html and "Met at &lt;the&gt; fair\nwants a call" in html
+    editor = client.htmx("get", f"/leads/{lead.id}/fields/notes/edit").get_data(as_text=True)
+    assert '<textarea id="edit-notes" name="value"' in editor
+    saved = client.htmx("post", f"/leads/{lead.id}/fields/notes", data={"value": "Call Monday"})
+    assert saved.status_code == 200 and "Call Monday" in saved.get_data(as_text=True)
+    db.session.refresh(lead)
+    assert lead.notes == "Call Monday"
+
+
+def test_editing_search_context_updates_how_it_was_found(client, page):
+    _, _, lead = page
+    body = client.htmx(
+        "post", f"/leads/{lead.id}/fields/search_query", data={"value": "jazz pianists"}
+    ).get_data(as_text=True)
+    origin = re.search(r'<article id="lead-origin" hx-swap-oob="true">.*?</article>', body, re.S)
+    assert origin and "jazz pianists" in origin.group(0)
+
+
+def test_each_tag_holds_its_remove_button(client, page):
+    _, _, lead = page
+    client.htmx("post", f"/leads/{lead.id}/tags", data={"add": "alpha, beta"})
+    html = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    tags = html[html.index('id="lead-tags"') : html.index('id="add-tag"')]
+    # A <form> inside a <p> makes the HTML parser close the p and the tag's span before
+    # the form, which put each × outside its tag.
+    assert "<p" not in tags
+    assert re.search(
+        r'<span class="badge tag">alpha\s*<form[^>]*>.*?Remove tag alpha.*?</form>'
+        r"\s*</span>",
+        tags,
+        re.S,
+    )

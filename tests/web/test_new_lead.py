@@ -83,3 +83,27 @@ def test_inline_validation_endpoint(client, db, factory):
     )
     assert f"/leads/{lead.id}" in taken.get_data(as_text=True)
     assert client.htmx("post", "/leads/new/validate", data={"field": "password"}).status_code == 204
+
+
+def test_the_form_names_the_lead_and_shows_its_notes(client, db, factory):
+    signed_in(client, factory)
+    response = client.post_form(
+        "/leads/new",
+        {
+            "type": "person",
+            "first_name": "Nora",
+            "last_name": "Ng",
+            "email": "nora@example.com",
+            "source": "other",
+            "priority": "medium",
+            "notes": "Met at the fair; call after <Easter>",
+        },
+        follow_redirects=True,
+    )
+    lead = db.session.execute(db.select(Lead)).scalar_one()
+    assert lead.full_name == "Nora Ng"
+    page = response.get_data(as_text=True)
+    full_name = page[page.index('id="field-full_name"') :]
+    assert full_name[: full_name.index("</dd>")].count("Nora Ng") == 1
+    notes = page[page.index('id="field-notes"') :]
+    assert "Met at the fair; call after &lt;Easter&gt;" in notes[: notes.index("</dd>")]

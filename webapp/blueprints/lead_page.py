@@ -235,7 +235,7 @@ def save_field(lead_id, field):
     field = _field_or_404(field)
     value = request.form.get("value", "")
     try:
-        update_field(db.session, lead, field, value, current_user.id)
+        changed = update_field(db.session, lead, field, value, current_user.id)
     except ValidationFailed as exc:
         db.session.rollback()
         lead = _lead(lead_id)
@@ -253,4 +253,9 @@ def save_field(lead_id, field):
     if not _is_htmx():
         return redirect(url_for("lead.show", lead_id=lead.id))
     context = page_context(db.session, lead, g.workspace.id)
-    return render_template("lead/_field_saved.html", field=field, **context)
+    return render_template(
+        "lead/_field_saved.html",
+        field=field,
+        also_changed=[f for f in changed if f != field],
+        **context,
+    )

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from webapp.extensions import db
 from webapp.services.errors import ValidationFailed
 from webapp.services.lead_input import clean_lead_fields
-from webapp.services.leads import create_lead, find_by_email
+from webapp.services.leads import find_by_email
+from webapp.services.new_lead import create_from_form
 
 bp = Blueprint("new_lead", __name__, url_prefix="/leads/new")
 
@@ -50,7 +51,7 @@ def create():
     values = {k: request.form.get(k, "") for k in FORM_FIELDS}
     values["tags"] = request.form.get("tags", "")
     try:
-        result = create_lead(db.session, g.workspace.id, values, current_user.id)
+        result = create_from_form(db.session, g.workspace.id, values, current_user.id)
     except ValidationFailed as exc:
         db.session.rollback()
         return render_template("leads/new.html", values=values, errors=exc.errors), 422

@@ -15,15 +15,34 @@ from webapp.services.leads import add_activity, find_by_email
 from webapp.services.normalize import normalize_email_key
 
 # Status and priority have their own controls (with their own rules and activities).
-INLINE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("status", "priority", "notes"))
+INLINE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("status", "priority"))
+NAME_PARTS = ("first_name", "last_name")
 CONTACT_CHANNELS = ("call", "email", "meeting")
 MAX_NOTE = 10_000
 
 
+def full_name_of(first_name: str | None, last_name: str | None) -> str | None:
+    """The full name that first and last name make ("" parts left out), None if neither."""
+    parts = (" ".join((p or "").split()) for p in (first_name, last_name))
+    return " ".join(p for p in parts if p) or None
+
+
+def _follows_parts(lead: Lead) -> bool:
+    """Whether the lead's full name is the one its first and last name make (or unset)."""
+    full = " ".join((lead.full_name or "").split())
+    return not full or full == full_name_of(lead.first_name, lead.last_name)
+
+
 def update_field(
     session: Session, lead: Lead, field: str, raw_value, performed_by_id: uuid.UUID | None
-) -> bool:
-    """Set one field after validation; returns False when nothing changed."""
+) -> list[str]:
+    """Set one field after validation; returns the fields that changed (none: nothing did).
+
+    A full name made from first and last name follows them when they change; one that
+    differs (typed on its own) is kept. Clearing the full name sets it back to the one
+    first and last name make, so the stored name (My Leads sorts by it) is never empty
+    while they are not.
+    """
     if field not in INLINE_FIELDS:
         raise ValidationFailed({field: "cannot be edited here"})
     value = clean_lead_fields({field: raw_value})[field]
@@ -33,23 +52,28 @@ def update_field(
             raise ValidationFailed(
                 {"email": f"already belongs to another lead ({other.display_name})"}
             )
+    if field == "full_name" and value is None:
+        value = full_name_of(lead.first_name, lead.last_name)
     old = getattr(lead, field)
     if old == value:
-        return False
+        return []
+    name_follows = field in NAME_PARTS and _follows_parts(lead)
     setattr(lead, field, value)
     if field == "email":
         lead.email_normalized = normalize_email_key(value)
+    changed, data = [field], {"field": field, "old": _json_safe(old), "new": _json_safe(value)}
+    if name_follows:
+        full_name = full_name_of(lead.first_name, lead.last_name)
+        if full_name != lead.full_name:
+            data["full_name"] = {"old": lead.full_name, "new": full_name}
+            lead.full_name = full_name
+            changed.append("full_name")
     lead.updated_at = utcnow()
-    label = field.replace("_", " ")
-    add_activity(
-        session,
-        lead,
-        "updated",
-        f"{label.capitalize()} changed",
-        performed_by_id,
-        {"field": field, "old": _json_safe(old), "new": _json_safe(value)},
-    )
-    return True
+    description = f"{field.replace('_', ' ').capitalize()} changed"
+    if "full_name" in data:
+        description += ", and the full name with it"
+    add_activity(session, lead, "updated", description, performed_by_id, data)
+    return changed
 
 
 def _json_safe(value):

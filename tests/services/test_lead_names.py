@@ -1,0 +1,84 @@
+"""A lead's full name follows its first and last name, on the lead page and the form."""
+
+import pytest
+
+from webapp.models import LeadActivity
+from webapp.services.lead_edit import full_name_of, update_field
+from webapp.services.new_lead import create_from_form
+
+
+@pytest.mark.parametrize(
+    "first,last,full",
+    [
+        ("Ada", "Lovelace", "Ada Lovelace"),
+        (" Ada ", None, "Ada"),
+        (None, "Lovelace", "Lovelace"),
+        ("", "  ", None),
+        ("Mary  Ann", "Evans", "Mary Ann Evans"),
+    ],
+)
+def test_full_name_of(first, last, full):
+    assert full_name_of(first, last) == full
+
+
+def test_a_made_up_full_name_follows_first_and_last(db, factory):
+    lead = factory.lead(
+        factory.workspace(), first_name="Edward", last_name="Ramsey", full_name="Edward Ramsey"
+    )
+    assert update_field(db.session, lead, "first_name", "Edwardo", None) == [
+        "first_name",
+        "full_name",
+    ]
+    assert lead.full_name == "Edwardo Ramsey"
+    assert update_field(db.session, lead, "last_name", "", None) == ["last_name", "full_name"]
+    assert (lead.last_name, lead.full_name, lead.display_name) == (None, "Edwardo", "Edwardo")
+    db.session.commit()
+    activity = (
+        db.session.execute(
+            db.select(LeadActivity)
+            .where(LeadActivity.lead_id == lead.id, LeadActivity.activity_type == "updated")
+            .order_by(LeadActivity.created_at.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert activity.data["full_name"] == {"old": "Edwardo Ramsey", "new": "Edwardo"}
+
+
+def test_an_empty_full_name_is_filled_and_a_typed_one_kept(db, factory):
+    workspace = factory.workspace()
+    company = factory.lead(workspace, first_name=None, last_name=None, company_name="Acme")
+    update_field(db.session, company, "last_name", "Ng", None)
+    assert company.full_name == "Ng"
+
+    typed = factory.lead(workspace, first_name="Edward", last_name="Ramsey", full_name="Ted R.")
+    assert update_field(db.session, typed, "first_name", "Ted", None) == ["first_name"]
+    assert typed.full_name == "Ted R."
+    # Cleared, the full name is the one first and last name make, not empty.
+    update_field(db.session, typed, "full_name", " ", None)
+    assert typed.full_name == "Ted Ramsey"
+
+
+def test_the_form_stores_the_full_name(db, factory):
+    workspace = factory.workspace()
+    form = {"type": "person", "first_name": " Nora", "last_name": "Ng ", "full_name": ""}
+    created = create_from_form(db.session, workspace.id, {**form, "email": "n@x.io"}, None)
+    assert created.lead.full_name == "Nora Ng"
+    typed = create_from_form(
+        db.session, workspace.id, {**form, "full_name": "Dr Nora Ng", "email": "d@x.io"}, None
+    )
+    assert typed.lead.full_name == "Dr Nora Ng"
+
+
+def test_the_form_on_a_duplicate_names_it_from_its_own_parts(db, factory):
+    workspace = factory.workspace()
+    existing = factory.lead(workspace, first_name="Ann", last_name="Lee", email="a@x.io")
+    assert existing.full_name is None  # stored before the form made full names
+    result = create_from_form(
+        db.session,
+        workspace.id,
+        {"first_name": "Someone", "last_name": "Else", "full_name": "", "email": "A@x.io"},
+        None,
+    )
+    assert not result.created and result.lead.id == existing.id
+    assert existing.full_name == "Ann Lee"
