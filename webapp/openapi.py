@@ -105,7 +105,7 @@ LIST_PARAMETERS = [
     ),
     _query(
         "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20},
+        {"type": "integer", "minimum": 1, "default": 20},
         f"Items per page; a larger value is served as {MAX_LIMIT}.",
     ),
 ]

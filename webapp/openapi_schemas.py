@@ -13,6 +13,9 @@ def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+NOT_BLANK = {"type": "string", "pattern": "\\S"}
+
+
 def _nullable(kind: str, **extra) -> dict:
     return {"type": [kind, "null"], **extra}
 
@@ -137,10 +140,9 @@ SCHEMAS = {
             "status": {"type": "string", "enum": list(STATUSES)},
             "notes": _nullable("string", maxLength=10_000),
             "expected_status": {
-                "type": "string",
-                "enum": list(STATUSES),
+                "anyOf": [{"type": "string", "enum": list(STATUSES)}, {"type": "null"}],
                 "description": "Optional precondition: answer 409 if the lead has moved "
-                "to another status meanwhile.",
+                "to another status meanwhile (null: no precondition).",
             },
         },
     },
@@ -182,12 +184,24 @@ SCHEMAS = {
                 "string", maxLength=10_000, description="Required for note_added."
             ),
         },
+        # A note must say something: text with a non-space character.
+        "anyOf": [
+            {"properties": {"activity_type": {"not": {"const": "note_added"}}}},
+            {"required": ["description"], "properties": {"description": NOT_BLANK}},
+        ],
     },
     "CaptureRequest": {
         "type": "object",
         "required": ["name", "email"],
         "additionalProperties": True,
-        "description": "Unknown fields are ignored and kept with the lead's raw data.",
+        "description": "Unknown fields are ignored and kept with the lead's raw data. "
+        "A blank `name` is made from `first_name` and `last_name`.",
+        # A name: in `name`, or made from first and last name.
+        "anyOf": [
+            {"properties": {"name": NOT_BLANK}},
+            {"required": ["first_name"], "properties": {"first_name": NOT_BLANK}},
+            {"required": ["last_name"], "properties": {"last_name": NOT_BLANK}},
+        ],
         "properties": {
             "name": {"type": "string", "maxLength": 255},
             "email": {"type": "string", "format": "email", "maxLength": 254},

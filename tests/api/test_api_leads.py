@@ -183,6 +183,10 @@ def test_status_change_refuses_bad_status(client, db, factory, desk):
     assert "must be one of" in response.json["errors"]["status"]
     missing = client.patch(f"/api/v1/leads/{lead.id}/status", json={}, headers=desk["headers"])
     assert missing.json["errors"] == {"status": "is required"}
+    number = client.patch(
+        f"/api/v1/leads/{lead.id}/status", json={"status": 5}, headers=desk["headers"]
+    )
+    assert number.json["errors"]["status"].startswith("must be one of new, contacted")
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).status == "new"
 
@@ -243,7 +247,9 @@ def test_assign_refuses_non_members(client, db, factory, desk, who):
     }[who]
     response = client.post(f"/api/v1/leads/{lead.id}/assign", json=body, headers=desk["headers"])
     assert response.status_code == 422
-    assert response.json["errors"]["assigned_to"]
+    reason = response.json["errors"]["assigned_to"]
+    if who in ("garbage", "number"):
+        assert reason == "must be a user id (a UUID) or null"
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).assigned_to_id is None
     assert (

@@ -16,6 +16,7 @@ from webapp.extensions import csrf, db, limiter
 from webapp.json_body import request_json
 from webapp.models import Lead
 from webapp.models.api_tokens import ApiToken
+from webapp.models.leads import STATUSES
 from webapp.net import client_ip
 from webapp.openapi import openapi_document
 from webapp.services.api_leads import (
@@ -204,8 +205,10 @@ def change_status_endpoint(lead_id):
     lead = _lead(lead_id, for_update=True)
     status, notes = body.get("status"), body.get("notes")
     errors = {}
-    if not isinstance(status, str) or not status.strip():
+    if status is None or (isinstance(status, str) and not status.strip()):
         errors["status"] = "is required"
+    elif not isinstance(status, str):
+        errors["status"] = f"must be one of {', '.join(STATUSES)}"
     if notes is not None and not isinstance(notes, str):
         errors["notes"] = "must be text"
     if errors:
@@ -233,8 +236,8 @@ def assign_endpoint(lead_id):
             {"assigned_to": "is required (a member's user id, or null to unassign)"}
         )
     wanted = body["assigned_to"]
-    if wanted is not None and (not isinstance(wanted, str) or not wanted.strip()):
-        raise ValidationFailed({"assigned_to": "must be a user id or null"})
+    if wanted is not None and (not isinstance(wanted, str) or parse_uuid(wanted) is None):
+        raise ValidationFailed({"assigned_to": "must be a user id (a UUID) or null"})
     assign_lead(db.session, lead, wanted, _actor_id())
     db.session.commit()
     return jsonify(
