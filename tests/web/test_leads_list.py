@@ -274,3 +274,33 @@ def test_my_leads_reads_without_a_transaction_on_postgresql(client, factory, db)
     assert db.session.connection().connection.driver_connection.autocommit is False
     db.session.rollback()
     assert names(client.get("/leads")) == ["Alice Person"]
+
+
+def _state_inputs(html: str) -> dict[str, str]:
+    """The sort and page size the filter form sends, wherever they are rendered."""
+    return dict(
+        re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)" form="filters">', html)
+    )
+
+
+def test_the_fragment_carries_the_sort_and_page_size_the_filter_form_sends(client, desk):
+    url = "/leads?q=a&sort=company&direction=asc&per_page=50&page=1"
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    full = client.get(url).get_data(as_text=True)
+    expected = {"sort": "company", "direction": "asc", "per_page": "50"}
+    assert _state_inputs(fragment) == _state_inputs(full) == expected
+    assert 'name="page"' not in full  # a filter change starts again at page 1
+
+
+def test_a_history_restore_gets_the_whole_page_with_the_form_as_the_url_says(client, desk):
+    response = client.get(
+        "/leads?q=globex&status=contacted",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert "HX-Push-Url" not in response.headers
+    assert 'id="filters"' in html and 'hx-history="false"' in html
+    assert 'name="q" value="globex"' in html
+    assert 'value="contacted" checked' in html
+    assert '<summary data-label="Status">Status: Contacted</summary>' in html
+    assert names(response) == ["Bob Baker"]
