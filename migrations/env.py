@@ -18,9 +18,9 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
-# Indexes made by hand in migrations (PostgreSQL-only expression indexes) that the
-# models cannot describe; autogenerate must not try to drop them.
-UNMODELLED_INDEXES = {"ix_leads_search_trgm"}
+# Indexes made by hand in migrations (expression indexes) that the models cannot
+# describe; autogenerate must not try to drop them.
+UNMODELLED_INDEXES = {"ix_leads_search_trgm", "ix_leads_ws_name"}
 
 
 def include_name(name, type_, parent_names):

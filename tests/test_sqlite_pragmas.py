@@ -62,3 +62,30 @@ def test_deleting_a_lead_removes_its_activities_memberships_and_tags(client, db,
     assert count(db, lead_tags, lead.id) == 0
     # the other lead keeps everything
     assert count(db, members, kept.id) == 1 and count(db, activities, kept.id) >= 2
+
+
+def test_migration_0009_finishes_the_deletes_that_did_not_cascade(app, db, factory, sqlite_only):
+    """Rows left by deletes made before foreign keys were on go as the cascades say."""
+    from flask_migrate import downgrade, upgrade
+
+    workspace = factory.workspace()
+    lead = factory.lead(workspace, first_name="Ann", last_name="Lee", email="ann@example.com")
+    gone = factory.lead(workspace, email="gone@example.com")
+    lead_id, gone_id = lead.id, gone.id
+    migrations = str(Path(app.root_path).parent / "migrations")
+    downgrade(directory=migrations, revision="0008_webhooks")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # as it was before this release
+        conn.exec_driver_sql("UPDATE leads SET full_name = NULL WHERE id = ?", (lead_id.hex,))
+        conn.exec_driver_sql("DELETE FROM leads WHERE id = ?", (gone_id.hex,))
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    activities = LeadActivity.__table__
+    db.session.expire_all()
+    assert count(db, activities, gone_id) == 1  # an orphan
+
+    upgrade(directory=migrations)
+    db.session.expire_all()
+    assert count(db, activities, gone_id) == 0
+    assert count(db, activities, lead_id) == 1
+    assert db.session.get(Lead, lead_id).full_name == "Ann Lee"
+    assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []

@@ -127,6 +127,19 @@ def test_sort_each_way(client, desk):
     assert 'aria-sort="descending"' in page
 
 
+def test_name_sort_orders_by_the_name_each_row_shows(client, factory):
+    workspace, _ = signed_in(client, factory)
+    factory.lead(workspace, first_name="Zed", last_name="Zimmer", email="z@example.com")
+    factory.lead(
+        workspace, type="company", first_name=None, last_name=None, company_name="Acme Ltd"
+    )
+    factory.lead(workspace, first_name="Mia", last_name=None, email="m@example.com")
+    factory.lead(workspace, first_name=None, last_name=None, company_name=None, email="b@x.io")
+    shown = ["Acme Ltd", "b@x.io", "Mia", "Zed Zimmer"]
+    assert names(client.get("/leads?sort=name&direction=asc")) == shown
+    assert names(client.get("/leads?sort=name&direction=desc")) == shown[::-1]
+
+
 def test_pagination_edges_and_page_size(client, factory, db):
     workspace, _ = signed_in(client, factory)
     start = datetime(2026, 2, 1, tzinfo=UTC)

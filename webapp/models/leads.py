@@ -85,6 +85,12 @@ class Tag(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
+def full_name_of(first_name: str | None, last_name: str | None) -> str | None:
+    """The full name that first and last name make ("" parts left out), None if neither."""
+    parts = (" ".join((p or "").split()) for p in (first_name, last_name))
+    return " ".join(p for p in parts if p) or None
+
+
 def display_name(lead) -> str:
     """How a lead is named on screen: a Lead, or any row with the same name fields."""
     if lead.full_name:
@@ -111,7 +117,6 @@ class Lead(db.Model):
         sa.Index("ix_leads_ws_intent", "workspace_id", "intent", "lead_score", "id"),
         sa.Index("ix_leads_ws_source", "workspace_id", "source", "created_at", "id"),
         sa.Index("ix_leads_ws_domain", "workspace_id", "company_domain"),
-        sa.Index("ix_leads_ws_name", "workspace_id", "full_name", "id"),
         sa.Index("ix_leads_ws_company", "workspace_id", "company_name", "id"),
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead
 from webapp.models.base import utcnow
-from webapp.models.leads import PRIORITIES
+from webapp.models.leads import PRIORITIES, full_name_of
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.lead_input import EDITABLE_FIELDS, clean_lead_fields
 from webapp.services.leads import add_activity, find_by_email
@@ -19,12 +19,6 @@ INLINE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("status", "priorit
 NAME_PARTS = ("first_name", "last_name")
 CONTACT_CHANNELS = ("call", "email", "meeting")
 MAX_NOTE = 10_000
-
-
-def full_name_of(first_name: str | None, last_name: str | None) -> str | None:
-    """The full name that first and last name make ("" parts left out), None if neither."""
-    parts = (" ".join((p or "").split()) for p in (first_name, last_name))
-    return " ".join(p for p in parts if p) or None
 
 
 def _follows_parts(lead: Lead) -> bool:

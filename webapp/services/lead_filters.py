@@ -17,8 +17,18 @@ from webapp.models import Lead, Tag, User, lead_tags
 from webapp.models.leads import INTENTS, LEAD_TYPES, SOURCES, STATUSES
 
 PAGE_SIZES = (25, 50, 100)
+_EMPTY = literal_column("''")  # a literal, so the planner matches the index's expression
+# The name a row shows (full name, else company, else email), lower-cased so "b@x.io"
+# does not sort after "Zed" on SQLite; migration 0009 indexes the same expression.
+SORT_NAME = func.lower(
+    func.coalesce(
+        func.nullif(Lead.full_name, _EMPTY),
+        func.nullif(Lead.company_name, _EMPTY),
+        Lead.email_normalized,
+    )
+)
 SORTS = {
-    "name": Lead.full_name,
+    "name": SORT_NAME,
     "company": Lead.company_name,
     "email": Lead.email_normalized,
     "status": Lead.status,

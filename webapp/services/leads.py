@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead, LeadActivity
 from webapp.models.base import utcnow
+from webapp.models.leads import full_name_of
 from webapp.services.lead_input import clean_lead_fields
 from webapp.services.lead_insert import NewLead, insert_new_lead
 from webapp.services.normalize import normalize_email_key
@@ -116,6 +117,8 @@ def create_lead(
     new lead may already be committed (lead_insert's note), a duplicate's changes not.
     """
     values = clean_lead_fields(data)
+    if not values.get("full_name"):  # the stored name My Leads shows and sorts by
+        values["full_name"] = full_name_of(values.get("first_name"), values.get("last_name"))
     now = utcnow()
     row = {k: v for k, v in values.items() if v is not None}
     row.update(
