@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from itertools import combinations, groupby
@@ -26,12 +27,17 @@ class Candidate:
     reason: str
 
 
+def _folded(text: str) -> str:
+    """Lower-cased, accents dropped: "María López" and "Maria Lopez" are one name."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _name(lead: Lead) -> str:
     if lead.type == "company":
-        return (lead.company_name or "").lower()
-    return (
-        " ".join(p for p in (lead.first_name, lead.last_name) if p).lower()
-        or (lead.full_name or "").lower()
+        return _folded(lead.company_name or "")
+    return _folded(
+        " ".join(p for p in (lead.first_name, lead.last_name) if p) or (lead.full_name or "")
     )
 
 
