@@ -3,7 +3,8 @@
 With Redis the relay job is enqueued at most once every couple of seconds, and
 again when that window closes for what committed during it; if Redis is down the
 events simply wait in the outbox for the periodic relay. On the embedded default
-the relay runs inline at the end of the request.
+the relay runs on the web process's background thread once the request is answered
+(inline at its end under tests).
 """
 
 from __future__ import annotations
@@ -74,7 +75,12 @@ def _after_rollback(session: Session) -> None:
 
 def _relay_inline(response):
     if g.pop("outbox_relay_due", False):
+        from webapp.jobs.background import background_jobs
         from webapp.jobs.events import relay_events
+
+        if background := background_jobs(current_app):
+            background.relay_soon()  # after the answer: webhooks can be slow
+            return response
 
         try:
             relay_events()
@@ -89,3 +95,6 @@ def register_outbox_relay(app: Flask) -> None:
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda s, t: _after_rollback(s))
     app.after_request(_relay_inline)
+    from webapp.jobs.background import register_background_jobs
+
+    register_background_jobs(app)

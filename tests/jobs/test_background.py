@@ -1,0 +1,86 @@
+"""The embedded default's background thread: webhooks after the answer, periodic relay."""
+
+import time
+
+import pytest
+from werkzeug import Response
+
+from webapp.jobs.background import BackgroundJobs, background_jobs
+from webapp.jobs.events import RELAY_JOB
+from webapp.jobs.schedule import Periodic
+from webapp.models import Event
+from webapp.models.forms import CaptureForm
+from webapp.models.webhooks import WebhookEndpoint
+from webapp.services.leads import create_lead
+
+
+@pytest.fixture()
+def embedded(app, db):
+    if app.config.get("REDIS_URL"):
+        pytest.skip("with Redis, RQ's worker and scheduler do this work")
+
+
+@pytest.fixture()
+def hook(db, factory, httpserver):
+    workspace = factory.workspace()
+    db.session.add(
+        WebhookEndpoint(
+            workspace_id=workspace.id,
+            url=httpserver.url_for("/hook"),
+            event_types=["LeadCreated"],
+        )
+    )
+    form = CaptureForm(workspace_id=workspace.id, name="Site")
+    db.session.add(form)
+    db.session.commit()
+    return form
+
+
+def wait_for(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_slow_webhook_does_not_hold_up_a_capture(make_app, embedded, hook, httpserver):
+    def slow(request):
+        time.sleep(2)
+        return Response("ok")
+
+    httpserver.expect_request("/hook").respond_with_handler(slow)
+    served = make_app({"TESTING": False, "WEBHOOKS_ALLOW_PRIVATE": True})
+    background = background_jobs(served)
+    assert background is not None
+    try:
+        started = time.monotonic()
+        response = served.test_client().post(
+            "/api/v1/leads",
+            json={"name": "Ada Lovelace", "email": "ada@example.com"},
+            headers={"X-Form-Key": hook.public_key},
+        )
+        answered = time.monotonic() - started
+        assert response.status_code == 201
+        assert answered < 1.5, answered  # the 2-second webhook was not waited for
+        assert wait_for(lambda: len(httpserver.log) == 1)
+    finally:
+        background.stop()
+
+
+def test_periodic_relay_sends_what_no_request_kicked(
+    app, embedded, db, hook, httpserver, monkeypatch
+):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    create_lead(db.session, hook.workspace_id, {"email": "quiet@example.com"})
+    db.session.commit()  # no request, so nothing kicks the relay
+    monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", True)
+    background = BackgroundJobs(app, (Periodic(RELAY_JOB, "default", interval=1),))
+    try:
+        background.start()
+        assert wait_for(lambda: len(httpserver.log) == 1)
+    finally:
+        background.stop()
+    db.session.expire_all()
+    assert db.session.execute(db.select(Event)).scalar_one().published_at is not None
