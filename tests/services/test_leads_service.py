@@ -56,6 +56,21 @@ def test_same_email_updates_the_existing_lead(db, factory):
     assert db.session.execute(db.select(db.func.count()).select_from(Event)).scalar_one() == 1
 
 
+def test_same_email_with_tags_adds_them_to_the_existing_lead(db, factory):
+    workspace = factory.workspace()
+    first = factory.lead(workspace, email="bo@example.com", tags=["vip"])
+    result = create_lead(
+        db.session, workspace.id, {"email": "bo@example.com", "tags": ["VIP", "event-2026"]}
+    )
+    db.session.commit()
+    assert result.lead.id == first.id
+    assert sorted(t.name for t in result.lead.tags) == ["event-2026", "vip"]
+    activity = db.session.execute(
+        db.select(LeadActivity).where(LeadActivity.activity_type == "updated")
+    ).scalar_one()
+    assert activity.data["tags_added"] == ["event-2026"]
+
+
 def test_same_email_in_another_workspace_is_a_new_lead(db, factory):
     a, b = factory.workspace(), factory.workspace()
     factory.lead(a, email="same@example.com")

@@ -1,6 +1,12 @@
 import pytest
 
-from webapp.services.normalize import clean_domain, clean_email, clean_phone, normalize_email_key
+from webapp.services.normalize import (
+    clean_domain,
+    clean_email,
+    clean_phone,
+    clean_web_url,
+    normalize_email_key,
+)
 
 
 def test_email_key_is_trimmed_and_lowercased():
@@ -43,3 +49,28 @@ def test_bad_email_and_domain():
         clean_email("not an email")
     with pytest.raises(ValueError):
         clean_domain("no spaces allowed.com x")
+
+
+@pytest.mark.parametrize(
+    "raw", ["acme.com", "www.acme.com/about", "https://acme.com", "http://x.acme.co.uk:8080/a?b=c"]
+)
+def test_web_addresses_are_kept_as_typed(raw):
+    assert clean_web_url(f" {raw} ") == raw
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "javascript:alert(1)",
+        "JavaScript://acme.com/%0aalert(1)",
+        "data:text/html,hi",
+        "mailto:jo@acme.com",
+        "https://user:pw@acme.com",
+        "ftp://acme.com",
+        "not a url",
+        "https://localhost",
+    ],
+)
+def test_other_schemes_and_non_addresses_are_refused(raw):
+    with pytest.raises(ValueError, match="must be a web address"):
+        clean_web_url(raw)

@@ -152,3 +152,11 @@ def test_a_page_view_does_not_rewrite_the_session_cookie(client, member):
     response = client.get("/leads", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+def test_the_root_leads_to_my_leads_or_the_sign_in(client, member):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/leads"
+    assert client.get("/leads").headers["Location"].startswith("/login")
+    client.login(member)
+    assert client.get("/", follow_redirects=True).request.path == "/leads"

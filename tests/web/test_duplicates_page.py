@@ -1,7 +1,7 @@
 """Possible duplicates: found by name at the same company, merged and undone from the UI."""
 
 from tests.factories import signed_in
-from webapp.models import Lead
+from webapp.models import AuditLog, Lead
 from webapp.services.duplicates import find_duplicate_pairs, find_lead_duplicates
 
 
@@ -99,6 +99,12 @@ def test_page_lists_pairs_and_merges_then_undo(client, db, factory):
     assert db.session.get(Lead, other.id).phone == "+14155550177"
     assert client.post_form(f"/duplicates/merges/{merge_id}/undo").status_code == 409
     assert "(undone)" in client.get(f"/leads/{keep.id}").get_data(as_text=True)
+    audited = db.session.execute(
+        db.select(AuditLog.action, AuditLog.ip_address).where(
+            AuditLog.action.in_(["leads.merged", "leads.merge_undone"])
+        )
+    ).all()
+    assert sorted(audited) == [("leads.merge_undone", "127.0.0.1"), ("leads.merged", "127.0.0.1")]
 
 
 def test_merge_across_workspaces_is_404(client, db, factory):

@@ -94,6 +94,10 @@ def test_inline_edit_save_invalid_and_cancel(client, db, page):
     )
     cancel = client.htmx("get", f"/leads/{lead.id}/fields/phone")
     assert 'name="value"' not in cancel.get_data(as_text=True)
+    script = "javascript:alert(1)"
+    refused = client.htmx("post", f"/leads/{lead.id}/fields/website", data={"value": script})
+    assert refused.status_code == 422
+    assert "must be a web address" in refused.get_data(as_text=True)
     assert client.htmx("get", f"/leads/{lead.id}/fields/workspace_id/edit").status_code == 404
 
 

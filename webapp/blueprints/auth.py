@@ -51,6 +51,12 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+@bp.get("/")
+def home():
+    """The desk's front door: My Leads (which asks for a sign-in first)."""
+    return redirect(url_for("leads.index"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, scope="login-ip")
 @limiter.limit(

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
+from webapp.net import client_ip
 from webapp.services.duplicates import find_duplicate_pairs
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.merge import merge_leads, undo_merge
@@ -39,7 +40,9 @@ def merge():
     if keep_id is None or other_id is None:
         abort(404)
     try:
-        merged = merge_leads(db.session, g.workspace.id, keep_id, other_id, current_user.id)
+        merged = merge_leads(
+            db.session, g.workspace.id, keep_id, other_id, current_user.id, client_ip()
+        )
     except NotFound:
         db.session.rollback()
         abort(404)
@@ -58,7 +61,7 @@ def undo_merge_view(merge_id):
     if wanted is None:
         abort(404)
     try:
-        restored = undo_merge(db.session, g.workspace.id, wanted, current_user.id)
+        restored = undo_merge(db.session, g.workspace.id, wanted, current_user.id, client_ip())
     except NotFound:
         db.session.rollback()
         abort(404)

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from webapp.models.leads import INTENTS, LEAD_TYPES, PRIORITIES, SOURCES, STATUSES
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
-from webapp.services.normalize import clean_domain, clean_email, clean_phone
+from webapp.services.normalize import clean_domain, clean_email, clean_phone, clean_web_url
 
 TEXT_LIMITS = {
     "first_name": 120,
@@ -71,6 +71,8 @@ def _clean_one(field: str, value):
         return clean_phone(value)
     if field == "company_domain":
         return clean_domain(value)
+    if field in ("website", "linkedin_url") and isinstance(value, str):
+        value = clean_web_url(value)  # then checked as text below
     if field in CHOICES:
         if value not in CHOICES[field]:
             raise ValueError(f"must be one of {', '.join(CHOICES[field])}")

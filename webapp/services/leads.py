@@ -138,7 +138,7 @@ def create_lead(
         # The email is taken (perhaps by a request that committed a moment ago).
         existing = find_by_email(session, workspace_id, values.get("email"))
         return _merge_into_existing(
-            session, existing, values, performed_by_id, activity_type_on_duplicate
+            session, existing, values, performed_by_id, activity_type_on_duplicate, data.get("tags")
         )
     result = CaptureResult(session=session, summary=new, created=True, filled=[])
     if data.get("tags"):
@@ -154,10 +154,20 @@ def _merge_into_existing(
     values: dict,
     performed_by_id: uuid.UUID | None,
     activity_type: str,
+    tags=None,
 ) -> CaptureResult:
     filled = _fill_empty(lead, values)
     description = "Submitted again with the same email"
     if filled:
         description += "; filled " + ", ".join(f.replace("_", " ") for f in filled)
-    add_activity(session, lead, activity_type, description, performed_by_id, {"filled": filled})
+    data = {"filled": filled}
+    if tags:  # tags only add up: the lead keeps its own and gains the new ones
+        from webapp.services.tags import add_tags
+
+        before = {tag.name for tag in lead.tags}
+        added = sorted({tag.name for tag in add_tags(session, lead, tags)} - before)
+        if added:
+            description += "; tagged " + ", ".join(added)
+            data["tags_added"] = added
+    add_activity(session, lead, activity_type, description, performed_by_id, data)
     return CaptureResult(session=session, summary=lead, created=False, filled=filled)

@@ -71,7 +71,12 @@ def _lead(session: Session, workspace_id, lead_id) -> Lead:
 
 
 def merge_leads(
-    session: Session, workspace_id: uuid.UUID, keep_id, other_id, performed_by_id: uuid.UUID | None
+    session: Session,
+    workspace_id: uuid.UUID,
+    keep_id,
+    other_id,
+    performed_by_id: uuid.UUID | None,
+    ip_address: str | None = None,
 ) -> LeadMerge:
     """Keep `keep_id`; move everything of `other_id` onto it, then delete `other_id`."""
     if str(keep_id) == str(other_id):
@@ -141,6 +146,7 @@ def merge_leads(
         "lead",
         kept.id,
         {"merge_id": str(merge.id), "other_lead_id": str(other.id)},
+        ip_address,
     )
     return merge
 
@@ -190,7 +196,11 @@ def _move_campaign_rows(session: Session, kept: Lead, other: Lead, moved: dict) 
 
 
 def undo_merge(
-    session: Session, workspace_id: uuid.UUID, merge_id, performed_by_id: uuid.UUID | None
+    session: Session,
+    workspace_id: uuid.UUID,
+    merge_id,
+    performed_by_id: uuid.UUID | None,
+    ip_address: str | None = None,
 ) -> Lead:
     """Bring the merged-away lead back with everything it brought; returns it."""
     merge = session.execute(
@@ -243,6 +253,7 @@ def undo_merge(
         "lead",
         other.id,
         {"merge_id": str(merge.id), "kept_lead_id": str(kept.id)},
+        ip_address,
     )
     return other
 

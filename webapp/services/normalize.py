@@ -62,3 +62,24 @@ def clean_domain(value: str | None) -> str | None:
     if not _DOMAIN_RE.match(host):
         raise ValueError("is not a domain name")
     return host
+
+
+def clean_web_url(value: str) -> str:
+    """A web address as typed ("acme.com/about" or http(s)://…); raises ValueError otherwise.
+
+    Any other scheme (javascript:, data:, mailto:…) is refused: the lead page links it.
+    """
+    text = value.strip()
+    parts = urlsplit(text if "://" in text else "https://" + text)
+    try:
+        host = (parts.hostname or "").rstrip(".")
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        host = ""
+    if (
+        parts.scheme not in ("http", "https")
+        or parts.username is not None
+        or not _DOMAIN_RE.match(host.removeprefix("www."))
+    ):
+        raise ValueError("must be a web address, e.g. https://www.example.com")
+    return text
