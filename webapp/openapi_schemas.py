@@ -192,7 +192,7 @@ SCHEMAS = {
     },
     "CaptureRequest": {
         "type": "object",
-        "required": ["name", "email"],
+        "required": ["email"],  # and a name: see anyOf
         "additionalProperties": True,
         "description": "Unknown fields are ignored and kept with the lead's raw data. "
         "A blank `name` is made from `first_name` and `last_name`.",

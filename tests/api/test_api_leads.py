@@ -187,6 +187,13 @@ def test_status_change_refuses_bad_status(client, db, factory, desk):
         f"/api/v1/leads/{lead.id}/status", json={"status": 5}, headers=desk["headers"]
     )
     assert number.json["errors"]["status"].startswith("must be one of new, contacted")
+    for wrong in ("bogus", 5, ["new"], {"a": 1}):
+        body = {"status": "qualified", "expected_status": wrong}
+        refused = client.patch(
+            f"/api/v1/leads/{lead.id}/status", json=body, headers=desk["headers"]
+        )
+        assert refused.status_code == 422
+        assert refused.json["errors"]["expected_status"].endswith("or null")
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).status == "new"
 

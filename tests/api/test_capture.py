@@ -511,3 +511,32 @@ def test_the_hosted_forms_429_is_the_forms_own_page(client, db, workspace):
     assert "Strict form" in page and "sent too often from your address" in page
     assert 'value="Initech"' in page  # what was typed is kept
     assert "/login" not in page and "Set-Cookie" not in again.headers
+
+
+@pytest.mark.parametrize(
+    "body, names",
+    [
+        ({"last_name": "Smith"}, ("Smith", None, "Smith")),
+        ({"first_name": "Ada"}, ("Ada", "Ada", None)),
+        ({"name": "Ada  King Lovelace"}, ("Ada  King Lovelace", "Ada", "King Lovelace")),
+        ({"name": "Cher"}, ("Cher", "Cher", None)),
+    ],
+    ids=["last-only", "first-only", "full", "one-word"],
+)
+def test_names_are_split_as_given(client, db, form, body, names):
+    assert post(client, form, {**body, "email": "n@example.com"}).status_code == 201
+    lead = db.session.execute(db.select(Lead)).scalar_one()
+    assert (lead.full_name, lead.first_name, lead.last_name) == names
+
+
+def test_text_fields_take_text_only(client, db, form):
+    response = post(client, form, {**VALID, "name": 123, "page_url": 5})
+    assert response.status_code == 422
+    assert response.json["errors"] == {"name": "must be text", "page_url": "must be text"}
+
+
+@pytest.mark.parametrize("stamp", [0, 1, -5])
+def test_a_page_loaded_before_anyone_could_is_quarantined(client, db, form, stamp):
+    assert post(client, form, {**VALID, "_ts": stamp}).status_code == 201
+    assert count(db, Lead) == 0
+    assert db.session.execute(db.select(SpamSubmission)).scalar_one().reason == "bad fill time"

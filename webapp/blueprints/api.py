@@ -211,9 +211,11 @@ def change_status_endpoint(lead_id):
         errors["status"] = f"must be one of {', '.join(STATUSES)}"
     if notes is not None and not isinstance(notes, str):
         errors["notes"] = "must be text"
+    expected = body.get("expected_status")
+    if expected is not None and expected not in STATUSES:
+        errors["expected_status"] = f"must be one of {', '.join(STATUSES)}, or null"
     if errors:
         raise ValidationFailed(errors)
-    expected = body.get("expected_status")
     if expected is not None and expected != lead.status:
         current = lead.status
         db.session.rollback()

@@ -31,6 +31,7 @@ FORM_CACHE_SIZE = 1000
 _form_cache: dict[str, tuple[float, Row | None]] = {}
 HONEYPOT_FIELD = "website_url"
 FILL_TIME_FIELD = "_ts"  # page-load time in ms since the epoch, set by the form's script
+MAX_FILL_SECONDS = 30 * 24 * 3600  # a page left open longer than this is not a page load
 LIMITS = {
     "name": 255,
     "first_name": 120,
@@ -92,10 +93,10 @@ def _text(payload: dict, name: str, errors: dict) -> str | None:
     value = payload.get(name)
     if value is None:
         return None
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
+    if not isinstance(value, str):
         errors[name] = "must be text"
         return None
-    value = str(value).strip()
+    value = value.strip()
     if len(value) > LIMITS[name]:
         errors[name] = f"must be at most {LIMITS[name]} characters"
         return None
@@ -147,12 +148,13 @@ def validate_submission(payload: dict, form: FormSettings) -> dict:
     if errors:
         raise ValidationFailed(errors)
     first, last = texts["first_name"], texts["last_name"]
-    if not (first or last) and " " in name:
-        first, last = name.split(" ", 1)
+    if not (first or last):  # only a name: "Ada Lovelace" is Ada and Lovelace
+        first, _, last = name.partition(" ")
+        last = last.strip()
     return {
         "full_name": name,
-        "first_name": first or (name if " " not in name else None),
-        "last_name": last,
+        "first_name": first or None,
+        "last_name": last or None,
         "email": email,
         "phone": phone,
         "company_name": texts["company"],
@@ -179,9 +181,9 @@ def spam_reason(
         loaded_at = float(stamp) / 1000
     except (TypeError, ValueError):
         return "bad fill time"
-    if not math.isfinite(loaded_at):
-        return "bad fill time"
     elapsed = (now or time.time()) - loaded_at
+    if not math.isfinite(elapsed) or elapsed > MAX_FILL_SECONDS:
+        return "bad fill time"  # not a time, or a page "loaded" in 1970
     if elapsed < form.min_fill_seconds:
         return "filled too fast"
     return None
