@@ -18,6 +18,14 @@
     });
   }
 
+  // htmx builds a restored page with scripting off, so <noscript> content arrives as real
+  // elements: a hidden Apply button would make Enter submit the filter form a second time.
+  function dropNoScriptControls() {
+    document.querySelectorAll(".no-js-only").forEach(function (element) { element.remove(); });
+  }
+  document.addEventListener("htmx:historyRestore", dropNoScriptControls);
+  document.addEventListener("htmx:afterSettle", dropNoScriptControls);
+
   document.addEventListener("change", function (event) {
     const checklist = event.target.closest && event.target.closest("details.checklist");
     if (checklist) relabel(checklist);

@@ -156,3 +156,39 @@ def test_checklist_label_follows_the_ticks_and_a_click_outside_closes_it(page, r
     expect(intent).not_to_have_attribute("open", "")
     assert query(page) == {"status": ["contacted"], "source": ["referral"]}
     expect(summary).to_have_text("Status: Contacted")
+
+
+def test_back_from_a_lead_after_a_page_link_shows_the_whole_page(page, rep):
+    """A sort link loads a fragment from the URL it pushes; Back must not show that alone."""
+    sign_in(page, rep)
+    page.locator(".leads-table thead a", has_text="Status").click()
+    expect(page).to_have_url(re.compile(r"sort=status"))
+    page.locator(".leads-table tbody a", has_text="Sam Smith").click()
+    expect(page).to_have_url(re.compile(r"/leads/[0-9a-f-]{36}$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"sort=status"))
+    expect(page.locator("#filters")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Leads")
+    expect(page.locator(".leads-table tbody tr")).to_have_count(3)
+
+
+def test_enter_after_a_restore_does_not_search_twice(page, rep):
+    sign_in(page, rep)
+    search = page.get_by_label("Search leads")
+    search.fill("smith")
+    expect(page).to_have_url(re.compile(r"\?q=smith$"))
+    page.go_back()
+    expect(search).to_have_value("")
+    expect(page.locator("#filters button[type=submit]")).to_have_count(0)
+    searches = []
+    page.on(
+        "request",
+        lambda request: searches.append(request.url) if "/leads?" in request.url else None,
+    )
+    search.fill("jones")
+    expect(page).to_have_url(re.compile(r"\?q=jones$"))
+    search.press("Enter")
+    page.wait_for_timeout(600)
+    assert len(searches) == 1, searches
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/leads$"))

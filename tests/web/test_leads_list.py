@@ -305,6 +305,14 @@ def test_the_fragment_carries_the_sort_and_page_size_the_filter_form_sends(clien
     assert 'name="page"' not in full  # a filter change starts again at page 1
 
 
+def test_no_browser_cache_mixes_up_the_fragment_and_the_page(client, desk):
+    """Both live at one URL; Back from a lead page must not show a cached bare fragment."""
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get("/leads?page=1&sort=status", headers=headers)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "HX-Request" in response.headers["Vary"]
+
+
 def test_a_history_restore_gets_the_whole_page_with_the_form_as_the_url_says(client, desk):
     response = client.get(
         "/leads?q=globex&status=contacted",

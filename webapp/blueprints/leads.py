@@ -78,8 +78,13 @@ def index():
         response = make_response(render_block("leads/index.html", "results", **context))
         # The address bar gets the tidy URL of this state (empty form fields left out).
         response.headers["HX-Push-Url"] = url_for("leads.index", **lead_filter.to_args())
-        return response
-    return render_template("leads/index.html", **context)
+    else:
+        response = make_response(render_template("leads/index.html", **context))
+    # The fragment and the full page share a URL: a Back from another page must fetch
+    # the page again, not show the browser's cached fragment on its own.
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
 
 
 def _bulk_request(lead_filter: LeadFilter) -> BulkRequest:
