@@ -16,6 +16,7 @@ from webapp.models import (
     LeadListMember,
 )
 from webapp.models.crm import Account, Contact
+from webapp.templating import format_datetime
 
 
 @pytest.fixture()
@@ -176,9 +177,13 @@ def test_notes_contact_priority_and_tags(client, db, page):
     note = client.htmx("post", f"/leads/{lead.id}/notes", data={"note": "Wants a <demo>"})
     assert "Wants a &lt;demo&gt;" in note.get_data(as_text=True)
     assert client.htmx("post", f"/leads/{lead.id}/notes", data={"note": "  "}).status_code == 422
-    client.htmx(
+    contacted = client.htmx(
         "post", f"/leads/{lead.id}/contacts", data={"channel": "meeting", "summary": "Lunch"}
-    )
+    ).get_data(as_text=True)
+    db.session.refresh(lead)
+    # "How it was found" comes along, with the new "Last activity".
+    origin = contacted.split('<article id="lead-origin" hx-swap-oob="true">')[1]
+    assert format_datetime(lead.last_activity_at) in origin.split("</article>")[0]
     client.htmx("post", f"/leads/{lead.id}/priority", data={"priority": "high"})
     client.htmx("post", f"/leads/{lead.id}/tags", data={"add": "Press, vip"})
     client.htmx("post", f"/leads/{lead.id}/tags", data={"remove": "press"})

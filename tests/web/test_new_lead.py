@@ -60,10 +60,13 @@ def test_same_email_updates_the_existing_lead(client, db, factory):
             "type": "person",
             "source": "other",
             "priority": "medium",
+            "tags": "expo-2026",
         },
         follow_redirects=True,
     )
-    assert "already existed" in response.get_data(as_text=True)
+    assert "already existed; it was updated (job title; tags expo-2026)" in response.get_data(
+        as_text=True
+    )
     assert db.session.execute(db.select(db.func.count()).select_from(Lead)).scalar_one() == 1
     db.session.refresh(existing)
     assert existing.job_title == "CFO"

@@ -59,8 +59,11 @@ def create():
     if result.created:
         flash("Lead created.", "success")
     else:
-        filled = ", ".join(f.replace("_", " ") for f in result.filled) or "nothing new"
-        flash(f"A lead with this email already existed; it was updated ({filled}).", "info")
+        changes = [f.replace("_", " ") for f in result.filled]
+        if result.tags_added:
+            changes.append("tags " + ", ".join(result.tags_added))
+        changed = "; ".join(changes) or "nothing new"
+        flash(f"A lead with this email already existed; it was updated ({changed}).", "info")
     return redirect(url_for("lead.show", lead_id=result.lead.id))
 
 

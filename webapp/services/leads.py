@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,6 +45,7 @@ class CaptureResult:
     summary: NewLead | Lead
     created: bool
     filled: list[str]
+    tags_added: list[str] = field(default_factory=list)  # on an existing lead
 
     @property
     def lead(self) -> Lead:
@@ -91,14 +92,14 @@ NAME_FIELDS = frozenset({"first_name", "last_name", "full_name"})
 def _fill_empty(lead: Lead, values: dict) -> list[str]:
     # A name is filled whole or not at all: "Ann" plus another submission's
     # "Smith" would make a person neither of them is.
-    named = any(getattr(lead, field) not in (None, "") for field in NAME_FIELDS)
+    named = any(getattr(lead, name) not in (None, "") for name in NAME_FIELDS)
     filled = []
-    for field in FILLABLE_FIELDS:
-        if named and field in NAME_FIELDS:
+    for name in FILLABLE_FIELDS:
+        if named and name in NAME_FIELDS:
             continue
-        if values.get(field) not in (None, "") and getattr(lead, field) in (None, ""):
-            setattr(lead, field, values[field])
-            filled.append(field)
+        if values.get(name) not in (None, "") and getattr(lead, name) in (None, ""):
+            setattr(lead, name, values[name])
+            filled.append(name)
     return filled
 
 
@@ -160,7 +161,8 @@ def _merge_into_existing(
     description = "Submitted again with the same email"
     if filled:
         description += "; filled " + ", ".join(f.replace("_", " ") for f in filled)
-    data = {"filled": filled}
+    data: dict = {"filled": filled}
+    added: list[str] = []
     if tags:  # tags only add up: the lead keeps its own and gains the new ones
         from webapp.services.tags import add_tags
 
@@ -170,4 +172,6 @@ def _merge_into_existing(
             description += "; tagged " + ", ".join(added)
             data["tags_added"] = added
     add_activity(session, lead, activity_type, description, performed_by_id, data)
-    return CaptureResult(session=session, summary=lead, created=False, filled=filled)
+    return CaptureResult(
+        session=session, summary=lead, created=False, filled=filled, tags_added=added
+    )
