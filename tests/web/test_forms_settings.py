@@ -184,6 +184,14 @@ def test_hosted_form_page_post_and_rerender(client, db, factory):
     text = bad.get_data(as_text=True)
     assert 'id="e-email"' in text and 'value="Initech"' in text and 'value="Pat"' in text
     assert ">An email address must have an @-sign.</small>" in text
+    hidden = client.post(
+        f"/f/{form.public_key}",
+        data={"name": "Pat", "email": "pat@example.com", "consent": "maybe", **loaded},
+    )
+    assert hidden.status_code == 422
+    assert "The form could not be sent: Consent must be true or false." in hidden.get_data(
+        as_text=True
+    )
 
     good = client.post(
         f"/f/{form.public_key}", data={"name": "Pat Lee", "email": "pat@example.com", **loaded}
