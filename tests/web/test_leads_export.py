@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import datetime
 
 import pytest
 
@@ -66,6 +67,8 @@ def test_export_follows_the_filter_and_all_fields(client, db, workspace_with_lea
     assert "email" in table[0] and "raw_data" in table[0] and "tags" in table[0]
     emails = {row[table[0].index("email")] for row in table[1:]}
     assert emails == {"plain1@example.com"} | {f"plain{n}@example.com" for n in range(10, 20)}
+    created = table[1][table[0].index("created_at")]
+    assert datetime.fromisoformat(created).tzinfo is not None and "T" in created
     audit = db.session.execute(db.select(AuditLog)).scalar_one()
     assert audit.details["filter"] == {"q": "plain 1"}
 

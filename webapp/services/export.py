@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime
 
 from sqlalchemy import JSON, Select, select
 from sqlalchemy.orm import Session, selectinload
@@ -47,11 +48,16 @@ def json_cell(value) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _cell(lead: Lead, name: str):
+    value = getattr(lead, name)
+    if name in JSON_FIELDS:
+        return json_cell(value)
+    # ISO 8601, as the visible columns write it ("2026-11-25T20:20:45+00:00").
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 def _all_fields_row(lead: Lead) -> list:
-    row = [
-        json_cell(getattr(lead, name)) if name in JSON_FIELDS else getattr(lead, name)
-        for name in ALL_FIELDS
-    ]
+    row = [_cell(lead, name) for name in ALL_FIELDS]
     row.append(lead.assigned_to.email if lead.assigned_to else "")
     row.append(", ".join(t.name for t in lead.tags))
     return row
