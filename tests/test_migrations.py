@@ -1,11 +1,14 @@
 """The migrations build exactly the schema the models describe."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 EXPRESSION_INDEXES = {"ix_leads_search_trgm", "ix_leads_ws_name"}
 
 
+# SQLite's reflection cannot read an expression index; it is left out of the compare anyway.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_models_and_migrations_agree(app, db):
     with db.engine.connect() as conn:
         context = MigrationContext.configure(

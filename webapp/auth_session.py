@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db, login_manager
@@ -17,22 +18,22 @@ WORKSPACE_SESSION_KEY = "workspace_id"
 SESSIONLESS_BLUEPRINTS = frozenset({"public", "health"})
 
 
+# Every page needs the memberships and their workspaces: one query brings all three.
+# Built once: every request runs it.
+USER_BY_ID = (
+    select(User)
+    .options(joinedload(User.memberships).joinedload(Membership.workspace))
+    .where(User.id == bindparam("user_id"))
+)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
         wanted = uuid.UUID(user_id)
     except ValueError:
         return None
-    # Every page needs the memberships and their workspaces: one query brings all three.
-    return (
-        db.session.execute(
-            db.select(User)
-            .options(joinedload(User.memberships).joinedload(Membership.workspace))
-            .where(User.id == wanted)
-        )
-        .unique()
-        .scalar()
-    )
+    return db.session.execute(USER_BY_ID, {"user_id": wanted}).unique().scalar()
 
 
 def active_memberships(user: User) -> list[Membership]:

@@ -9,7 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, event, false, func, literal_column, or_, select
-from sqlalchemy.orm import Session, joinedload, load_only
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from werkzeug.datastructures import MultiDict
 
@@ -86,15 +86,15 @@ class LeadFilter:
 
     def to_args(self, **changes) -> dict:
         """Query args for a URL with this state (and `changes`), defaults left out."""
-        state = {f.name: getattr(self, f.name) for f in fields(self)}
-        state.update(changes)
-        names = {"statuses": "status", "sources": "source", "intents": "intent"}
-        defaults = LeadFilter()
         args: dict = {}
-        for key, value in state.items():
-            if value in (None, "", []) or value == getattr(defaults, key, None):
+        for key, default in _DEFAULTS.items():  # a page renders a dozen links: kept lean
+            value = changes[key] if key in changes else getattr(self, key)
+            if value in (None, "", []) or value == default:
                 continue
-            args[names.get(key, key)] = value.isoformat() if isinstance(value, date) else value
+            args[_ARG_NAMES.get(key, key)] = value.isoformat() if isinstance(value, date) else value
+        for key, value in changes.items():  # arguments of other pages, e.g. export's scope
+            if key not in _DEFAULTS and value not in (None, "", []):
+                args[key] = value
         return args
 
     def criteria(self) -> dict:
@@ -108,6 +108,10 @@ class LeadFilter:
     @property
     def is_filtered(self) -> bool:
         return bool(self.criteria())
+
+
+_DEFAULTS = {f.name: getattr(LeadFilter(), f.name) for f in fields(LeadFilter)}
+_ARG_NAMES = {"statuses": "status", "sources": "source", "intents": "intent"}
 
 
 def _int(value, low: int, high: int) -> int | None:
@@ -177,33 +181,6 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-# What a My Leads row shows. The page loads only these: a lead has over fifty
-# columns, JSON payloads among them, and hydrating them all cost more than the query.
-ROW_COLUMNS = (
-    Lead.id,
-    Lead.workspace_id,
-    Lead.full_name,
-    Lead.first_name,
-    Lead.last_name,
-    Lead.email,
-    Lead.company_name,
-    Lead.status,
-    Lead.intent,
-    Lead.lead_score,
-    Lead.assigned_to_id,
-    Lead.source,
-    Lead.created_at,
-    Lead.converted_at,
-)
-
-
-# The row's columns, and of its owner (joined) only what the Owner column shows.
-ROW_LOADING = (
-    load_only(*ROW_COLUMNS),
-    joinedload(Lead.assigned_to).load_only(User.id, User.name, User.email),
-)
-
-
 SAVED_THRESHOLD = "leadkeeper_prepare_threshold"  # in the pooled connection's info
 
 
@@ -223,19 +200,24 @@ def matching_leads(
     current_user_id: uuid.UUID | None,
     timezone: str = "UTC",
 ) -> Select:
-    """A select of `columns` over the filter's leads, for running on this session.
+    """A select of `columns` over the filter's leads, for running on this session."""
+    plan_for_values(session)
+    return apply_filter(select(*columns), lead_filter, workspace_id, current_user_id, timezone)
 
-    On PostgreSQL a search is never a server-side prepared statement, so it is planned
-    for the pattern at hand: a prepared (generic) plan for LIKE '%…%' can be many times
-    slower (bench/leads_page.py shows it). The driver prepares again once the
-    connection is back in the pool. Only here: a custom plan for every statement,
-    foreign-key checks included, would cost each insert a re-plan.
+
+def plan_for_values(session: Session) -> None:
+    """Until the connection goes back to the pool, nothing is a prepared statement.
+
+    On PostgreSQL a search is then planned for the pattern at hand: a prepared (generic)
+    plan for LIKE '%…%' can be many times slower (bench/leads_page.py shows it). The
+    driver prepares again once the connection is back in the pool. Only for filtered
+    reads: a custom plan for every statement, foreign-key checks included, would cost
+    each insert a re-plan.
     """
     if session.get_bind().dialect.name == "postgresql":
         pooled = session.connection().connection
         pooled.info.setdefault(SAVED_THRESHOLD, pooled.driver_connection.prepare_threshold)
         pooled.driver_connection.prepare_threshold = None
-    return apply_filter(select(*columns), lead_filter, workspace_id, current_user_id, timezone)
 
 
 def apply_filter(
@@ -246,6 +228,18 @@ def apply_filter(
     timezone: str = "UTC",
 ) -> Select:
     """Restrict a select of Lead to one workspace and the filter's conditions."""
+    return query.where(
+        and_(*filter_conditions(lead_filter, workspace_id, current_user_id, timezone))
+    )
+
+
+def filter_conditions(
+    lead_filter: LeadFilter,
+    workspace_id: uuid.UUID,
+    current_user_id: uuid.UUID | None,
+    timezone: str = "UTC",
+) -> list:
+    """The workspace and the filter's conditions on Lead, to AND together."""
     f = lead_filter
     conditions = [Lead.workspace_id == workspace_id]
     if f.statuses:
@@ -283,16 +277,20 @@ def apply_filter(
         conditions.append(Lead.id.in_(tagged))
     if f.q:
         conditions.append(_search_condition(f.q))
-    return query.where(and_(*conditions))
+    return conditions
 
 
 def apply_sort(query: Select, lead_filter: LeadFilter) -> Select:
-    column = SORTS[lead_filter.sort]
     if lead_filter.sort == "owner":
         query = query.outerjoin(User, User.id == Lead.assigned_to_id)
-        column = User.name
+    return query.order_by(*sort_order(lead_filter, User.name))
+
+
+def sort_order(lead_filter: LeadFilter, owner_name) -> tuple:
+    """ORDER BY of the filter's sort; `owner_name` is the joined owner's name column."""
+    column = owner_name if lead_filter.sort == "owner" else SORTS[lead_filter.sort]
     # Plain ASC/DESC (PostgreSQL's default NULL placement) so the (workspace, column, id)
     # indexes serve the sort in both directions.
     if lead_filter.direction == "asc":
-        return query.order_by(column.asc(), Lead.id.asc())
-    return query.order_by(column.desc(), Lead.id.desc())
+        return column.asc(), Lead.id.asc()
+    return column.desc(), Lead.id.desc()
