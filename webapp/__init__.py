@@ -10,6 +10,7 @@ from flask import Flask
 
 from webapp.config import Config
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.security_headers import register_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_security_headers(app)
     log_backends(app)
     return app
 

@@ -43,6 +43,30 @@
     }
   });
 
+  // The search box searches as you type (input); its change on leaving the box would
+  // search again and reset a bulk scope just chosen. Other filters search on change.
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "q") event.stopPropagation();
+  }, true);
+
+  // The header's box ticks or clears every row of the page.
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("input[data-select-all]")) return;
+    document.querySelectorAll("input[name=lead_id]").forEach(function (box) {
+      box.checked = event.target.checked;
+    });
+  });
+
+  // Delete asks first; the other bulk actions are undone as easily as done.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.id !== "bulk" || form.elements.namedItem("action").value !== "delete") return;
+    if (!window.confirm(form.dataset.confirmDelete)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     const open = document.activeElement && document.activeElement.closest("details.checklist[open]");
