@@ -242,6 +242,33 @@ def test_release_from_quarantine_creates_the_lead(client, db, form):
     db.session.commit()
     assert result.created and result.lead.email == "john@example.com"
     assert held.released_lead_id == result.lead.id
+    kinds = [a.activity_type for a in result.lead.activities]
+    assert sorted(kinds) == ["created", "form_submitted"]  # created, then released
+
+
+def test_release_into_an_existing_lead_is_one_activity(client, db, form):
+    from webapp.services.capture import release_spam_submission
+
+    post(client, form, {**VALID, "website_url": "x", "job_title": "CTO"})
+    post(client, form, VALID)  # the same person, now as a lead
+    lead = db.session.execute(db.select(Lead)).scalar_one()
+    held = db.session.execute(db.select(SpamSubmission)).scalar_one()
+    result = release_spam_submission(db.session, form.workspace_id, held.id, None)
+    db.session.commit()
+    assert not result.created and result.lead.id == lead.id
+    released = (
+        db.session.execute(
+            db.select(LeadActivity)
+            .where(LeadActivity.lead_id == lead.id)
+            .order_by(LeadActivity.created_at)
+        )
+        .scalars()
+        .all()
+    )
+    assert [a.activity_type for a in released] == ["created", "form_submitted"]
+    assert released[1].description.startswith(f"Released from the spam quarantine of {form.name}")
+    assert "filled job title" in released[1].description
+    assert released[1].data["spam_submission_id"] == str(held.id)
 
 
 def test_idempotency_key_replays_the_first_answer(client, db, form):

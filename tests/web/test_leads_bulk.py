@@ -135,6 +135,15 @@ def test_add_to_new_and_existing_list(client, db, setup):
     assert db.session.get(LeadList, lead_list.id).lead_count == 3
     page = client.get(f"/leads/{leads[0].id}").get_data(as_text=True)
     assert "Hot prospects" in page
+    # A lead already in the list gets one "Added to list" activity, not one per attempt.
+    from webapp.models import LeadActivity
+
+    added = db.session.execute(
+        db.select(LeadActivity.lead_id).where(
+            LeadActivity.description == "Added to list Hot prospects"
+        )
+    ).scalars()
+    assert sorted(map(str, added)) == sorted(ids(leads[:3]))
 
 
 def test_delete_is_for_admins_and_audited(client, db, setup, factory):

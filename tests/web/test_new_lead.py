@@ -48,6 +48,16 @@ def test_invalid_fields_are_shown_next_to_them(client, db, factory):
     assert db.session.execute(db.select(Lead)).scalar() is None
 
 
+def test_a_blank_form_creates_nothing_and_says_what_is_missing(client, db, factory):
+    signed_in(client, factory)
+    blank = {"source": "other", "type": "person", "priority": "low", "city": "Oslo"}
+    response = client.post_form("/leads/new", blank)
+    assert response.status_code == 422
+    assert "A lead needs a name, company, email or phone." in response.get_data(as_text=True)
+    assert db.session.execute(db.select(Lead)).scalar() is None
+    assert client.post_form("/leads/new", {**blank, "phone": "+14155550101"}).status_code == 302
+
+
 def test_same_email_updates_the_existing_lead(client, db, factory):
     workspace, _ = signed_in(client, factory)
     existing = factory.lead(workspace, email="dup@example.com", job_title=None)

@@ -86,7 +86,7 @@ def run_bulk(
             session, workspace_id, request.list_id, request.list_name, user_id
         )
         added = add_leads_to_list(session, lead_list, ids, user_id)
-        for lead in _leads(session, ids):
+        for lead in _leads(session, added):  # members already get no second activity
             add_activity(
                 session,
                 lead,
@@ -95,7 +95,7 @@ def run_bulk(
                 user_id,
                 {"list_id": str(lead_list.id)},
             )
-        return added
+        return len(added)
     if request.action == "delete":
         record_audit(
             session,

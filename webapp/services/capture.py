@@ -21,7 +21,7 @@ from webapp.models.leads import display_name
 from webapp.services.errors import NUL_REASON, NotFound, ValidationFailed, has_nul
 from webapp.services.events import iso
 from webapp.services.lead_work import assign_lead
-from webapp.services.leads import CaptureResult, add_activity, create_lead
+from webapp.services.leads import CaptureResult, DuplicateActivity, add_activity, create_lead
 from webapp.services.normalize import clean_email, clean_phone
 
 # A form as the model or as find_form's cached row: the same attribute names.
@@ -246,7 +246,12 @@ def capture_submission(
 
 
 def store_capture(
-    session: Session, form: FormSettings, values: dict, payload: dict
+    session: Session,
+    form: FormSettings,
+    values: dict,
+    payload: dict,
+    on_duplicate: DuplicateActivity | None = None,
+    performed_by_id: uuid.UUID | None = None,
 ) -> CaptureResult:
     raw = {"form_id": str(form.id), "form_name": form.name, **payload}
     raw.pop(HONEYPOT_FIELD, None)
@@ -254,7 +259,8 @@ def store_capture(
         session,
         form.workspace_id,
         {**values, "source_id": str(form.id)},  # a new lead's only: never a fill-in field
-        activity_type_on_duplicate="form_submitted",
+        performed_by_id,
+        on_duplicate=on_duplicate or DuplicateActivity("form_submitted"),
         raw_data=raw,
         # An assigned lead gets its owner in the same transaction as the lead.
         on_its_own=form.assignment_mode == "none",
@@ -290,15 +296,24 @@ def release_spam_submission(
     if form_id is not None and submission.form_id != form_id:
         raise NotFound("submission")
     values = validate_submission(submission.payload, submission.form)
-    result = store_capture(session, submission.form, values, submission.payload)
-    add_activity(
-        session,
-        result.lead,
+    released = DuplicateActivity(
         "form_submitted",
         f"Released from the spam quarantine of {submission.form.name}",
-        performed_by_id,
         {"spam_submission_id": str(submission.id), "reason": submission.reason},
     )
+    # Into an existing lead: that one activity says it all. A new lead: after "created".
+    result = store_capture(
+        session, submission.form, values, submission.payload, released, performed_by_id
+    )
+    if result.created:
+        add_activity(
+            session,
+            result.lead,
+            released.type,
+            released.description,
+            performed_by_id,
+            released.data,
+        )
     submission.released_at = utcnow()
     submission.released_lead_id = result.lead.id
     submission.released_by_id = performed_by_id

@@ -59,8 +59,10 @@ def find_or_create_list(
     return found
 
 
-def add_leads_to_list(session: Session, lead_list: LeadList, lead_ids, added_by_id=None) -> int:
-    """Add leads that are not members yet; keeps lead_count right. Returns how many joined."""
+def add_leads_to_list(
+    session: Session, lead_list: LeadList, lead_ids, added_by_id=None
+) -> list[uuid.UUID]:
+    """Add leads that are not members yet; keeps lead_count right. Returns those that joined."""
     lead_ids = list(dict.fromkeys(lead_ids))
     existing = set()
     for start in range(0, len(lead_ids), 1000):
@@ -82,4 +84,4 @@ def add_leads_to_list(session: Session, lead_list: LeadList, lead_ids, added_by_
         .select_from(LeadListMember)
         .where(LeadListMember.lead_list_id == lead_list.id)
     ).scalar_one()
-    return len(added)
+    return added

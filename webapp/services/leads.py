@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead, LeadActivity
 from webapp.models.base import utcnow
 from webapp.models.leads import full_name_of
+from webapp.services.errors import ValidationFailed
 from webapp.services.lead_input import clean_lead_fields
 from webapp.services.lead_insert import NewLead, insert_new_lead
 from webapp.services.normalize import normalize_email_key
@@ -103,12 +104,35 @@ def _fill_empty(lead: Lead, values: dict) -> list[str]:
     return filled
 
 
+@dataclass(frozen=True)
+class DuplicateActivity:
+    """The one activity a lead gets when data with its email comes in again."""
+
+    type: str = "updated"
+    description: str = "Submitted again with the same email"
+    data: dict = field(default_factory=dict)
+
+
+# A lead must say who or what it is: at least one of these, or it is an empty row.
+IDENTIFYING_FIELDS = (
+    "full_name",
+    "first_name",
+    "last_name",
+    "company_name",
+    "company_domain",
+    "email",
+    "phone",
+    "website",
+    "linkedin_url",
+)
+
+
 def create_lead(
     session: Session,
     workspace_id: uuid.UUID,
     data: dict,
     performed_by_id: uuid.UUID | None = None,
-    activity_type_on_duplicate: str = "updated",
+    on_duplicate: DuplicateActivity | None = None,
     raw_data: dict | None = None,
     on_its_own: bool = False,
 ) -> CaptureResult:
@@ -120,6 +144,8 @@ def create_lead(
     values = clean_lead_fields(data)
     if not values.get("full_name"):  # the stored name My Leads shows and sorts by
         values["full_name"] = full_name_of(values.get("first_name"), values.get("last_name"))
+    if not any(values.get(f) for f in IDENTIFYING_FIELDS):
+        raise ValidationFailed({"name": "A lead needs a name, company, email or phone."})
     now = utcnow()
     row = {k: v for k, v in values.items() if v is not None}
     row.update(
@@ -139,7 +165,12 @@ def create_lead(
         # The email is taken (perhaps by a request that committed a moment ago).
         existing = find_by_email(session, workspace_id, values.get("email"))
         return _merge_into_existing(
-            session, existing, values, performed_by_id, activity_type_on_duplicate, data.get("tags")
+            session,
+            existing,
+            values,
+            performed_by_id,
+            on_duplicate or DuplicateActivity(),
+            data.get("tags"),
         )
     result = CaptureResult(session=session, summary=new, created=True, filled=[])
     if data.get("tags"):
@@ -154,14 +185,14 @@ def _merge_into_existing(
     lead: Lead,
     values: dict,
     performed_by_id: uuid.UUID | None,
-    activity_type: str,
+    activity: DuplicateActivity,
     tags=None,
 ) -> CaptureResult:
     filled = _fill_empty(lead, values)
-    description = "Submitted again with the same email"
+    description = activity.description
     if filled:
         description += "; filled " + ", ".join(f.replace("_", " ") for f in filled)
-    data: dict = {"filled": filled}
+    data: dict = {**activity.data, "filled": filled}
     added: list[str] = []
     if tags:  # tags only add up: the lead keeps its own and gains the new ones
         from webapp.services.tags import add_tags
@@ -171,7 +202,7 @@ def _merge_into_existing(
         if added:
             description += "; tagged " + ", ".join(added)
             data["tags_added"] = added
-    add_activity(session, lead, activity_type, description, performed_by_id, data)
+    add_activity(session, lead, activity.type, description, performed_by_id, data)
     return CaptureResult(
         session=session, summary=lead, created=False, filled=filled, tags_added=added
     )
