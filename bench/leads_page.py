@@ -44,6 +44,8 @@ COMBINATIONS = [
     "q=smith&sort=score",
     "q=an&score_min=80",
     "sort=name&direction=asc",
+    "sort=owner&direction=asc",
+    "status=new&sort=owner&direction=desc&page=20",
     "sort=company&direction=asc&page=40",
     "status=qualified&sort=created&direction=asc&per_page=100",
 ]
@@ -361,13 +363,16 @@ def floor_client(db_url: str):
 
 def _page_sql(lead_filter, workspace, user, dialect_module):
     """The two statements the page runs: the capped count and the page itself."""
+    from webapp.extensions import db
     from webapp.services.lead_filters import filter_conditions
-    from webapp.services.lead_pages import page_statements
+    from webapp.services.lead_pages import count_statement, rows_statement, workspace_owners
 
     conditions = filter_conditions(lead_filter, workspace.id, user.id)
-    count, page = page_statements(conditions, lead_filter, "postgresql")
-    page = page.limit(lead_filter.per_page + 1).offset(
-        (lead_filter.page - 1) * lead_filter.per_page
+    count = count_statement(conditions)
+    offset = (lead_filter.page - 1) * lead_filter.per_page
+    owners = workspace_owners(db.session, workspace.id) if lead_filter.sort == "owner" else None
+    page = rows_statement(
+        conditions, lead_filter, "postgresql", lead_filter.per_page + 1, offset, owners
     )
     dialect = dialect_module.dialect()
     return [

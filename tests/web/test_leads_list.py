@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.factories import signed_in
+from webapp.models import User
 
 
 def names(response) -> list[str]:
@@ -138,6 +139,20 @@ def test_name_sort_orders_by_the_name_each_row_shows(client, factory):
     shown = ["Acme Ltd", "b@x.io", "Mia", "Zed Zimmer"]
     assert names(client.get("/leads?sort=name&direction=asc")) == shown
     assert names(client.get("/leads?sort=name&direction=desc")) == shown[::-1]
+
+
+def test_owner_sort_orders_by_the_owner_each_row_shows(client, factory, db):
+    workspace, _ = signed_in(client, factory, name="zoe Zed")
+    unnamed = factory.user(workspace, email="adam@example.com")
+    unnamed.name = ""  # shown by e-mail address
+    db.session.commit()
+    admin_id = db.session.execute(db.select(User.id).where(User.name == "zoe Zed")).scalar_one()
+    factory.lead(workspace, full_name="Owned by Zoe", assigned_to_id=admin_id)
+    factory.lead(workspace, full_name="Owned by Adam", assigned_to_id=unnamed.id)
+    factory.lead(workspace, full_name="Nobody at all")
+    shown = ["Owned by Adam", "Owned by Zoe", "Nobody at all"]
+    assert names(client.get("/leads?sort=owner&direction=asc")) == shown
+    assert names(client.get("/leads?sort=owner&direction=desc")) == shown[::-1]
 
 
 def test_pagination_edges_and_page_size(client, factory, db):
@@ -347,3 +362,28 @@ def test_each_row_shows_its_owner_tags_and_conversion(client, desk, db):
     assert tags == sorted(tags) and {t.lower() for t in tags} == {"alpha", "enterprise", "zeta"}
     assert "Converted" in rows["Bob Baker"] and "Converted" not in rows["Alice Archer"]
     assert 'class="badge tag"' not in rows["Alice Archer"]
+
+
+def test_owner_sort_pages_through_every_lead_once(client, factory, db):
+    """Each owner's leads newest first, owners by name, unassigned last going up."""
+    workspace, admin = signed_in(client, factory, name="Bea Boss")
+    amy = factory.user(workspace, name="amy Adams")
+    expected = []
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for owner, count in ((amy, 12), (admin, 10), (None, 8)):
+        made = []
+        for n in range(count):
+            lead = factory.lead(
+                workspace,
+                full_name=f"{owner.name if owner else 'Nobody'} {n:02}",
+                assigned_to_id=owner.id if owner else None,
+            )
+            lead.created_at = start + timedelta(hours=len(expected) + n)
+            made.append(lead.full_name)
+        db.session.commit()
+        expected += made[::-1]  # newest first within an owner
+    pages = [names(client.get(f"/leads?sort=owner&direction=asc&page={p}")) for p in (1, 2)]
+    assert pages[0] + pages[1] == expected
+    down = [names(client.get(f"/leads?sort=owner&direction=desc&page={p}")) for p in (1, 2)]
+    by_owner_down = expected[22:] + expected[12:22] + expected[:12]
+    assert down[0] + down[1] == by_owner_down

@@ -283,12 +283,25 @@ def filter_conditions(
 def apply_sort(query: Select, lead_filter: LeadFilter) -> Select:
     if lead_filter.sort == "owner":
         query = query.outerjoin(User, User.id == Lead.assigned_to_id)
-    return query.order_by(*sort_order(lead_filter, User.name))
+    return query.order_by(*sort_order(lead_filter, User))
 
 
-def sort_order(lead_filter: LeadFilter, owner_name) -> tuple:
-    """ORDER BY of the filter's sort; `owner_name` is the joined owner's name column."""
-    column = owner_name if lead_filter.sort == "owner" else SORTS[lead_filter.sort]
+def owner_shown(owner):
+    """The owner a row shows (name, else e-mail address), lower-cased for sorting."""
+    return func.lower(func.coalesce(func.nullif(owner.name, _EMPTY), owner.email))
+
+
+def sort_order(lead_filter: LeadFilter, owner) -> tuple:
+    """ORDER BY of the filter's sort; `owner` is the User entity (or alias) joined as owner."""
+    if lead_filter.sort == "owner":
+        # Unassigned last going up and first going down on both databases (PostgreSQL's
+        # NULL placement); each owner's leads newest first (lead_pages.owner_sorted_rows).
+        shown = owner_shown(owner)
+        newest = (Lead.created_at.desc(), Lead.id.desc())
+        if lead_filter.direction == "asc":
+            return shown.asc().nulls_last(), owner.id.asc(), *newest
+        return shown.desc().nulls_first(), owner.id.desc(), *newest
+    column = SORTS[lead_filter.sort]
     # Plain ASC/DESC (PostgreSQL's default NULL placement) so the (workspace, column, id)
     # indexes serve the sort in both directions.
     if lead_filter.direction == "asc":
