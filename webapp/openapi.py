@@ -91,12 +91,21 @@ def _body_errors() -> dict:
 
 
 LIST_PARAMETERS = [
-    _query("status", {"type": "string", "enum": list(STATUSES)}, "Only leads in this status."),
-    _query("source", {"type": "string", "enum": list(SOURCES)}, "Only leads from this source."),
+    # Empty is no filter, as in `?status=&source=&assigned_to=`.
+    _query(
+        "status",
+        {"type": "string", "enum": ["", *STATUSES]},
+        "Only leads in this status (empty: any).",
+    ),
+    _query(
+        "source",
+        {"type": "string", "enum": ["", *SOURCES]},
+        "Only leads from this source (empty: any).",
+    ),
     _query(
         "assigned_to",
-        {"anyOf": [{"type": "string", "format": "uuid"}, {"const": "none"}]},
-        "Only leads of this user id; `none` for unassigned leads.",
+        {"anyOf": [{"type": "string", "format": "uuid"}, {"enum": ["none", ""]}]},
+        "Only leads of this user id; `none` for unassigned leads (empty: anyone's).",
     ),
     _query(
         "page",

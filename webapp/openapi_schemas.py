@@ -13,11 +13,18 @@ def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-NOT_BLANK = {"type": "string", "pattern": "\\S"}
+# Text is refused (422) if it holds a NUL character: PostgreSQL cannot store one.
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = {"type": "string", "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"}
 
 
 def _nullable(kind: str, **extra) -> dict:
     return {"type": [kind, "null"], **extra}
+
+
+def _text(max_length: int, nullable: bool = False, **extra) -> dict:
+    kind = ["string", "null"] if nullable else "string"
+    return {"type": kind, "maxLength": max_length, "pattern": NO_NUL, **extra}
 
 
 SCHEMAS = {
@@ -138,7 +145,7 @@ SCHEMAS = {
         "required": ["status"],
         "properties": {
             "status": {"type": "string", "enum": list(STATUSES)},
-            "notes": _nullable("string", maxLength=10_000),
+            "notes": _text(10_000, nullable=True),
             "expected_status": {
                 "anyOf": [{"type": "string", "enum": list(STATUSES)}, {"type": "null"}],
                 "description": "Optional precondition: answer 409 if the lead has moved "
@@ -180,9 +187,7 @@ SCHEMAS = {
         "required": ["activity_type"],
         "properties": {
             "activity_type": {"type": "string", "enum": list(CLIENT_ACTIVITY_TYPES)},
-            "description": _nullable(
-                "string", maxLength=10_000, description="Required for note_added."
-            ),
+            "description": _text(10_000, nullable=True, description="Required for note_added."),
         },
         # A note must say something: text with a non-space character.
         "anyOf": [
@@ -203,17 +208,17 @@ SCHEMAS = {
             {"required": ["last_name"], "properties": {"last_name": NOT_BLANK}},
         ],
         "properties": {
-            "name": {"type": "string", "maxLength": 255},
+            "name": _text(255),
             "email": {"type": "string", "format": "email", "maxLength": 254},
-            "phone": {"type": "string", "maxLength": 64},
-            "company": {"type": "string", "maxLength": 255},
-            "message": {"type": "string", "maxLength": 10_000},
+            "phone": _text(64),
+            "company": _text(255),
+            "message": _text(10_000),
             "source": {"type": "string", "enum": list(CAPTURE_SOURCES)},
-            "first_name": {"type": "string", "maxLength": 120},
-            "last_name": {"type": "string", "maxLength": 120},
-            "job_title": {"type": "string", "maxLength": 255},
-            "page_url": {"type": "string", "maxLength": 2000},
-            **{name: {"type": "string", "maxLength": 255} for name in UTM_FIELDS},
+            "first_name": _text(120),
+            "last_name": _text(120),
+            "job_title": _text(255),
+            "page_url": _text(2000),
+            **{name: _text(255) for name in UTM_FIELDS},
             "consent": {"type": "boolean"},
             "form_key": {
                 "type": "string",

@@ -76,6 +76,8 @@ def test_list_filters_and_pages(client, factory, desk):
     assert found == {owned.email}
     body, found = emails("/api/v1/leads?assigned_to=none")
     assert owned.email not in found and body["total"] == 7
+    body, _ = emails("/api/v1/leads?status=&source=&assigned_to=")  # empty: no filter
+    assert body["total"] == 8
 
     first, first_emails = emails("/api/v1/leads?limit=3&page=1")
     second, second_emails = emails("/api/v1/leads?limit=3&page=2")

@@ -122,6 +122,9 @@ def test_each_token_has_its_own_rate_limit(app, client, db, factory):
         assert limited.status_code == 429
         assert limited.is_json and limited.json["status"] == 429
         assert int(limited.headers["Retry-After"]) > 0
+        assert limited.headers["X-RateLimit-Remaining"] == "0"
+        assert limited.headers["X-RateLimit-Limit"] == "3"
+        assert int(limited.headers["X-RateLimit-Reset"]) >= int(time.time())
         # One allowance per token across the endpoints, not one per endpoint.
         lead_id = answers[0].json["items"][0]["id"]
         assert client.get(f"/api/v1/leads/{lead_id}", headers=bearer(first)).status_code == 429

@@ -65,9 +65,9 @@ limiter.shared_limit(_api_rate_limit, scope="api", key_func=_rate_limit_key)(bp)
 
 @bp.after_request
 def rate_limit_headers(response):
-    """Tell API clients where they stand (the app leaves these headers off elsewhere)."""
+    """Tell API clients where they stand, on a 429 too (the app leaves these off elsewhere)."""
     current = limiter.current_limit
-    if current is None or response.status_code == 429:
+    if current is None:
         return response
     try:
         response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
