@@ -13,20 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import (
-    Integer,
-    Select,
-    Uuid,
-    cast,
-    column,
-    func,
-    literal,
-    select,
-    true,
-    union_all,
-    values,
-)
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Select, Uuid, bindparam, cast, func, literal, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from webapp.models import Lead, Membership, Tag, User, lead_tags
@@ -136,13 +124,16 @@ def workspace_owners(session: Session, workspace_id: uuid.UUID) -> list[uuid.UUI
     Members past and present: a lead is only ever assigned to a member, and a
     membership is deactivated, never deleted, when someone leaves.
     """
-    return list(
-        session.execute(
-            select(User.id)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.workspace_id == workspace_id)
-            .order_by(owner_shown(User), User.id)
-        ).scalars()
+    return list(session.execute(_owners_query(), {"workspace_id": workspace_id}).scalars())
+
+
+@cache  # built once: the owner sort runs it on every page
+def _owners_query() -> Select:
+    return (
+        select(User.id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == bindparam("workspace_id"))
+        .order_by(owner_shown(User), User.id)
     )
 
 
@@ -163,34 +154,31 @@ def owner_sorted_rows(
     window = offset + limit
     newest = (Lead.created_at.desc(), Lead.id.desc())
     going_up = lead_filter.direction == "asc"
-    in_order = owners if going_up else owners[::-1]
-    first_rank = 0 if going_up else 1
-    branches = []
-    if in_order:
-        ranked = values(
-            column("rank", Integer), column("owner_id", Uuid), name="ranked_owners"
-        ).data([(first_rank + n, owner_id) for n, owner_id in enumerate(in_order)])
-        per_owner = (
-            select(Lead.id, Lead.created_at)
-            # The cast keeps literal SQL (the bench's) typed as bound values are.
-            .where(*conditions, Lead.assigned_to_id == cast(ranked.c.owner_id, Uuid))
-            .order_by(*newest)
-            .limit(window)
-            .lateral("per_owner")
-        )
-        branches.append(
-            select(ranked.c.rank, per_owner.c.id, per_owner.c.created_at).select_from(
-                ranked.join(per_owner, true())
-            )
-        )
-    unassigned_rank = len(in_order) if going_up else 0
-    branches.append(
-        select(literal(unassigned_rank, Integer).label("rank"), Lead.id, Lead.created_at)
+    # The owners are one bound array (ranked 1, 2, … by position), so the statement's
+    # SQL is the same on every request and SQLAlchemy compiles it once.
+    in_order = bindparam("owners_in_order", owners if going_up else owners[::-1], ARRAY(Uuid))
+    ranked = (
+        func.unnest(cast(in_order, ARRAY(Uuid)))  # cast: literal SQL (the bench's) too
+        .table_valued("owner_id", with_ordinality="rank")
+        .render_derived(name="ranked_owners")
+    )
+    per_owner = (
+        select(Lead.id, Lead.created_at)
+        .where(*conditions, Lead.assigned_to_id == ranked.c.owner_id)
+        .order_by(*newest)
+        .limit(window)
+        .lateral("per_owner")
+    )
+    owned = select(ranked.c.rank, per_owner.c.id, per_owner.c.created_at).select_from(
+        ranked.join(per_owner, true())
+    )
+    unassigned = (
+        select(literal(len(owners) + 1 if going_up else 0).label("rank"), Lead.id, Lead.created_at)
         .where(*conditions, Lead.assigned_to_id.is_(None))
         .order_by(*newest)
         .limit(window)
     )
-    ranked_leads = union_all(*branches).subquery("ranked_leads")
+    ranked_leads = union_all(owned, unassigned).subquery("ranked_leads")
     order = (ranked_leads.c.rank, ranked_leads.c.created_at.desc(), ranked_leads.c.id.desc())
     page = select(ranked_leads).order_by(*order).limit(limit).offset(offset).subquery("page")
     return (
