@@ -203,7 +203,7 @@ SCHEMAS = {
         "A blank `name` is made from `first_name` and `last_name`.",
         # A name: in `name`, or made from first and last name.
         "anyOf": [
-            {"properties": {"name": NOT_BLANK}},
+            {"required": ["name"], "properties": {"name": NOT_BLANK}},
             {"required": ["first_name"], "properties": {"first_name": NOT_BLANK}},
             {"required": ["last_name"], "properties": {"last_name": NOT_BLANK}},
         ],
