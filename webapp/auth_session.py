@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request, session
-from flask_login import current_user, logout_user
+from flask import Flask, abort, flash, g, make_response, redirect, request, session, url_for
+from flask_login import current_user, login_url, logout_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -67,6 +68,24 @@ def _load_workspace() -> None:
     g.membership = membership
     g.workspace = membership.workspace
     g.memberships = memberships
+
+
+@login_manager.unauthorized_handler
+def _sign_in_first():
+    """Send a signed-out request to the sign-in page, and back to where it was after.
+
+    An htmx request gets no redirect to follow: htmx would swap the sign-in page into
+    the page as if it were the fragment. It gets a 401 whose HX-Redirect takes the whole
+    browser there, to come back to the page the user was on.
+    """
+    if request.headers.get("HX-Request"):
+        here = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = here.path + (f"?{here.query}" if here.query else "") if here.path else None
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for(login_manager.login_view, next=back)
+        return response
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def register_session_hooks(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Signing in from a real browser, with the keyboard only."""
 
+import re
+
 from playwright.sync_api import expect
 
 
@@ -33,3 +35,24 @@ def test_wrong_password_shows_a_message(page, factory):
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("Email or password is not right")
+
+
+def test_signed_out_mid_page_an_htmx_click_goes_to_sign_in_and_back(page, factory):
+    from tests.e2e.conftest import sign_in
+
+    workspace = factory.workspace()
+    user = factory.user(workspace)
+    lead = factory.lead(workspace, full_name="Nina Simone", city="Tryon")
+    sign_in(page, user)
+    page.goto(f"/leads/{lead.id}")
+    page.context.clear_cookies()  # signed out, say from another tab
+    alerts = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    page.locator("#field-city dd").click()
+    page.wait_for_url(re.compile(r"/login\?next=/leads/"))
+    expect(page.locator("#field-city")).to_have_count(0)  # no sign-in page inside the lead
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/leads/{lead.id}")
+    assert alerts == []

@@ -15,6 +15,20 @@ def test_pages_need_sign_in(client):
     assert response.headers["Location"].startswith("/login?next=")
 
 
+def test_a_signed_out_htmx_request_sends_the_whole_page_to_sign_in(client, factory):
+    """Not the sign-in page as a fragment (htmx would swap it into the lead page)."""
+    workspace = factory.workspace()
+    lead = factory.lead(workspace)
+    response = client.get(
+        f"/leads/{lead.id}/fields/city/edit",
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://localhost/leads/{lead.id}?a=1"},
+    )
+    assert response.status_code == 401 and response.get_data() == b""
+    assert response.headers["HX-Redirect"] == f"/login?next=/leads/{lead.id}?a%3D1"
+    plain = client.get(f"/leads/{lead.id}/fields/city/edit")
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("/login?next=")
+
+
 def test_sign_in_and_out(client, member):
     response = client.post_form(
         "/login", {"email": "REP@acme.example.com ", "password": "password123"}
