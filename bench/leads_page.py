@@ -365,14 +365,13 @@ def _page_sql(lead_filter, workspace, user, dialect_module):
     """The two statements the page runs: the capped count and the page itself."""
     from webapp.extensions import db
     from webapp.services.lead_filters import filter_conditions
-    from webapp.services.lead_pages import count_statement, rows_statement, workspace_owners
+    from webapp.services.lead_pages import count_statement, rows_statement
 
     conditions = filter_conditions(lead_filter, workspace.id, user.id)
     count = count_statement(conditions)
     offset = (lead_filter.page - 1) * lead_filter.per_page
-    owners = workspace_owners(db.session, workspace.id) if lead_filter.sort == "owner" else None
     page = rows_statement(
-        conditions, lead_filter, "postgresql", lead_filter.per_page + 1, offset, owners
+        db.session, workspace.id, conditions, lead_filter, lead_filter.per_page + 1, offset
     )
     dialect = dialect_module.dialect()
     return [

@@ -9,11 +9,18 @@
   });
 
   // <form data-confirm="Question?">: asked before the form is sent; Cancel sends nothing.
+  // With data-confirm-when="action=delete", only when that control holds that value.
   // In the capture phase, so a No stops htmx's own submit handler too.
+  function asksFirst(form) {
+    if (!form.dataset || !form.dataset.confirm) return false;
+    if (!form.dataset.confirmWhen) return true;
+    const [name, value] = form.dataset.confirmWhen.split("=");
+    const control = form.elements.namedItem(name);
+    return Boolean(control) && control.value === value;
+  }
   document.addEventListener("submit", function (event) {
     const form = event.target;
-    const question = form.dataset && form.dataset.confirm;
-    if (question && !window.confirm(question)) {
+    if (asksFirst(form) && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }

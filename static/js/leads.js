@@ -57,16 +57,6 @@
     });
   });
 
-  // Delete asks first; the other bulk actions are undone as easily as done.
-  document.addEventListener("submit", function (event) {
-    const form = event.target;
-    if (form.id !== "bulk" || form.elements.namedItem("action").value !== "delete") return;
-    if (!window.confirm(form.dataset.confirmDelete)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
-  }, true);
-
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     const open = document.activeElement && document.activeElement.closest("details.checklist[open]");

@@ -54,6 +54,16 @@ def page(browser, live_server):
     context.close()
 
 
+def open_lead_page(page, factory, **lead_fields):
+    """A rep signed in on a new lead's page; returns the rep and the lead."""
+    workspace = factory.workspace()
+    user = factory.user(workspace)
+    lead = factory.lead(workspace, full_name="Nina Simone", email="nina@example.com", **lead_fields)
+    sign_in(page, user)
+    page.goto(f"/leads/{lead.id}")
+    return user, lead
+
+
 def sign_in(page, user, password: str = "password123") -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(user.email)

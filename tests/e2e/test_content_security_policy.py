@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import open_lead_page, sign_in
 
 
 def _csp_violations(page) -> list[str]:
@@ -101,11 +101,7 @@ def test_copy_buttons_and_confirmed_forms(browser, live_server, factory):
 
 
 def test_a_link_in_a_field_opens_the_link_not_the_editor(page, factory):
-    workspace = factory.workspace()
-    user = factory.user(workspace)
-    lead = factory.lead(workspace, full_name="Nina Simone", email="nina@example.com")
-    sign_in(page, user)
-    page.goto(f"/leads/{lead.id}")
+    open_lead_page(page, factory)
     field = page.locator("#field-email dd")
     box = field.bounding_box()
     field.click(position={"x": box["width"] - 4, "y": box["height"] / 2})  # beside the link
@@ -118,11 +114,7 @@ def test_a_link_in_a_field_opens_the_link_not_the_editor(page, factory):
 
 
 def test_escape_cancels_an_inline_edit(page, factory):
-    workspace = factory.workspace()
-    user = factory.user(workspace)
-    lead = factory.lead(workspace, full_name="Nina Simone", email="nina@example.com", city="Tryon")
-    sign_in(page, user)
-    page.goto(f"/leads/{lead.id}")
+    open_lead_page(page, factory, city="Tryon")
     page.locator("#field-city dd").click()
     page.locator("#edit-city").fill("Paris")
     page.locator("#edit-city").press("P")  # any other key keeps the editor open

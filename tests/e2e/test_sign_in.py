@@ -38,13 +38,9 @@ def test_wrong_password_shows_a_message(page, factory):
 
 
 def test_signed_out_mid_page_an_htmx_click_goes_to_sign_in_and_back(page, factory):
-    from tests.e2e.conftest import sign_in
+    from tests.e2e.conftest import open_lead_page
 
-    workspace = factory.workspace()
-    user = factory.user(workspace)
-    lead = factory.lead(workspace, full_name="Nina Simone", city="Tryon")
-    sign_in(page, user)
-    page.goto(f"/leads/{lead.id}")
+    user, lead = open_lead_page(page, factory, city="Tryon")
     page.context.clear_cookies()  # signed out, say from another tab
     alerts = []
     page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))

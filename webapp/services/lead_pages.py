@@ -104,16 +104,19 @@ def count_statement(conditions: list) -> Select:
 
 
 def rows_statement(
+    session: Session,
+    workspace_id: uuid.UUID,
     conditions: list,
     lead_filter: LeadFilter,
-    dialect: str,
     limit: int,
     offset: int,
-    owners: list[uuid.UUID] | None = None,
 ) -> Select:
-    """The page's rows, sorted. For the owner sort on PostgreSQL, pass `owners`."""
-    if lead_filter.sort == "owner" and owners is not None:
-        return owner_sorted_rows(conditions, lead_filter, dialect, limit, offset, owners)
+    """The page's rows, sorted, of the workspace's leads meeting `conditions`."""
+    dialect = session.get_bind().dialect.name
+    # SQLite has no LATERAL, and sorts its (small) tables well enough as they are.
+    if lead_filter.sort == "owner" and dialect == "postgresql":
+        owners = workspace_owners(session, workspace_id)
+        return owner_sorted_rows(conditions, lead_filter, limit, offset, owners)
     rows = _rows_select(dialect).where(*conditions).order_by(*sort_order(lead_filter, OWNER))
     return rows.limit(limit).offset(offset)
 
@@ -138,14 +141,9 @@ def _owners_query() -> Select:
 
 
 def owner_sorted_rows(
-    conditions: list,
-    lead_filter: LeadFilter,
-    dialect: str,
-    limit: int,
-    offset: int,
-    owners: list[uuid.UUID],
+    conditions: list, lead_filter: LeadFilter, limit: int, offset: int, owners: list[uuid.UUID]
 ) -> Select:
-    """The owner sort without sorting every lead (a million take over a second).
+    """The owner sort on PostgreSQL, without sorting every lead (a million take a second).
 
     Each owner's leads come newest first off the (workspace, owner, created) index, at
     most `offset + limit` of each, owner after owner in the order of `owners`; then the
@@ -182,7 +180,7 @@ def owner_sorted_rows(
     order = (ranked_leads.c.rank, ranked_leads.c.created_at.desc(), ranked_leads.c.id.desc())
     page = select(ranked_leads).order_by(*order).limit(limit).offset(offset).subquery("page")
     return (
-        _rows_select(dialect)
+        _rows_select("postgresql")
         .join(page, page.c.id == Lead.id)
         .order_by(page.c.rank, page.c.created_at.desc(), page.c.id.desc())
     )
@@ -218,7 +216,6 @@ def page_of_leads(
 ) -> LeadPage:
     """The filter's page; `lead_filter.page` is moved back to the last page if beyond it."""
     plan_for_values(session)
-    dialect = session.get_bind().dialect.name
     conditions = filter_conditions(lead_filter, workspace_id, user_id, timezone)
     found = session.execute(count_statement(conditions)).scalar_one()
     total, capped = min(found, COUNT_CAP), found > COUNT_CAP
@@ -226,12 +223,8 @@ def page_of_leads(
     last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
     lead_filter.page = min(lead_filter.page, last_page)
     offset = (lead_filter.page - 1) * lead_filter.per_page
-    # SQLite has no LATERAL, and sorts its (small) tables well enough as they are.
-    owners = None
-    if lead_filter.sort == "owner" and dialect == "postgresql":
-        owners = workspace_owners(session, workspace_id)
     rows = rows_statement(
-        conditions, lead_filter, dialect, lead_filter.per_page + 1, offset, owners
+        session, workspace_id, conditions, lead_filter, lead_filter.per_page + 1, offset
     )
     fetched = session.execute(rows).all()
     has_next = len(fetched) > lead_filter.per_page and lead_filter.page < last_page
