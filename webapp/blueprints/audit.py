@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, render_template, request
@@ -12,17 +11,11 @@ from webapp.auth_session import admin_required
 from webapp.extensions import db
 from webapp.models import AuditLog
 from webapp.services.accounts import workspace_members
+from webapp.services.days import day_end, day_start, parse_day
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
-
-
-def _day(value) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.get("")
@@ -36,15 +29,14 @@ def index():
     if args.get("action"):
         query = query.where(AuditLog.action == args["action"])
     zone = ZoneInfo(g.workspace.timezone or "UTC")
-    if start := _day(args.get("from")):
-        query = query.where(AuditLog.created_at >= datetime.combine(start, time.min, zone))
-    if end := _day(args.get("to")):
-        query = query.where(
-            AuditLog.created_at < datetime.combine(end + timedelta(days=1), time.min, zone)
-        )
+    if start := parse_day(args.get("from")):
+        query = query.where(AuditLog.created_at >= day_start(start, zone))
+    if end := parse_day(args.get("to")):
+        query = query.where(AuditLog.created_at < day_end(end, zone))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    last_page = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     try:
-        page = max(int(args.get("page", 1)), 1)
+        page = min(max(int(args.get("page", 1)), 1), last_page)
     except ValueError:
         page = 1
     rows = (

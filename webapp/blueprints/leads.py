@@ -34,6 +34,13 @@ from webapp.services.tags import workspace_tag_names
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
+# What a bulk error's field is called on the page.
+BULK_LABELS = {
+    "selection": "Rows",
+    "list_id": "List",
+    "list_name": "New list",
+    "assigned_to": "Owner",
+}
 
 
 def _filter() -> LeadFilter:
@@ -130,11 +137,11 @@ def bulk():
         abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
-        flash(
-            "Nothing changed: "
-            + "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in exc.errors.items()),
-            "error",
+        reasons = (
+            f"{BULK_LABELS.get(k, k.replace('_', ' ').capitalize())}: {v}"
+            for k, v in exc.errors.items()
         )
+        flash(f"Nothing changed. {'; '.join(reasons)}.", "error")
         return redirect(back)
     db.session.commit()
     flash(f"Done: {changed} lead{'' if changed == 1 else 's'} changed.", "success")

@@ -11,7 +11,7 @@ from webapp.models.base import utcnow
 from webapp.models.leads import PRIORITIES, full_name_of
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.lead_input import EDITABLE_FIELDS, clean_lead_fields
-from webapp.services.leads import add_activity, find_by_email
+from webapp.services.leads import IDENTIFYING_FIELDS, add_activity, find_by_email
 from webapp.services.normalize import normalize_email_key
 
 # Status and priority have their own controls (with their own rules and activities).
@@ -52,6 +52,8 @@ def update_field(
     if old == value:
         return []
     name_follows = field in NAME_PARTS and _follows_parts(lead)
+    if value is None and field in IDENTIFYING_FIELDS:
+        _keep_identified(lead, field, name_follows)
     setattr(lead, field, value)
     if field == "email":
         lead.email_normalized = normalize_email_key(value)
@@ -68,6 +70,18 @@ def update_field(
         description += ", and the full name with it"
     add_activity(session, lead, "updated", description, performed_by_id, data)
     return changed
+
+
+def _keep_identified(lead: Lead, cleared: str, name_follows: bool) -> None:
+    """Refuse to clear the last field a lead is known by (as a new lead needs one)."""
+    left = {f: getattr(lead, f) for f in IDENTIFYING_FIELDS if f != cleared}
+    if name_follows:  # the full name goes with the part
+        parts = {p: None if p == cleared else getattr(lead, p) for p in NAME_PARTS}
+        left["full_name"] = full_name_of(*parts.values())
+    if not any(left.values()):
+        raise ValidationFailed(
+            {cleared: "can't be emptied: a lead needs a name, company, email or phone"}
+        )
 
 
 def _json_safe(value):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.models import Lead, Tag, User, lead_tags
 from webapp.models.leads import INTENTS, LEAD_TYPES, SOURCES, STATUSES
+from webapp.services.days import day_end, day_start, parse_day
 
 PAGE_SIZES = (25, 50, 100)
 _EMPTY = literal_column("''")  # a literal, so the planner matches the index's expression
@@ -72,8 +73,8 @@ class LeadFilter:
             score_min=_int(args.get("score_min"), 0, 100),
             score_max=_int(args.get("score_max"), 0, 100),
             tag=_typed(args.get("tag")).lower() or None,
-            created_from=_date(args.get("created_from")),
-            created_to=_date(args.get("created_to")),
+            created_from=parse_day(args.get("created_from")),
+            created_to=parse_day(args.get("created_to")),
             q=_typed(args.get("q"))[:MAX_QUERY_LENGTH],
             sort=args.get("sort") if args.get("sort") in SORTS else "created",
             direction="asc" if args.get("direction") == "asc" else "desc",
@@ -122,13 +123,6 @@ def _int(value, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
 def _typed(value: str | None) -> str:
     """What was typed, trimmed; NUL characters dropped (no lead can hold one)."""
     return (value or "").replace("\x00", "").strip()
@@ -175,10 +169,6 @@ def _search_condition(q: str):
     if len(digits) >= 4 and digits != q:  # "(415) 555" finds +1415555…
         conditions.append(text.like(f"%{digits}%"))
     return or_(*conditions)
-
-
-def _day_start(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 SAVED_THRESHOLD = "leadkeeper_prepare_threshold"  # in the pooled connection's info
@@ -265,9 +255,9 @@ def filter_conditions(
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
     if f.created_from:
-        conditions.append(Lead.created_at >= _day_start(f.created_from, zone))
+        conditions.append(Lead.created_at >= day_start(f.created_from, zone))
     if f.created_to:
-        conditions.append(Lead.created_at < _day_start(f.created_to + timedelta(days=1), zone))
+        conditions.append(Lead.created_at < day_end(f.created_to, zone))
     if f.tag:
         tagged = (
             select(lead_tags.c.lead_id)

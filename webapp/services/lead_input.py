@@ -86,6 +86,8 @@ def _clean_one(field: str, value):
             amount = Decimal(str(value).replace(",", ""))
         except InvalidOperation:
             raise ValueError("must be a number") from None
+        if not amount.is_finite():  # NaN and Infinity parse as Decimals too
+            raise ValueError("must be a number")
         if amount < 0 or amount >= Decimal("1e16"):
             raise ValueError("must be between 0 and 10^16")
         return amount

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead, Tag
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 
 MAX_TAG_LENGTH = 64
 
@@ -23,6 +23,8 @@ def clean_tag_names(names) -> list[str]:
             raise ValidationFailed(
                 {"tags": f"each tag must be at most {MAX_TAG_LENGTH} characters"}
             )
+        if has_nul(name):
+            raise ValidationFailed({"tags": NUL_REASON})
         if name not in cleaned:
             cleaned.append(name)
     return cleaned
