@@ -23,12 +23,13 @@ from webapp.services.lead_edit import (
     update_field,
 )
 from webapp.services.lead_page import page_context
-from webapp.services.lead_work import assign_lead, change_status
+from webapp.services.lead_work import assign_lead, change_status_or_add_note
 from webapp.services.leads import add_activity
 from webapp.services.tags import add_tags, remove_tags
 from webapp.tenancy import get_scoped_or_404
 
 bp = Blueprint("lead", __name__, url_prefix="/leads")
+STATUS_MESSAGES = {"status": "Status changed.", "note": "Status unchanged; note added."}
 
 
 def _lead(lead_id) -> Lead:
@@ -87,17 +88,17 @@ def _run(lead: Lead, change, message: str | None = None):
 @login_required
 def status(lead_id):
     lead = _lead(lead_id)
-    return _run(
-        lead,
-        lambda: change_status(
+    try:
+        outcome = change_status_or_add_note(
             db.session,
             lead,
             request.form.get("status", ""),
             current_user.id,
             request.form.get("note"),
-        ),
-        "Status changed.",
-    )
+        )
+    except ValidationFailed as exc:
+        return _after_action(lead, exc.errors)
+    return _after_action(lead, message=STATUS_MESSAGES.get(outcome))
 
 
 @bp.post("/<lead_id>/assign")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead
@@ -12,7 +13,7 @@ from webapp.models.base import utcnow
 from webapp.models.crm import Account, Contact
 from webapp.services.errors import ValidationFailed
 from webapp.services.leads import add_activity
-from webapp.services.normalize import normalize_email_key
+from webapp.services.normalize import clean_domain, normalize_email_key
 
 
 @dataclass
@@ -24,22 +25,111 @@ class Conversion:
     already: bool = False
 
 
+# Addresses anyone can open: their domain says nothing about the company.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "ymail.com",
+        "rocketmail.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "protonmail.ch",
+        "pm.me",
+        "aol.com",
+        "aim.com",
+        "mail.com",
+        "email.com",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "mail.ru",
+        "ya.ru",
+        "zoho.com",
+        "zohomail.com",
+        "tutanota.com",
+        "tuta.io",
+        "fastmail.com",
+        "hey.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "naver.com",
+        "libero.it",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "comcast.net",
+        "verizon.net",
+        "att.net",
+        "btinternet.com",
+    }
+)
+# Providers that are free mail under every country's domain: gmx.de, yahoo.co.uk, hotmail.fr.
+FREE_MAIL_BRANDS = re.compile(r"^(gmx|yahoo|hotmail|outlook|live|yandex)(\.[a-z]{2,3}){1,2}$")
+
+
+def business_email_domain(email: str | None) -> str | None:
+    """The domain of a company address; None for free mail or no (valid) email."""
+    try:
+        domain = clean_domain(email) if email and "@" in email else None
+    except ValueError:
+        return None
+    if domain is None or domain in FREE_MAIL_DOMAINS or FREE_MAIL_BRANDS.match(domain):
+        return None
+    return domain
+
+
+def _account_by_domain(session: Session, workspace_id, domain: str) -> Account | None:
+    return session.execute(
+        select(Account).where(Account.workspace_id == workspace_id, Account.domain == domain)
+    ).scalar()
+
+
+def _account_by_name(
+    session: Session, workspace_id, name: str, *, without_domain: bool
+) -> Account | None:
+    """The workspace's oldest account of that name (trimmed, any case)."""
+    # lower() and trim() on both sides: the database folds case its own way (SQLite only ASCII).
+    query = select(Account).where(
+        Account.workspace_id == workspace_id,
+        func.lower(func.trim(Account.name)) == func.lower(func.trim(literal(name))),
+    )
+    if without_domain:
+        query = query.where(Account.domain.is_(None))
+    return session.execute(query.order_by(Account.created_at, Account.id).limit(1)).scalar()
+
+
 def _find_or_create_account(session: Session, lead: Lead) -> tuple[Account | None, bool]:
-    name = lead.company_name or (lead.company_domain or "").split(".")[0].title() or None
-    if not (name or lead.company_domain):
+    """The account by domain (the company's, else a business email's), else by company name.
+
+    The email stands in only for a lead that names its company: a person known by
+    email alone converts to a contact, as before.
+    """
+    company_name = (lead.company_name or "").strip() or None
+    domain = lead.company_domain or (business_email_domain(lead.email) if company_name else None)
+    if not (company_name or domain):
         return None, False
-    if lead.company_domain:
-        found = session.execute(
-            select(Account).where(
-                Account.workspace_id == lead.workspace_id, Account.domain == lead.company_domain
-            )
-        ).scalar()
-        if found is not None:
-            return found, False
+    if domain:
+        found = _account_by_domain(session, lead.workspace_id, domain)
+        if found is None and company_name:
+            # One made earlier from a lead without a domain (a free-mail address): it is
+            # this company's, so it takes the domain rather than getting a twin.
+            found = _account_by_name(session, lead.workspace_id, company_name, without_domain=True)
+            if found is not None:
+                found.domain = domain
+    else:
+        found = _account_by_name(session, lead.workspace_id, company_name, without_domain=False)
+    if found is not None:
+        return found, False
     account = Account(
         workspace_id=lead.workspace_id,
-        name=name or lead.company_domain,
-        domain=lead.company_domain,
+        name=company_name or domain.split(".")[0].title(),
+        domain=domain,
         website=lead.website,
         industry=lead.industry,
         employee_count=lead.employee_count,
@@ -82,7 +172,10 @@ def _find_or_create_contact(session: Session, lead: Lead, account) -> tuple[Cont
 
 
 def convert_lead(session: Session, lead: Lead, performed_by_id) -> Conversion:
-    """Create, or link to, the workspace's contact (by email) and account (by domain).
+    """Create, or link to, the workspace's contact (by email) and account.
+
+    The account is matched by the company domain (or, without one, the domain of a
+    business email), else by company name.
 
     Converting again changes nothing. The caller commits.
     """

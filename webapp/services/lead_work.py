@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead, Membership, User
 from webapp.models.base import utcnow
-from webapp.models.leads import CLOSED_STATUSES, STATUSES
+from webapp.models.leads import CLOSED_STATUSES, PIPELINE_STATUSES, STATUSES
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.events import emit_event
+from webapp.services.lead_edit import add_note
 from webapp.services.leads import add_activity
 
 MAX_NOTE_LENGTH = 10_000
+OPEN_STATUSES = tuple(s for s in PIPELINE_STATUSES if s not in CLOSED_STATUSES)
 
 
 def change_status(
@@ -26,8 +28,8 @@ def change_status(
 ) -> bool:
     """Move a lead to `new_status`; returns False when it already was there.
 
-    Closing sets closed_at, reopening clears it; writes a status_changed
-    activity (old -> new) and a LeadStatusChanged event. The caller commits.
+    Closing sets closed_at, reopening clears it (see _update_closed_at); writes a
+    status_changed activity (old -> new) and a LeadStatusChanged event. The caller commits.
     """
     if new_status not in STATUSES:
         raise ValidationFailed({"status": f"must be one of {', '.join(STATUSES)}"})
@@ -40,10 +42,7 @@ def change_status(
     if old_status == new_status:
         return False
     lead.status = new_status
-    if new_status in CLOSED_STATUSES:
-        lead.closed_at = utcnow()
-    elif old_status in CLOSED_STATUSES:
-        lead.closed_at = None
+    _update_closed_at(lead, new_status)
     lead.updated_at = utcnow()
     description = f"{old_status} → {new_status}" + (f": {note}" if note else "")
     add_activity(
@@ -63,6 +62,38 @@ def change_status(
         new_status=new_status,
     )
     return True
+
+
+def _update_closed_at(lead: Lead, new_status: str) -> None:
+    """When the lead closed: set on closing, cleared on reopening.
+
+    Archiving or rejecting a closed lead keeps the date: it still closed then.
+    """
+    if new_status in CLOSED_STATUSES:
+        lead.closed_at = utcnow()
+    elif new_status in OPEN_STATUSES:
+        lead.closed_at = None
+
+
+def change_status_or_add_note(
+    session: Session,
+    lead: Lead,
+    new_status: str,
+    performed_by_id: uuid.UUID | None,
+    note: str | None = None,
+) -> str | None:
+    """The status bar's action: change_status, keeping a note sent with the current status.
+
+    Returns "status" when the status changed, "note" when only the note was
+    recorded (a note_added activity, as the notes form writes it), None when
+    nothing was. The caller commits.
+    """
+    if change_status(session, lead, new_status, performed_by_id, note):
+        return "status"
+    if not (note or "").strip():
+        return None
+    add_note(session, lead, note, performed_by_id)
+    return "note"
 
 
 def assignable_user(session: Session, workspace_id: uuid.UUID, user_id) -> User:
