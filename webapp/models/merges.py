@@ -17,6 +17,8 @@ class LeadMerge(db.Model):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     workspace_id: Mapped[uuid.UUID] = workspace_fk()
+    # The lead holding what the merge brought: when it is merged away in turn, the record moves
+    # to the lead it went into (listed in that merge's moved["merges"]). Deleting it deletes this.
     kept_lead_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True
     )
@@ -24,7 +26,8 @@ class LeadMerge(db.Model):
     other_lead_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     snapshot: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     # What moved: {"activities": [...], "tags": [...], "tags_added": [...], "list_members": [...],
-    # "lists_dropped": [...], "campaign_leads": [...], "campaign_rows_dropped": [...]}
+    # "lists_dropped": [...], "campaign_leads": [...], "campaign_rows_dropped": [...],
+    # "merges": [...]} (records from before "merges" existed lack it)
     moved: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     filled: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     merged_by_id: Mapped[uuid.UUID | None] = mapped_column(
