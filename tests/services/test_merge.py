@@ -14,7 +14,8 @@ from webapp.models import (
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.lead_lists import add_leads_to_list
 from webapp.services.leads import add_activity
-from webapp.services.merge import merge_leads, undo_merge
+from webapp.services.merge import merge_leads
+from webapp.services.merge_undo import undo_merge
 from webapp.services.tags import add_tags
 
 

@@ -17,7 +17,8 @@ from webapp.models.merges import LeadMerge
 from webapp.services.errors import Conflict
 from webapp.services.lead_lists import add_leads_to_list
 from webapp.services.leads import add_activity
-from webapp.services.merge import merge_leads, undo_merge
+from webapp.services.merge import merge_leads
+from webapp.services.merge_undo import undo_merge
 from webapp.services.tags import add_tags
 
 # What a merge or its undo changes on its own; everything else must come back as it was.

@@ -9,7 +9,8 @@ from webapp.extensions import db
 from webapp.net import client_ip
 from webapp.services.duplicates import find_duplicate_pairs
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
-from webapp.services.merge import merge_leads, undo_merge
+from webapp.services.merge import merge_leads
+from webapp.services.merge_undo import undo_merge
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
