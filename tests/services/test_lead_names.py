@@ -1,9 +1,12 @@
-"""A lead's full name follows its first and last name, on the lead page and the form."""
+"""A lead's name: full name from first and last name, and what is shown when it has none."""
 
 import pytest
 
 from webapp.models import LeadActivity
+from webapp.models.leads import name_shown
 from webapp.services.lead_edit import full_name_of, update_field
+from webapp.services.lead_filters import LeadFilter
+from webapp.services.lead_pages import page_of_leads
 from webapp.services.new_lead import create_from_form
 
 
@@ -83,3 +86,29 @@ def test_the_form_on_a_duplicate_names_it_from_its_own_parts(db, factory):
     )
     assert not result.created and result.lead.id == existing.id
     assert existing.full_name == "Ann Lee"
+
+
+@pytest.mark.parametrize(
+    "full,first,last,company,email,phone,shown",
+    [
+        ("Ada Lovelace", "Ada", "L", "Acme", "a@x.io", "+14155550199", "Ada Lovelace"),
+        (None, "Ada", None, "Acme", "a@x.io", "+14155550199", "Ada"),
+        ("", None, None, "Acme", "a@x.io", "+14155550199", "Acme"),
+        (None, None, None, None, "a@x.io", "+14155550199", "a@x.io"),
+        (None, None, None, "", "", "+14155550199", "+14155550199"),
+        (None, None, None, None, None, None, "(unnamed lead)"),
+    ],
+)
+def test_the_phone_is_the_last_name_before_unnamed(full, first, last, company, email, phone, shown):
+    assert name_shown(full, first, last, company, email, phone) == shown
+
+
+def test_a_lead_with_only_a_phone_is_named_by_it_on_its_page_and_in_my_leads(db, factory):
+    workspace = factory.workspace()
+    user = factory.user(workspace)
+    lead = factory.lead(
+        workspace, first_name=None, last_name=None, email=None, phone="(415) 555-0199"
+    )
+    assert lead.display_name == "+14155550199"
+    rows = page_of_leads(db.session, LeadFilter(), workspace.id, user.id).leads
+    assert [row.display_name for row in rows] == ["+14155550199"]

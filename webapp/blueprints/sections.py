@@ -1,18 +1,26 @@
-"""Sections of the navigation whose features arrive in later releases."""
+"""Sections of the navigation: the Lists overview, and those whose features arrive later."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_login import login_required
+
+from webapp.extensions import db
+from webapp.services.lead_lists import lists_overview
 
 bp = Blueprint("sections", __name__)
 
 SECTIONS = {
-    "lists": ("Lists", "Static and dynamic lead lists"),
     "campaigns": ("Campaigns", "Campaigns built from lead lists"),
     "imports": ("Imports", "CSV import with a row-level report"),
     "pipeline": ("Pipeline", "Discovery, scoring, enrichment and delivery jobs"),
 }
+
+
+@bp.get("/lists")
+@login_required
+def lists():
+    return render_template("sections/lists.html", lists=lists_overview(db.session, g.workspace.id))
 
 
 def _section_view(key: str):

@@ -94,15 +94,20 @@ def full_name_of(first_name: str | None, last_name: str | None) -> str | None:
 def display_name(lead) -> str:
     """How a lead is named on screen: a Lead, or any row with the same name fields."""
     return name_shown(
-        lead.full_name, lead.first_name, lead.last_name, lead.company_name, lead.email
+        lead.full_name,
+        lead.first_name,
+        lead.last_name,
+        lead.company_name,
+        lead.email,
+        lead.phone,
     )
 
 
-def name_shown(full_name, first_name, last_name, company_name, email) -> str:
+def name_shown(full_name, first_name, last_name, company_name, email, phone) -> str:
     if full_name:
         return full_name
     joined = " ".join(p for p in (first_name, last_name) if p)
-    return joined or company_name or email or "(unnamed lead)"
+    return joined or company_name or email or phone or "(unnamed lead)"
 
 
 class Lead(db.Model):

@@ -1,14 +1,14 @@
-"""Lead list membership: what bulk "add to a list" needs (the Lists pages come later)."""
+"""Lead lists: what bulk "add to a list" needs, and the Lists page's overview."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import LeadList, LeadListMember
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import NUL_REASON, NotFound, ValidationFailed, has_nul
 
 
 def workspace_lists(session: Session, workspace_id: uuid.UUID) -> list[LeadList]:
@@ -25,6 +25,27 @@ def workspace_lists(session: Session, workspace_id: uuid.UUID) -> list[LeadList]
     )
 
 
+def lists_overview(session: Session, workspace_id: uuid.UUID) -> list[Row]:
+    """The workspace's lists, newest first: id, name, lead_count and created_at.
+
+    The count is of the members now: the stored lead_count is not kept up when a
+    member lead is deleted or merged away.
+    """
+    members = (
+        select(func.count())
+        .where(LeadListMember.lead_list_id == LeadList.id)
+        .correlate(LeadList)
+        .scalar_subquery()
+    )
+    return list(
+        session.execute(
+            select(LeadList.id, LeadList.name, members.label("lead_count"), LeadList.created_at)
+            .where(LeadList.workspace_id == workspace_id, LeadList.is_archived.is_(False))
+            .order_by(LeadList.created_at.desc(), LeadList.id.desc())
+        )
+    )
+
+
 def find_or_create_list(
     session: Session, workspace_id: uuid.UUID, list_id=None, new_name=None, created_by_id=None
 ) -> LeadList:
@@ -32,6 +53,8 @@ def find_or_create_list(
         name = new_name.strip()
         if len(name) > 255:
             raise ValidationFailed({"list_name": "must be at most 255 characters"})
+        if has_nul(name):
+            raise ValidationFailed({"list_name": NUL_REASON})
         found = session.execute(
             select(LeadList).where(LeadList.workspace_id == workspace_id, LeadList.name == name)
         ).scalar()

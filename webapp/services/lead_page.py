@@ -61,11 +61,16 @@ def page_context(session: Session, lead: Lead, workspace_id: uuid.UUID) -> dict:
         "core_person": session.get(CorePerson, lead.core_person_id)
         if lead.core_person_id
         else None,
-        "contact": session.get(Contact, lead.converted_contact_id)
-        if lead.converted_contact_id
-        else None,
-        "account": session.get(Account, lead.converted_account_id)
-        if lead.converted_account_id
-        else None,
+        "contact": _in_workspace(session, Contact, lead.converted_contact_id, workspace_id),
+        "account": _in_workspace(session, Account, lead.converted_account_id, workspace_id),
         "duplicates": find_lead_duplicates(session, lead),
     }
+
+
+def _in_workspace(session: Session, model, row_id: uuid.UUID | None, workspace_id: uuid.UUID):
+    """The workspace's contact or account with this id; None if unset or not the workspace's."""
+    if row_id is None:
+        return None
+    return session.execute(
+        select(model).where(model.id == row_id, model.workspace_id == workspace_id)
+    ).scalar()

@@ -94,6 +94,7 @@ def _rows_select(dialect: str) -> Select:
         _tag_names(dialect).label("tag_names"),
         Lead.created_at,
         Lead.converted_at,
+        Lead.phone,
     ).outerjoin(OWNER, OWNER.id == Lead.assigned_to_id)
 
 
@@ -178,12 +179,12 @@ def owner_sorted_rows(
 
 def _row(values) -> LeadRow:
     (lead_id, full, first, last, email, company, status, intent, score) = values[:9]
-    owner_name, owner_email, source, tags, created_at, converted_at = values[9:]
+    owner_name, owner_email, source, tags, created_at, converted_at, phone = values[9:]
     if isinstance(tags, str):  # SQLite's JSON array
         tags = sorted(json.loads(tags))
     return LeadRow(
         id=lead_id,
-        display_name=name_shown(full, first, last, company, email),
+        display_name=name_shown(full, first, last, company, email, phone),
         company_name=company,
         email=email,
         status=status,

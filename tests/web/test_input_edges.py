@@ -1,0 +1,103 @@
+"""Odd input a user can type: clear 4xx answers or sensible results, never a 500."""
+
+import pytest
+
+from tests.factories import signed_in
+from webapp.models import Lead, LeadList, Tag
+
+
+@pytest.fixture()
+def admin(client, factory):
+    workspace, user = signed_in(client, factory, role="admin")
+    workspace.timezone = "Pacific/Kiritimati"  # UTC+14: the edges move a day
+    factory.session.commit()
+    return workspace, user
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_to=9999-12-31",
+        "created_from=0001-01-01",
+        "created_from=0001-01-01&created_to=9999-12-31",
+        "created_from=9999-12-31",
+    ],
+)
+def test_dates_at_the_calendar_edges(client, factory, admin, query):
+    workspace, _ = admin
+    factory.lead(workspace, first_name="Edgar", email="edgar@example.com")
+    listed = client.get(f"/leads?{query}")
+    assert listed.status_code == 200
+    assert ("Edgar" in listed.get_data(as_text=True)) == ("created_from=9999" not in query)
+    assert client.get(f"/leads/export.csv?{query}").status_code == 200
+    bulk = client.post_form(f"/leads/bulk?{query}", {"action": "archive", "scope": "all"})
+    assert bulk.status_code == 302
+
+
+def test_audit_page_takes_edge_dates_and_any_page_number(client, factory, admin):
+    for query in ("to=9999-12-31", "from=0001-01-01", "page=99999999999999999999", "page=-3"):
+        assert client.get(f"/audit?{query}").status_code == 200, query
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "sNaN", "Infinity", "-inf"])
+def test_revenue_must_be_a_number(client, db, factory, admin, value):
+    lead = factory.lead(admin[0])
+    response = client.htmx("post", f"/leads/{lead.id}/fields/revenue", data={"value": value})
+    assert response.status_code == 422
+    assert "must be a number" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Lead, lead.id).revenue is None
+
+
+def test_tags_and_list_names_refuse_nul(client, db, factory, admin):
+    workspace, _ = admin
+    lead = factory.lead(workspace)
+    page_tag = client.htmx("post", f"/leads/{lead.id}/tags", data={"add": "c\x00d"})
+    assert page_tag.status_code == 422
+    bulk_tag = client.post_form(
+        "/leads/bulk",
+        {"action": "add_tags", "tags": "a\x00b", "lead_id": str(lead.id)},
+        follow_redirects=True,
+    )
+    assert "Tags: must not contain NUL characters" in bulk_tag.get_data(as_text=True)
+    bulk_list = client.post_form(
+        "/leads/bulk",
+        {"action": "add_to_list", "list_name": "L\x00X", "lead_id": str(lead.id)},
+        follow_redirects=True,
+    )
+    assert "New list: must not contain NUL characters" in bulk_list.get_data(as_text=True)
+    new_lead = client.post_form(
+        "/leads/new", {"first_name": "Nul", "email": "nul@example.com", "tags": "q\x00r"}
+    )
+    assert new_lead.status_code == 422
+    db.session.expire_all()
+    assert db.session.execute(db.select(Tag)).all() == []
+    assert db.session.execute(db.select(LeadList)).all() == []
+    assert db.session.execute(db.select(Lead).where(Lead.email == "nul@example.com")).all() == []
+
+
+def test_the_last_identifying_field_cannot_be_emptied(client, db, factory, admin):
+    lead = factory.lead(
+        admin[0], first_name="Solo", last_name=None, email="solo@example.com", phone=None
+    )
+    assert (
+        client.htmx("post", f"/leads/{lead.id}/fields/email", data={"value": ""}).status_code == 200
+    )
+    # Clearing the first name would take the full name with it: nothing would be left.
+    refused = client.htmx("post", f"/leads/{lead.id}/fields/first_name", data={"value": ""})
+    assert refused.status_code == 422
+    assert "a lead needs a name, company, email or phone" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(Lead, lead.id)
+    assert (kept.first_name, kept.full_name, kept.email) == ("Solo", "Solo", None)
+    # With a phone to go by, the name may go.
+    client.htmx("post", f"/leads/{lead.id}/fields/phone", data={"value": "+1 415 555 0100"})
+    cleared = client.htmx("post", f"/leads/{lead.id}/fields/first_name", data={"value": ""})
+    assert cleared.status_code == 200
+
+
+def test_bulk_errors_read_as_sentences(client, factory, admin):
+    response = client.post_form(
+        "/leads/bulk", {"action": "add_to_list"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Nothing changed. Rows: select at least one lead." in response
