@@ -112,3 +112,16 @@ def test_a_lead_with_only_a_phone_is_named_by_it_on_its_page_and_in_my_leads(db,
     assert lead.display_name == "+14155550199"
     rows = page_of_leads(db.session, LeadFilter(), workspace.id, user.id).leads
     assert [row.display_name for row in rows] == ["+14155550199"]
+
+
+def test_the_name_sort_places_a_phone_only_lead_by_its_phone(db, factory):
+    workspace = factory.workspace()
+    user = factory.user(workspace)
+    factory.lead(workspace, first_name="Zed", last_name=None, email="zed@example.com")
+    factory.lead(workspace, first_name=None, last_name=None, email=None, phone="+14155550199")
+    factory.lead(workspace, first_name=None, last_name=None, email=None, company_name="#1 Plumbing")
+    # "#" < "+" < "Z": a lead with no sort name at all would come first or last instead.
+    rows = page_of_leads(
+        db.session, LeadFilter(sort="name", direction="asc"), workspace.id, user.id
+    )
+    assert [row.display_name for row in rows.leads] == ["#1 Plumbing", "+14155550199", "Zed"]

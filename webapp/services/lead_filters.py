@@ -19,13 +19,14 @@ from webapp.services.days import day_end, day_start, parse_day
 
 PAGE_SIZES = (25, 50, 100)
 _EMPTY = literal_column("''")  # a literal, so the planner matches the index's expression
-# The name a row shows (full name, else company, else email), lower-cased so "b@x.io"
-# does not sort after "Zed" on SQLite; migration 0009 indexes the same expression.
+# The name a row shows (full name, else company, else email, else phone), lower-cased so
+# "b@x.io" does not sort after "Zed" on SQLite; migration 0010 indexes the same expression.
 SORT_NAME = func.lower(
     func.coalesce(
         func.nullif(Lead.full_name, _EMPTY),
         func.nullif(Lead.company_name, _EMPTY),
         Lead.email_normalized,
+        Lead.phone,
     )
 )
 SORTS = {
