@@ -49,6 +49,7 @@ class NewLead:
     last_name: str | None
     company_name: str | None
     email: str | None
+    phone: str | None
     status: str
     source: str
     created_at: datetime
