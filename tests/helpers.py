@@ -6,6 +6,8 @@ import re
 
 from flask.testing import FlaskClient
 
+from webapp.models import LeadActivity
+
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -42,3 +44,17 @@ class WebClient:
         if workspace is not None:
             self.post_form("/workspace", {"workspace_id": str(workspace.id)})
         return response
+
+
+def activities(db, lead, kind: str) -> list[LeadActivity]:
+    """The lead's activities of one kind, as stored now."""
+    db.session.expire_all()
+    return (
+        db.session.execute(
+            db.select(LeadActivity).where(
+                LeadActivity.lead_id == lead.id, LeadActivity.activity_type == kind
+            )
+        )
+        .scalars()
+        .all()
+    )

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import signed_in
+from tests.helpers import activities
 from webapp.models import Event, Lead, LeadActivity, LeadList, LeadListMember
 
 
@@ -23,19 +24,6 @@ def setup(client, factory):
 
 def ids(leads):
     return [str(lead.id) for lead in leads]
-
-
-def activities(db, lead, kind):
-    db.session.expire_all()
-    return (
-        db.session.execute(
-            db.select(LeadActivity).where(
-                LeadActivity.lead_id == lead.id, LeadActivity.activity_type == kind
-            )
-        )
-        .scalars()
-        .all()
-    )
 
 
 def test_set_status_on_selected_rows(client, db, setup):
@@ -136,7 +124,6 @@ def test_add_to_new_and_existing_list(client, db, setup):
     page = client.get(f"/leads/{leads[0].id}").get_data(as_text=True)
     assert "Hot prospects" in page
     # A lead already in the list gets one "Added to list" activity, not one per attempt.
-    from webapp.models import LeadActivity
 
     added = db.session.execute(
         db.select(LeadActivity.lead_id).where(

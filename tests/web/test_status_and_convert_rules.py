@@ -3,7 +3,8 @@
 import pytest
 
 from tests.factories import signed_in
-from webapp.models import Event, Lead, LeadActivity
+from tests.helpers import activities
+from webapp.models import Event, Lead
 from webapp.models.crm import Account
 
 
@@ -11,19 +12,6 @@ from webapp.models.crm import Account
 def desk(client, factory):
     workspace, user = signed_in(client, factory, name="Ada Admin")
     return workspace, user
-
-
-def activities(db, lead, kind):
-    db.session.expire_all()
-    return (
-        db.session.execute(
-            db.select(LeadActivity).where(
-                LeadActivity.lead_id == lead.id, LeadActivity.activity_type == kind
-            )
-        )
-        .scalars()
-        .all()
-    )
 
 
 def status_events(db):
