@@ -6,15 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp
 export APP_ENV ?= development
+PORT ?= 5000
 
 .PHONY: run install assets browser migrate demo test lint format clean
 
 run: install assets migrate demo
 	@echo ""
-	@echo "Leadkeeper is starting on http://127.0.0.1:5000"
+	@echo "Leadkeeper is starting on http://127.0.0.1:$(PORT)"
 	@echo "Sign in as admin@demo.example.com (admin) or rep@demo.example.com (rep), password: leadkeeper-demo"
 	@echo ""
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
