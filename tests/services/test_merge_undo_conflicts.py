@@ -13,6 +13,7 @@ from webapp.models import (
     LeadListMember,
     User,
 )
+from webapp.models.forms import CaptureForm, SpamSubmission
 from webapp.models.merges import LeadMerge
 from webapp.services.errors import Conflict
 from webapp.services.lead_lists import add_leads_to_list
@@ -414,3 +415,33 @@ def test_deleting_the_kept_lead_takes_its_merge_records_with_it(db, workspace, u
     db.session.delete(db.session.get(Lead, family["d"]))
     db.session.commit()
     assert db.session.execute(db.select(db.func.count()).select_from(LeadMerge)).scalar() == 0
+
+
+def test_a_submission_released_into_a_merged_lead_follows_it_and_comes_back(
+    db, workspace, user, family
+):
+    form = CaptureForm(workspace_id=workspace.id, name="Contact")
+    db.session.add(form)
+    db.session.flush()
+    held = SpamSubmission(
+        workspace_id=workspace.id,
+        form_id=form.id,
+        reason="honeypot",
+        payload={"name": "Annie Roe"},
+        released_lead_id=family["c"],
+    )
+    db.session.add(held)
+    db.session.commit()
+
+    def released_into():
+        db.session.expire_all()
+        return db.session.get(SpamSubmission, held.id).released_lead_id
+
+    c_into_a = merge_into(db, workspace, user, family["a"], family["c"])
+    assert released_into() == family["a"]  # not cleared by the merged-away lead's delete
+    a_into_d = merge_into(db, workspace, user, family["d"], family["a"])
+    assert released_into() == family["d"]
+    undo(db, workspace, user, c_into_a)  # the inner merge first: C is back, from D
+    assert released_into() == family["c"]
+    undo(db, workspace, user, a_into_d)
+    assert released_into() == family["c"]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import CampaignLead, Lead, LeadActivity, LeadListMember
 from webapp.models.base import UTCDateTime
+from webapp.models.forms import SpamSubmission
 from webapp.models.merges import LeadMerge
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
@@ -92,23 +93,19 @@ def merge_leads(
         "campaign_leads": [],
         "campaign_rows_dropped": [],
         "merges": [],
+        "released_submissions": [],
     }
-    moved["activities"] = [
-        a.hex
-        for a in session.execute(
-            select(LeadActivity.id).where(LeadActivity.lead_id == other.id)
-        ).scalars()
-    ]
-    session.execute(
-        update(LeadActivity).where(LeadActivity.lead_id == other.id).values(lead_id=kept.id)
-    )
+    moved["activities"] = _repoint(session, LeadActivity.lead_id, kept, other)
     for tag in list(other.tags):
         if tag not in kept.tags:
             kept.tags.append(tag)
             moved["tags_added"].append(tag.id.hex)
     _move_list_members(session, kept, other, moved)
     _move_campaign_rows(session, kept, other, moved)
-    moved["merges"] = _carry_merges(session, kept, other)
+    # Earlier merges into `other`, and held submissions released into it, follow it: its
+    # delete would take those merge records (and so their undo) with it, and unlink those.
+    moved["merges"] = _repoint(session, LeadMerge.kept_lead_id, kept, other)
+    moved["released_submissions"] = _repoint(session, SpamSubmission.released_lead_id, kept, other)
     session.delete(other)
     session.flush()
     filled = {}
@@ -197,13 +194,10 @@ def _move_campaign_rows(session: Session, kept: Lead, other: Lead, moved: dict) 
     session.flush()
 
 
-def _carry_merges(session: Session, kept: Lead, other: Lead) -> list[str]:
-    """Earlier merges into `other` move to `kept`: deleting `other` would take their records
-    (and so their undo) with it."""
-    carried = (
-        session.execute(select(LeadMerge.id).where(LeadMerge.kept_lead_id == other.id))
-        .scalars()
-        .all()
-    )
-    session.execute(update(LeadMerge).where(LeadMerge.id.in_(carried)).values(kept_lead_id=kept.id))
-    return [merge_id.hex for merge_id in carried]
+def _repoint(session: Session, column, kept: Lead, other: Lead) -> list[str]:
+    """Rows whose `column` (a model's lead reference) names `other` name `kept` instead;
+    returns their ids, as the merge records them."""
+    model = column.class_
+    ids = session.execute(select(model.id).where(column == other.id)).scalars().all()
+    session.execute(update(model).where(model.id.in_(ids)).values({column.key: kept.id}))
+    return [row_id.hex for row_id in ids]

@@ -10,12 +10,21 @@ from sqlalchemy.orm import Session
 
 from webapp.models import CampaignLead, Lead, LeadActivity, LeadListMember, Tag
 from webapp.models.base import utcnow
+from webapp.models.forms import SpamSubmission
 from webapp.models.merges import LeadMerge
 from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, NotFound
 from webapp.services.leads import add_activity
 from webapp.services.merge import COLUMNS, dump_value, load_value
 from webapp.services.scoping import get_owned
+
+# What a merge pointed from the other lead at the kept one (merge.merge_leads' _repoint),
+# by the key it recorded the rows under: an undo points them back.
+REPOINTED = {
+    "activities": LeadActivity.lead_id,
+    "merges": LeadMerge.kept_lead_id,
+    "released_submissions": SpamSubmission.released_lead_id,
+}
 
 
 def undo_merge(
@@ -198,12 +207,14 @@ def _ids(hexes) -> list[uuid.UUID]:
 def _restore_children(
     session: Session, kept: Lead, other: Lead, moved: dict, later: list[LeadMerge]
 ) -> None:
-    activities, _ = _follow_rows(later, moved["activities"], "activities")
-    session.execute(
-        update(LeadActivity)
-        .where(LeadActivity.id.in_(_ids(activities)), LeadActivity.lead_id == kept.id)
-        .values(lead_id=other.id)
-    )
+    for key, column in REPOINTED.items():
+        ids, _ = _follow_rows(later, moved.get(key, []), key)
+        model = column.class_
+        session.execute(
+            update(model)
+            .where(model.id.in_(_ids(ids)), column == kept.id)
+            .values({column.key: other.id})
+        )
     added = set(_follow_tags(later, moved["tags_added"]))
     kept.tags[:] = [t for t in kept.tags if t.id.hex not in added]
     other.tags.extend(session.execute(select(Tag).where(Tag.id.in_(_ids(moved["tags"])))).scalars())
@@ -223,12 +234,6 @@ def _restore_children(
         .values(lead_id=other.id)
     )
     _add_rows(session, CampaignLead, other, [*moved["campaign_rows_dropped"], *dropped])
-    merges, _ = _follow_rows(later, moved.get("merges", []), "merges")
-    session.execute(
-        update(LeadMerge)
-        .where(LeadMerge.id.in_(_ids(merges)), LeadMerge.kept_lead_id == kept.id)
-        .values(kept_lead_id=other.id)
-    )
     session.flush()
 
 
