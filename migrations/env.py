@@ -20,7 +20,7 @@ logger = logging.getLogger('alembic.env')
 
 # Indexes made by hand in migrations (expression indexes) that the models cannot
 # describe; autogenerate must not try to drop them.
-UNMODELLED_INDEXES = {"ix_leads_search_trgm", "ix_leads_ws_name"}
+UNMODELLED_INDEXES = {"ix_leads_search_trgm", "ix_leads_ws_name", "ix_leads_ws_company"}
 
 
 def include_name(name, type_, parent_names):

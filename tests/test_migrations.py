@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-EXPRESSION_INDEXES = {"ix_leads_search_trgm", "ix_leads_ws_name"}
+EXPRESSION_INDEXES = {"ix_leads_search_trgm", "ix_leads_ws_name", "ix_leads_ws_company"}
 
 
 # SQLite's reflection cannot read an expression index; it is left out of the compare anyway.

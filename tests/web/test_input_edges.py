@@ -101,3 +101,57 @@ def test_bulk_errors_read_as_sentences(client, factory, admin):
         "/leads/bulk", {"action": "add_to_list"}, follow_redirects=True
     ).get_data(as_text=True)
     assert "Nothing changed. Rows: select at least one lead." in response
+
+
+def test_edge_dates_stay_as_typed_in_the_links(client, factory, admin):
+    html = client.get(
+        "/leads?created_from=0001-01-01&created_to=9999-12-31", headers={"HX-Request": "true"}
+    )
+    assert "created_from=0001-01-01" in html.headers["HX-Push-Url"]
+    assert "created_to=9999-12-31" in html.headers["HX-Push-Url"]
+
+
+def test_page_numbers_past_the_end_show_the_last_page(client, factory, admin):
+    for n in range(30):
+        factory.lead(admin[0], first_name=f"P{n}")
+    for page in ("99999999999999999999", "50"):
+        html = client.get(f"/leads?page={page}").get_data(as_text=True)
+        assert "Page 2 of 2" in html, page
+    assert client.get("/duplicates?page=99").status_code == 200
+
+
+def test_bulk_on_all_matching_with_none_says_so(client, factory, admin):
+    response = client.post_form(
+        "/leads/bulk?q=nobody-matches", {"action": "archive", "scope": "all"}, follow_redirects=True
+    )
+    assert "Nothing changed. Rows: no leads match the filter." in response.get_data(as_text=True)
+
+
+def test_the_new_lead_form_says_what_is_wrong_with_tags_and_notes(client, admin):
+    for field, value, reason in (("tags", "x" * 65, "at most 64"), ("notes", "a\x00b", "NUL")):
+        response = client.post_form(
+            "/leads/new", {"first_name": "Tess", "email": "tess@example.com", field: value}
+        )
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert f'id="e-{field}" class="field-error" role="alert">' in html, field
+        assert reason in html
+    sent_alone = client.post_form("/leads/new", {"full_name": "T" * 300})
+    assert "Full name: must be at most" in sent_alone.get_data(as_text=True)
+
+
+def test_company_sort_ignores_case_and_puts_blanks_last_going_up(db, factory, admin):
+    from webapp.services.lead_filters import LeadFilter
+    from webapp.services.lead_pages import page_of_leads
+
+    workspace, user = admin
+    for company in ("beta", "Alpha", None, "", "Gamma"):
+        factory.lead(workspace, company_name=company)
+
+    def companies(direction):
+        lead_filter = LeadFilter(sort="company", direction=direction)
+        rows = page_of_leads(db.session, lead_filter, workspace.id, user.id).leads
+        return [row.company_name or "-" for row in rows]
+
+    assert companies("asc") == ["Alpha", "beta", "Gamma", "-", "-"]
+    assert companies("desc") == ["-", "-", "Gamma", "beta", "Alpha"]

@@ -21,8 +21,9 @@ PER_PAGE = 25
 @login_required
 def index():
     pairs = find_duplicate_pairs(db.session, g.workspace.id)
+    last_page = max((len(pairs) + PER_PAGE - 1) // PER_PAGE, 1)
     try:
-        page = max(int(request.args.get("page", 1)), 1)
+        page = min(max(int(request.args.get("page", 1)), 1), last_page)
     except ValueError:
         page = 1
     shown = pairs[(page - 1) * PER_PAGE : page * PER_PAGE]

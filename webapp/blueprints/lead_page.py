@@ -26,6 +26,7 @@ from webapp.services.lead_page import page_context
 from webapp.services.lead_work import assign_lead, change_status_or_add_note
 from webapp.services.leads import add_activity
 from webapp.services.tags import add_tags, remove_tags
+from webapp.templating import field_label
 from webapp.tenancy import get_scoped_or_404
 
 bp = Blueprint("lead", __name__, url_prefix="/leads")
@@ -70,7 +71,7 @@ def _after_action(lead: Lead, errors: dict | None = None, message: str | None = 
             422 if errors else 200
         )
     if errors:
-        flash("; ".join(f"{k.replace('_', ' ')} {v}" for k, v in errors.items()), "error")
+        flash("; ".join(f"{field_label(k)}: {v}" for k, v in errors.items()), "error")
     elif message:
         flash(message, "success")
     return redirect(url_for("lead.show", lead_id=lead.id))

@@ -128,7 +128,6 @@ class Lead(db.Model):
         sa.Index("ix_leads_ws_intent", "workspace_id", "intent", "lead_score", "id"),
         sa.Index("ix_leads_ws_source", "workspace_id", "source", "created_at", "id"),
         sa.Index("ix_leads_ws_domain", "workspace_id", "company_domain"),
-        sa.Index("ix_leads_ws_company", "workspace_id", "company_name", "id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -80,7 +80,9 @@ def run_bulk(
         raise PermissionError(request.action)
     ids = target_ids(session, workspace_id, request, user_id, timezone)
     if not ids:
-        raise ValidationFailed({"selection": "select at least one lead"})
+        everything = request.lead_ids is None
+        reason = "no leads match the filter" if everything else "select at least one lead"
+        raise ValidationFailed({"selection": reason})
     if request.action == "add_to_list":
         lead_list = find_or_create_list(
             session, workspace_id, request.list_id, request.list_name, user_id

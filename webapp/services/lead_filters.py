@@ -29,9 +29,11 @@ SORT_NAME = func.lower(
         Lead.phone,
     )
 )
+# Migration 0011 indexes the same expression.
+SORT_COMPANY = func.lower(func.nullif(Lead.company_name, _EMPTY))
 SORTS = {
     "name": SORT_NAME,
-    "company": Lead.company_name,
+    "company": SORT_COMPANY,
     "email": Lead.email_normalized,
     "status": Lead.status,
     "score": Lead.lead_score,
@@ -79,7 +81,7 @@ class LeadFilter:
             q=_typed(args.get("q"))[:MAX_QUERY_LENGTH],
             sort=args.get("sort") if args.get("sort") in SORTS else "created",
             direction="asc" if args.get("direction") == "asc" else "desc",
-            page=_int(args.get("page"), 1, 10**6) or 1,
+            page=min(_int(args.get("page"), 1, 10**30) or 1, 10**6),  # past the end: the last
             per_page=_int(args.get("per_page"), 1, 100) or 25,
         )
         if result.per_page not in PAGE_SIZES:
@@ -293,8 +295,8 @@ def sort_order(lead_filter: LeadFilter, owner) -> tuple:
             return shown.asc().nulls_last(), owner.id.asc(), *newest
         return shown.desc().nulls_first(), owner.id.desc(), *newest
     column = SORTS[lead_filter.sort]
-    # Plain ASC/DESC (PostgreSQL's default NULL placement) so the (workspace, column, id)
-    # indexes serve the sort in both directions.
+    # Blanks last going up and first going down on both databases: PostgreSQL's default
+    # NULL placement, so the (workspace, column, id) indexes serve both directions there.
     if lead_filter.direction == "asc":
-        return column.asc(), Lead.id.asc()
-    return column.desc(), Lead.id.desc()
+        return column.asc().nulls_last(), Lead.id.asc()
+    return column.desc().nulls_first(), Lead.id.desc()

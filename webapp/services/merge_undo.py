@@ -46,7 +46,7 @@ def undo_merge(
     if merge is None:
         raise NotFound("merge")
     if merge.undone_at is not None:
-        raise Conflict("this merge was already undone")
+        raise Conflict("This merge was already undone.")
     kept = get_owned(session, Lead, workspace_id, merge.kept_lead_id)
     later = _later_merges(session, merge)
     _refuse_a_taken_email(session, merge, kept, later)
