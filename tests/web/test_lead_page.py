@@ -376,7 +376,7 @@ def test_each_tag_holds_its_remove_button(client, page):
     # the form, which put each × outside its tag.
     assert "<p" not in tags
     assert re.search(
-        r'<span class="badge tag">alpha\s*<form[^>]*>.*?Remove tag alpha.*?</form>'
+        r'<span class="badge tag"><bdi>alpha</bdi>\s*<form[^>]*>.*?Remove tag alpha.*?</form>'
         r"\s*</span>",
         tags,
         re.S,

@@ -169,7 +169,11 @@ def test_typed_values_are_isolated_on_the_lead_page(client, db, factory, desk):
     lead.search_query = f"jazz{RLO} pianists"
     db.session.commit()
     client.htmx("post", f"/leads/{lead.id}/notes", data={"note": f"said {RLO}hello"})
+    client.htmx("post", f"/leads/{lead.id}/tags", data={"add": f"{RLO}evil"})
     page = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    assert f'<span class="badge tag"><bdi>{RLO}evil</bdi>' in page
+    listed = client.get("/leads").get_data(as_text=True)
+    assert f'<span class="badge tag"><bdi>{RLO}evil</bdi></span>' in listed
     city = part(page, 'id="field-city"', "</div>")
     assert f"<bdi>Metro{RLO}polis</bdi>" in city
     assert city.index("</bdi>") < city.index('class="edit-link"')
