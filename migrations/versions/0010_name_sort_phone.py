@@ -1,11 +1,11 @@
-"""My Leads' name sort falls back to the phone, as the name shown does
+"""My Leads' name sort falls back to the phone, domain, website and LinkedIn, as the name shown does
 
 Revision ID: 0010_name_sort_phone
 Revises: 0009_name_sort
 
-A lead known only by its phone is shown by it; the name sort's expression index
-now ends with the phone too, so such leads sort among the names, not with the
-empty ones.
+A lead known only by its phone (or company domain, website, LinkedIn URL) is shown
+by it; the name sort's expression index now ends with those too, so such leads sort
+among the names, not with the empty ones.
 """
 
 from alembic import op
@@ -18,7 +18,8 @@ depends_on = None
 
 # Must stay the same expression as webapp.services.lead_filters.SORT_NAME.
 SORT_NAME = (
-    "lower(coalesce(nullif(full_name, ''), nullif(company_name, ''), email_normalized, phone))"
+    "lower(coalesce(nullif(full_name, ''), nullif(company_name, ''), email_normalized, phone, "
+    "company_domain, website, linkedin_url))"
 )
 EARLIER = "lower(coalesce(nullif(full_name, ''), nullif(company_name, ''), email_normalized))"
 

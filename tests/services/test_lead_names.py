@@ -125,3 +125,20 @@ def test_the_name_sort_places_a_phone_only_lead_by_its_phone(db, factory):
         db.session, LeadFilter(sort="name", direction="asc"), workspace.id, user.id
     )
     assert [row.display_name for row in rows.leads] == ["#1 Plumbing", "+14155550199", "Zed"]
+
+
+@pytest.mark.parametrize(
+    "field,value,shown",
+    [
+        ("company_domain", "initech.example", "initech.example"),
+        ("website", "https://initech.example/about", "https://initech.example/about"),
+        ("linkedin_url", "https://linkedin.com/in/bill", "https://linkedin.com/in/bill"),
+    ],
+)
+def test_a_lead_known_by_a_web_address_alone_is_named_by_it(db, factory, field, value, shown):
+    workspace = factory.workspace()
+    user = factory.user(workspace)
+    lead = factory.lead(workspace, first_name=None, last_name=None, email=None, **{field: value})
+    assert lead.display_name == shown
+    rows = page_of_leads(db.session, LeadFilter(sort="name"), workspace.id, user.id).leads
+    assert [row.display_name for row in rows] == [shown]

@@ -86,7 +86,8 @@ def test_the_last_identifying_field_cannot_be_emptied(client, db, factory, admin
     # Clearing the first name would take the full name with it: nothing would be left.
     refused = client.htmx("post", f"/leads/{lead.id}/fields/first_name", data={"value": ""})
     assert refused.status_code == 422
-    assert "a lead needs a name, company, email or phone" in refused.get_data(as_text=True)
+    message = "a lead needs a name, company, email, phone, website or LinkedIn URL"
+    assert message in refused.get_data(as_text=True)
     db.session.expire_all()
     kept = db.session.get(Lead, lead.id)
     assert (kept.first_name, kept.full_name, kept.email) == ("Solo", "Solo", None)

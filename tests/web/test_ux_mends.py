@@ -125,7 +125,7 @@ def test_other_actions_still_report_in_the_work_panel(client, desk):
         as_text=True
     )
     assert body.count("must be one of") == 1
-    assert "Priority must be one of" in part(body, 'id="lead-work"', "</article>")
+    assert "Priority: must be one of" in part(body, 'id="lead-work"', "</article>")
     blank = client.htmx("post", f"/leads/{lead.id}/notes", data={"note": " "}).get_data(
         as_text=True
     )

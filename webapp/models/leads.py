@@ -91,23 +91,26 @@ def full_name_of(first_name: str | None, last_name: str | None) -> str | None:
     return " ".join(p for p in parts if p) or None
 
 
+# What names a lead without a name, in this order (My Leads' name sort follows it).
+NAMED_BY = ("company_name", "email", "phone", "company_domain", "website", "linkedin_url")
+
+
 def display_name(lead) -> str:
     """How a lead is named on screen: a Lead, or any row with the same name fields."""
     return name_shown(
         lead.full_name,
         lead.first_name,
         lead.last_name,
-        lead.company_name,
-        lead.email,
-        lead.phone,
+        *(getattr(lead, field) for field in NAMED_BY),
     )
 
 
-def name_shown(full_name, first_name, last_name, company_name, email, phone) -> str:
+def name_shown(full_name, first_name, last_name, *named_by) -> str:
+    """The full name, else first and last name, else the first of NAMED_BY's values."""
     if full_name:
         return full_name
     joined = " ".join(p for p in (first_name, last_name) if p)
-    return joined or company_name or email or phone or "(unnamed lead)"
+    return joined or next((value for value in named_by if value), "(unnamed lead)")
 
 
 class Lead(db.Model):

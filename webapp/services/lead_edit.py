@@ -80,7 +80,10 @@ def _keep_identified(lead: Lead, cleared: str, name_follows: bool) -> None:
         left["full_name"] = full_name_of(*parts.values())
     if not any(left.values()):
         raise ValidationFailed(
-            {cleared: "can't be emptied: a lead needs a name, company, email or phone"}
+            {
+                cleared: "cannot be emptied: a lead needs a name, company, email, phone, "
+                "website or LinkedIn URL"
+            }
         )
 
 

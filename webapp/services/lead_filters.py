@@ -19,7 +19,7 @@ from webapp.services.days import day_end, day_start, parse_day
 
 PAGE_SIZES = (25, 50, 100)
 _EMPTY = literal_column("''")  # a literal, so the planner matches the index's expression
-# The name a row shows (full name, else company, else email, else phone), lower-cased so
+# The name a row shows (full name, else models.leads.NAMED_BY's fields), lower-cased so
 # "b@x.io" does not sort after "Zed" on SQLite; migration 0010 indexes the same expression.
 SORT_NAME = func.lower(
     func.coalesce(
@@ -27,6 +27,9 @@ SORT_NAME = func.lower(
         func.nullif(Lead.company_name, _EMPTY),
         Lead.email_normalized,
         Lead.phone,
+        Lead.company_domain,
+        Lead.website,
+        Lead.linkedin_url,
     )
 )
 # Migration 0011 indexes the same expression.

@@ -50,6 +50,9 @@ class NewLead:
     company_name: str | None
     email: str | None
     phone: str | None
+    company_domain: str | None
+    website: str | None
+    linkedin_url: str | None
     status: str
     source: str
     created_at: datetime

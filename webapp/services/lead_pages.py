@@ -94,7 +94,11 @@ def _rows_select(dialect: str) -> Select:
         _tag_names(dialect).label("tag_names"),
         Lead.created_at,
         Lead.converted_at,
+        # The rest of what names a lead without a name (NAMED_BY after company and email).
         Lead.phone,
+        Lead.company_domain,
+        Lead.website,
+        Lead.linkedin_url,
     ).outerjoin(OWNER, OWNER.id == Lead.assigned_to_id)
 
 
@@ -179,12 +183,12 @@ def owner_sorted_rows(
 
 def _row(values) -> LeadRow:
     (lead_id, full, first, last, email, company, status, intent, score) = values[:9]
-    owner_name, owner_email, source, tags, created_at, converted_at, phone = values[9:]
+    owner_name, owner_email, source, tags, created_at, converted_at = values[9:15]
     if isinstance(tags, str):  # SQLite's JSON array
         tags = sorted(json.loads(tags))
     return LeadRow(
         id=lead_id,
-        display_name=name_shown(full, first, last, company, email, phone),
+        display_name=name_shown(full, first, last, company, email, *values[15:]),
         company_name=company,
         email=email,
         status=status,
