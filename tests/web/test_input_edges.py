@@ -156,3 +156,18 @@ def test_company_sort_ignores_case_and_puts_blanks_last_going_up(db, factory, ad
 
     assert companies("asc") == ["Alpha", "beta", "Gamma", "-", "-"]
     assert companies("desc") == ["-", "-", "Gamma", "beta", "Alpha"]
+
+
+def test_revenue_is_kept_to_the_cent_at_its_largest(client, db, factory, admin):
+    lead = factory.lead(admin[0])
+    saved = client.htmx(
+        "post", f"/leads/{lead.id}/fields/revenue", data={"value": "9999999999999.99"}
+    )
+    assert saved.status_code == 200
+    db.session.expire_all()
+    assert str(db.session.get(Lead, lead.id).revenue) == "9999999999999.99"
+    too_big = client.htmx(
+        "post", f"/leads/{lead.id}/fields/revenue", data={"value": "9999999999999999.99"}
+    )
+    assert too_big.status_code == 422
+    assert "must be between 0 and 10,000,000,000,000" in too_big.get_data(as_text=True)

@@ -194,6 +194,16 @@ def test_a_business_email_links_to_the_account_of_a_lead_with_that_domain(
     without = factory.lead(workspace, email="dev@initech.com", company_name="Initech Corp")
     account = convert(client, db, with_domain)
     assert convert(client, db, without).id == account.id
+    on_a_subdomain = factory.lead(workspace, email="bill@mail.initech.com", company_name="Initech")
+    assert convert(client, db, on_a_subdomain).id == account.id
+    # A company domain given as such is that company's, not its parent's.
+    subsidiary = factory.lead(
+        workspace,
+        email="eu@initech.com",
+        company_name="Initech EU",
+        company_domain="eu.initech.com",
+    )
+    assert convert(client, db, subsidiary).domain == "eu.initech.com"
 
 
 @pytest.mark.parametrize(

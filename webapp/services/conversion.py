@@ -84,10 +84,17 @@ def business_email_domain(email: str | None) -> str | None:
     return domain
 
 
-def _account_by_domain(session: Session, workspace_id, domain: str) -> Account | None:
-    return session.execute(
-        select(Account).where(Account.workspace_id == workspace_id, Account.domain == domain)
-    ).scalar()
+def _account_by_domain(
+    session: Session, workspace_id, domain: str, *, or_parent: bool = False
+) -> Account | None:
+    """The account of `domain`; with `or_parent`, else of the nearest domain above it
+    (an email at mail.initech.com belongs to initech.com's account)."""
+    labels = domain.split(".")
+    wanted = [".".join(labels[i:]) for i in range(len(labels) - 1)] if or_parent else [domain]
+    found = session.execute(
+        select(Account).where(Account.workspace_id == workspace_id, Account.domain.in_(wanted))
+    ).scalars()
+    return max(found, key=lambda account: len(account.domain), default=None)
 
 
 def _account_by_name(
@@ -115,7 +122,8 @@ def _find_or_create_account(session: Session, lead: Lead) -> tuple[Account | Non
     if not (company_name or domain):
         return None, False
     if domain:
-        found = _account_by_domain(session, lead.workspace_id, domain)
+        from_email = not lead.company_domain
+        found = _account_by_domain(session, lead.workspace_id, domain, or_parent=from_email)
         if found is None and company_name:
             # One made earlier from a lead without a domain (a free-mail address): it is
             # this company's, so it takes the domain rather than getting a twin.

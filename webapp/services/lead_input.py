@@ -88,8 +88,9 @@ def _clean_one(field: str, value):
             raise ValueError("must be a number") from None
         if not amount.is_finite():  # NaN and Infinity parse as Decimals too
             raise ValueError("must be a number")
-        if amount < 0 or amount >= Decimal("1e16"):
-            raise ValueError("must be between 0 and 10^16")
+        # 10^13 keeps every cent exact on SQLite too, which stores it as a double.
+        if amount < 0 or amount >= Decimal("1e13"):
+            raise ValueError("must be between 0 and 10,000,000,000,000")
         return amount
     if field in TEXT_LIMITS:
         value = str(value)
