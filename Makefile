@@ -35,7 +35,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 demo: install
-	$(BIN)/flask demo load
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask demo load
 
 # Browser tests drive Debian's chromium (Playwright cannot download a browser here).
 browser:

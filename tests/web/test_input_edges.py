@@ -86,7 +86,7 @@ def test_the_last_identifying_field_cannot_be_emptied(client, db, factory, admin
     # Clearing the first name would take the full name with it: nothing would be left.
     refused = client.htmx("post", f"/leads/{lead.id}/fields/first_name", data={"value": ""})
     assert refused.status_code == 422
-    message = "a lead needs a name, company, email, phone, website or LinkedIn URL"
+    message = "a lead needs a name, company, company domain, email, phone, website or LinkedIn URL"
     assert message in refused.get_data(as_text=True)
     db.session.expire_all()
     kept = db.session.get(Lead, lead.id)
@@ -170,4 +170,22 @@ def test_revenue_is_kept_to_the_cent_at_its_largest(client, db, factory, admin):
         "post", f"/leads/{lead.id}/fields/revenue", data={"value": "9999999999999999.99"}
     )
     assert too_big.status_code == 422
-    assert "must be between 0 and 10,000,000,000,000" in too_big.get_data(as_text=True)
+    assert "must be at least 0 and under 10,000,000,000,000" in too_big.get_data(as_text=True)
+    # Rounded to the cent first, as stored: it may not round up past the cap.
+    rounds_over = client.htmx(
+        "post", f"/leads/{lead.id}/fields/revenue", data={"value": "9999999999999.999"}
+    )
+    assert rounds_over.status_code == 422
+
+
+def test_errors_name_their_field_once(client, factory, admin):
+    made_from_parts = client.post_form(
+        "/leads/new", {"first_name": "F" * 300, "email": "f@example.com"}
+    ).get_data(as_text=True)
+    assert 'id="e-first_name" class="field-error"' in made_from_parts
+    assert "Full name:" not in made_from_parts  # the first name's box says it already
+    lead = factory.lead(admin[0])
+    bad_email = client.htmx("post", f"/leads/{lead.id}/fields/email", data={"value": "nope"})
+    assert ">Email: " in bad_email.get_data(as_text=True)
+    bad_status = client.htmx("post", f"/leads/{lead.id}/status", data={"status": "bogus"})
+    assert ">Status: must be one of" in bad_status.get_data(as_text=True)

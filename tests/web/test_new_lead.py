@@ -53,7 +53,10 @@ def test_a_blank_form_creates_nothing_and_says_what_is_missing(client, db, facto
     blank = {"source": "other", "type": "person", "priority": "low", "city": "Oslo"}
     response = client.post_form("/leads/new", blank)
     assert response.status_code == 422
-    assert "A lead needs a name, company, email or phone." in response.get_data(as_text=True)
+    assert (
+        "A lead needs a name, company, company domain, email, phone, website or LinkedIn URL."
+        in (response.get_data(as_text=True))
+    )
     assert db.session.execute(db.select(Lead)).scalar() is None
     assert client.post_form("/leads/new", {**blank, "phone": "+14155550101"}).status_code == 302
 

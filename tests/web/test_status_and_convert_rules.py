@@ -196,6 +196,12 @@ def test_a_business_email_links_to_the_account_of_a_lead_with_that_domain(
     assert convert(client, db, without).id == account.id
     on_a_subdomain = factory.lead(workspace, email="bill@mail.initech.com", company_name="Initech")
     assert convert(client, db, on_a_subdomain).id == account.id
+    # And the other way round: an account made from a subdomain's email first.
+    globex_mail = factory.lead(workspace, email="bill@mail.globex.com", company_name="Globex")
+    globex = factory.lead(workspace, email="a@globex.com", company_name="Globex")
+    first = convert(client, db, globex_mail)
+    assert first.domain == "mail.globex.com"
+    assert convert(client, db, globex).id == first.id
     # A company domain given as such is that company's, not its parent's.
     subsidiary = factory.lead(
         workspace,

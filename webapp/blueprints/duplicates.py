@@ -50,7 +50,7 @@ def merge():
         abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
-        flash("; ".join(exc.errors.values()), "error")
+        flash("Cannot merge: " + "; ".join(exc.errors.values()) + ".", "error")
         return redirect(url_for("duplicates.index"))
     db.session.commit()
     flash("Leads merged. You can undo this from the timeline.", "success")

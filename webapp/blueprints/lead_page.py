@@ -242,7 +242,7 @@ def save_field(lead_id, field):
         db.session.rollback()
         lead = _lead(lead_id)
         if not _is_htmx():
-            flash(f"{field.replace('_', ' ').capitalize()} {exc.errors.get(field)}", "error")
+            flash(f"{field_label(field)}: {exc.errors.get(field)}", "error")
             return redirect(url_for("lead.show", lead_id=lead.id))
         return render_template(
             "lead/_field_edit.html",

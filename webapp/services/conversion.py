@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead
@@ -85,16 +85,26 @@ def business_email_domain(email: str | None) -> str | None:
 
 
 def _account_by_domain(
-    session: Session, workspace_id, domain: str, *, or_parent: bool = False
+    session: Session, workspace_id, domain: str, *, or_related: bool = False
 ) -> Account | None:
-    """The account of `domain`; with `or_parent`, else of the nearest domain above it
-    (an email at mail.initech.com belongs to initech.com's account)."""
-    labels = domain.split(".")
-    wanted = [".".join(labels[i:]) for i in range(len(labels) - 1)] if or_parent else [domain]
-    found = session.execute(
-        select(Account).where(Account.workspace_id == workspace_id, Account.domain.in_(wanted))
-    ).scalars()
-    return max(found, key=lambda account: len(account.domain), default=None)
+    """The account of `domain`. With `or_related` (an email's domain), else the account of
+    the nearest domain above it, else of one below it: mail.initech.com and initech.com
+    are one company, whichever of them was converted first."""
+    if not or_related:
+        same = Account.domain == domain
+    else:
+        labels = domain.split(".")
+        above = [".".join(labels[i:]) for i in range(len(labels) - 1)]  # itself included
+        same = or_(
+            Account.domain.in_(above), Account.domain.endswith(f".{domain}", autoescape=True)
+        )
+    found = session.execute(select(Account).where(Account.workspace_id == workspace_id, same))
+
+    def nearness(account: Account) -> tuple:  # itself, then up the domain, then down it
+        below = account.domain.endswith(f".{domain}")
+        return (below, len(account.domain) if below else -len(account.domain))
+
+    return min(found.scalars(), key=nearness, default=None)
 
 
 def _account_by_name(
@@ -123,7 +133,7 @@ def _find_or_create_account(session: Session, lead: Lead) -> tuple[Account | Non
         return None, False
     if domain:
         from_email = not lead.company_domain
-        found = _account_by_domain(session, lead.workspace_id, domain, or_parent=from_email)
+        found = _account_by_domain(session, lead.workspace_id, domain, or_related=from_email)
         if found is None and company_name:
             # One made earlier from a lead without a domain (a free-mail address): it is
             # this company's, so it takes the domain rather than getting a twin.

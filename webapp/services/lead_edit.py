@@ -11,7 +11,7 @@ from webapp.models.base import utcnow
 from webapp.models.leads import PRIORITIES, full_name_of
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
 from webapp.services.lead_input import EDITABLE_FIELDS, clean_lead_fields
-from webapp.services.leads import IDENTIFYING_FIELDS, add_activity, find_by_email
+from webapp.services.leads import IDENTIFYING_FIELDS, NEEDED, add_activity, find_by_email
 from webapp.services.normalize import normalize_email_key
 
 # Status and priority have their own controls (with their own rules and activities).
@@ -79,12 +79,7 @@ def _keep_identified(lead: Lead, cleared: str, name_follows: bool) -> None:
         parts = {p: None if p == cleared else getattr(lead, p) for p in NAME_PARTS}
         left["full_name"] = full_name_of(*parts.values())
     if not any(left.values()):
-        raise ValidationFailed(
-            {
-                cleared: "cannot be emptied: a lead needs a name, company, email, phone, "
-                "website or LinkedIn URL"
-            }
-        )
+        raise ValidationFailed({cleared: f"cannot be emptied: a lead needs {NEEDED}"})
 
 
 def _json_safe(value):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from webapp.models.leads import INTENTS, LEAD_TYPES, PRIORITIES, SOURCES, STATUSES
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
@@ -48,6 +48,7 @@ EDITABLE_FIELDS = (
     "revenue",
     "lead_score",
 )
+CENT = Decimal("0.01")
 
 
 def _clean_int(value, low: int, high: int) -> int:
@@ -88,9 +89,11 @@ def _clean_one(field: str, value):
             raise ValueError("must be a number") from None
         if not amount.is_finite():  # NaN and Infinity parse as Decimals too
             raise ValueError("must be a number")
-        # 10^13 keeps every cent exact on SQLite too, which stores it as a double.
-        if amount < 0 or amount >= Decimal("1e13"):
-            raise ValueError("must be between 0 and 10,000,000,000,000")
+        if 0 <= amount < Decimal("1e14"):
+            amount = amount.quantize(CENT, ROUND_HALF_UP)  # as it is stored: to the cent
+        # Under 10^13 every cent is exact on SQLite too, which stores it as a double.
+        if not 0 <= amount < Decimal("1e13"):
+            raise ValueError("must be at least 0 and under 10,000,000,000,000")
         return amount
     if field in TEXT_LIMITS:
         value = str(value)

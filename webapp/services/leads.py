@@ -114,6 +114,8 @@ class DuplicateActivity:
 
 
 # A lead must say who or what it is: at least one of these, or it is an empty row.
+# What a lead must keep one of, as people call them.
+NEEDED = "a name, company, company domain, email, phone, website or LinkedIn URL"
 IDENTIFYING_FIELDS = (
     "full_name",
     "first_name",
@@ -145,7 +147,7 @@ def create_lead(
     if not values.get("full_name"):  # the stored name My Leads shows and sorts by
         values["full_name"] = full_name_of(values.get("first_name"), values.get("last_name"))
     if not any(values.get(f) for f in IDENTIFYING_FIELDS):
-        raise ValidationFailed({"name": "A lead needs a name, company, email or phone."})
+        raise ValidationFailed({"name": f"A lead needs {NEEDED}."})
     now = utcnow()
     row = {k: v for k, v in values.items() if v is not None}
     row.update(
