@@ -189,3 +189,16 @@ def test_errors_name_their_field_once(client, factory, admin):
     assert ">Email: " in bad_email.get_data(as_text=True)
     bad_status = client.htmx("post", f"/leads/{lead.id}/status", data={"status": "bogus"})
     assert ">Status: must be one of" in bad_status.get_data(as_text=True)
+
+
+def test_exporting_a_page_past_the_end_exports_the_last_page(client, db, factory, admin):
+    from webapp.models import AuditLog
+
+    for n in range(30):
+        factory.lead(admin[0], first_name=f"X{n}")
+    body = client.get("/leads/export.csv?scope=page&page=500").get_data(as_text=True)
+    assert len(body.strip().splitlines()) == 1 + 5  # header + the 5 leads of page 2
+    audit = db.session.execute(
+        db.select(AuditLog).where(AuditLog.action == "leads.exported")
+    ).scalar_one()
+    assert audit.details["scope"] == "page 2"

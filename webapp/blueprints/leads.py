@@ -163,6 +163,11 @@ def export():
             select(func.count()).select_from(matching_ids.subquery())
         ).scalar_one()
     else:
+        # A page past the end exports the last page, as My Leads shows it.
+        capped = select(func.count()).select_from(
+            matching_ids.limit(lead_pages.COUNT_CAP + 1).subquery()
+        )
+        lead_pages.go_back_to_last_page(lead_filter, db.session.execute(capped).scalar_one())
         query = query.limit(lead_filter.per_page).offset(
             (lead_filter.page - 1) * lead_filter.per_page
         )

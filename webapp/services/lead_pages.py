@@ -208,6 +208,17 @@ def _row(values) -> LeadRow:
     )
 
 
+def go_back_to_last_page(lead_filter: LeadFilter, found: int) -> int:
+    """Move `lead_filter.page` back to the last page if beyond it; returns the last page.
+
+    `found` is count_statement's answer: past COUNT_CAP, pages go on up to MAX_ROWS.
+    """
+    reachable = MAX_ROWS if found > COUNT_CAP else max(found, 1)
+    last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
+    lead_filter.page = min(lead_filter.page, last_page)
+    return last_page
+
+
 def page_of_leads(
     session: Session,
     lead_filter: LeadFilter,
@@ -222,9 +233,7 @@ def page_of_leads(
     conditions = filter_conditions(lead_filter, workspace_id, user_id, timezone)
     found = connection.execute(count_statement(conditions)).scalar_one()
     total, capped = min(found, COUNT_CAP), found > COUNT_CAP
-    reachable = MAX_ROWS if capped else max(total, 1)
-    last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
-    lead_filter.page = min(lead_filter.page, last_page)
+    last_page = go_back_to_last_page(lead_filter, found)
     offset = (lead_filter.page - 1) * lead_filter.per_page
     rows = rows_statement(
         session, workspace_id, conditions, lead_filter, lead_filter.per_page + 1, offset
