@@ -39,6 +39,20 @@ class Factory:
         self.session.commit()
         return user
 
+    def likely_duplicates(self, workspace: Workspace) -> tuple[Lead, Lead]:
+        """Jon and Jonathon Doe at Acme Widgets: two emails, one person (Jonathon has a phone)."""
+        jon = self.lead(
+            workspace, full_name="Jon Doe", email="jon@acmewidgets.com", company_name="Acme Widgets"
+        )
+        jonathon = self.lead(
+            workspace,
+            full_name="Jonathon Doe",
+            email="jonathon@acmewidgets.com",
+            company_name="Acme Widgets",
+            phone="+14155550190",
+        )
+        return jon, jonathon
+
     def member(self, user: User, workspace: Workspace, role: str = "rep") -> Membership:
         membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role)
         self.session.add(membership)

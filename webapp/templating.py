@@ -46,6 +46,11 @@ FIELD_LABELS = {
     "search_industry": "Search industry",
     "search_tech_stack": "Search tech stack",
     "intent_explanation": "Why this intent",
+    # Controls of forms other than a lead's fields (bulk actions, mostly).
+    "selection": "Rows",
+    "list_id": "List",
+    "list_name": "New list",
+    "assigned_to": "Owner",
 }
 
 
@@ -53,8 +58,14 @@ def field_label(field: str) -> str:
     return FIELD_LABELS.get(field) or humanize(field)
 
 
+def errors_sentence(errors: dict) -> str:
+    """ValidationFailed's errors for a flash: "Email: must be …; Tags: …"."""
+    return "; ".join(f"{field_label(field)}: {reason}" for field, reason in errors.items())
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals["field_label"] = field_label
+    app.jinja_env.globals["errors_sentence"] = errors_sentence
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["humanize"] = humanize

@@ -84,19 +84,7 @@ def user(factory, workspace):
 @pytest.fixture()
 def merged_pair(db, factory, workspace, user):
     """Jon kept, Jonathon merged into him (bringing a phone, a tag, a list and a note)."""
-    jon = factory.lead(
-        workspace,
-        full_name="Jon Doe",
-        email="jon@acmewidgets.com",
-        company_name="Acme Widgets",
-    )
-    jonathon = factory.lead(
-        workspace,
-        full_name="Jonathon Doe",
-        email="jonathon@acmewidgets.com",
-        company_name="Acme Widgets",
-        phone="+14155550190",
-    )
+    jon, jonathon = factory.likely_duplicates(workspace)
     add_tags(db.session, jonathon, ["webinar"])
     add_activity(db.session, jonathon, "note_added", "asked for pricing", user.id)
     callers = LeadList(workspace_id=workspace.id, name="Callers")

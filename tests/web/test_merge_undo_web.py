@@ -13,16 +13,7 @@ def undo_links(html: str) -> list[str]:
 
 def test_undo_is_a_409_naming_the_lead_that_took_the_email(client, db, factory):
     workspace, _ = signed_in(client, factory, role="rep")
-    jon = factory.lead(
-        workspace, full_name="Jon Doe", email="jon@acmewidgets.com", company_name="Acme Widgets"
-    )
-    jonathon = factory.lead(
-        workspace,
-        full_name="Jonathon Doe",
-        email="jonathon@acmewidgets.com",
-        company_name="Acme Widgets",
-        phone="+14155550190",
-    )
+    jon, jonathon = factory.likely_duplicates(workspace)
     jonathon_id = jonathon.id
     client.post_form("/duplicates/merge", {"keep_id": str(jon.id), "other_id": str(jonathon_id)})
     newcomer = factory.lead(

@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import AuditLog
 from webapp.services.accounts import workspace_members
 from webapp.services.days import day_end, day_start, parse_day
+from webapp.services.paging import page_number
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -34,11 +35,7 @@ def index():
     if end := parse_day(args.get("to")):
         query = query.where(AuditLog.created_at < day_end(end, zone))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    last_page = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    try:
-        page = min(max(int(args.get("page", 1)), 1), last_page)
-    except ValueError:
-        page = 1
+    page = page_number(args.get("page", 1), total, PER_PAGE)
     rows = (
         db.session.execute(
             query.order_by(AuditLog.created_at.desc(), AuditLog.id)

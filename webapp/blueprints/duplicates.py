@@ -11,6 +11,7 @@ from webapp.services.duplicates import find_duplicate_pairs
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.merge import merge_leads
 from webapp.services.merge_undo import undo_merge
+from webapp.services.paging import page_number
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
@@ -21,11 +22,7 @@ PER_PAGE = 25
 @login_required
 def index():
     pairs = find_duplicate_pairs(db.session, g.workspace.id)
-    last_page = max((len(pairs) + PER_PAGE - 1) // PER_PAGE, 1)
-    try:
-        page = min(max(int(request.args.get("page", 1)), 1), last_page)
-    except ValueError:
-        page = 1
+    page = page_number(request.args.get("page", 1), len(pairs), PER_PAGE)
     shown = pairs[(page - 1) * PER_PAGE : page * PER_PAGE]
     return render_template(
         "duplicates/index.html", pairs=shown, total=len(pairs), page=page, per_page=PER_PAGE

@@ -32,7 +32,7 @@ from webapp.services.forms import (
     regenerate_key,
     update_form,
 )
-from webapp.templating import field_label
+from webapp.templating import errors_sentence
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("forms_settings", __name__, url_prefix="/settings/forms")
@@ -221,8 +221,7 @@ def release(form_id, submission_id):
         abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
-        reasons = "; ".join(f"{field_label(k)}: {v}" for k, v in exc.errors.items())
-        flash(f"Cannot release. {reasons}.", "error")
+        flash(f"Cannot release. {errors_sentence(exc.errors)}.", "error")
         return redirect(url_for("forms_settings.show", form_id=form.id))
     db.session.commit()
     flash("Released as a lead." if result.created else "Added to the existing lead.", "success")

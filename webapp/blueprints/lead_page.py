@@ -26,7 +26,7 @@ from webapp.services.lead_page import page_context
 from webapp.services.lead_work import assign_lead, change_status_or_add_note
 from webapp.services.leads import add_activity
 from webapp.services.tags import add_tags, remove_tags
-from webapp.templating import field_label
+from webapp.templating import errors_sentence
 from webapp.tenancy import get_scoped_or_404
 
 bp = Blueprint("lead", __name__, url_prefix="/leads")
@@ -71,7 +71,7 @@ def _after_action(lead: Lead, errors: dict | None = None, message: str | None = 
             422 if errors else 200
         )
     if errors:
-        flash("; ".join(f"{field_label(k)}: {v}" for k, v in errors.items()), "error")
+        flash(errors_sentence(errors), "error")
     elif message:
         flash(message, "success")
     return redirect(url_for("lead.show", lead_id=lead.id))
@@ -242,7 +242,7 @@ def save_field(lead_id, field):
         db.session.rollback()
         lead = _lead(lead_id)
         if not _is_htmx():
-            flash(f"{field_label(field)}: {exc.errors.get(field)}", "error")
+            flash(errors_sentence({field: exc.errors.get(field)}), "error")
             return redirect(url_for("lead.show", lead_id=lead.id))
         return render_template(
             "lead/_field_edit.html",

@@ -17,40 +17,26 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
-from sqlalchemy import Select, func, select
 
 from webapp.extensions import db
-from webapp.models import Lead
 from webapp.net import client_ip
 from webapp.services import lead_pages
 from webapp.services.accounts import workspace_members
 from webapp.services.audit import record_audit
 from webapp.services.bulk import BulkRequest, run_bulk
 from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.export import export_rows
-from webapp.services.lead_filters import PAGE_SIZES, LeadFilter, apply_sort, matching_leads
+from webapp.services.export import export_rows, select_for_export
+from webapp.services.lead_filters import PAGE_SIZES, LeadFilter
 from webapp.services.lead_lists import workspace_lists
 from webapp.services.tags import workspace_tag_names
+from webapp.templating import errors_sentence
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
-# What a bulk error's field is called on the page.
-BULK_LABELS = {
-    "selection": "Rows",
-    "list_id": "List",
-    "list_name": "New list",
-    "assigned_to": "Owner",
-}
 
 
 def _filter() -> LeadFilter:
     return LeadFilter.from_args(request.args)
-
-
-def _matching(lead_filter: LeadFilter, columns=(Lead,)) -> Select:
-    return matching_leads(
-        db.session, columns, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
-    )
 
 
 def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
@@ -137,11 +123,7 @@ def bulk():
         abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
-        reasons = (
-            f"{BULK_LABELS.get(k, k.replace('_', ' ').capitalize())}: {v}"
-            for k, v in exc.errors.items()
-        )
-        flash(f"Nothing changed. {'; '.join(reasons)}.", "error")
+        flash(f"Nothing changed. {errors_sentence(exc.errors)}.", "error")
         return redirect(back)
     db.session.commit()
     flash(f"Done: {changed} lead{'' if changed == 1 else 's'} changed.", "success")
@@ -156,22 +138,9 @@ def export():
     if everything and not g.membership.is_admin:
         abort(403, "Only admins export more than the current page.")
     all_fields = request.args.get("columns") == "all"
-    matching_ids = _matching(lead_filter, (Lead.id,))
-    query = apply_sort(matching_ids.with_only_columns(Lead), lead_filter)
-    if everything:
-        count = db.session.execute(
-            select(func.count()).select_from(matching_ids.subquery())
-        ).scalar_one()
-    else:
-        # A page past the end exports the last page, as My Leads shows it.
-        capped = select(func.count()).select_from(
-            matching_ids.limit(lead_pages.COUNT_CAP + 1).subquery()
-        )
-        lead_pages.go_back_to_last_page(lead_filter, db.session.execute(capped).scalar_one())
-        query = query.limit(lead_filter.per_page).offset(
-            (lead_filter.page - 1) * lead_filter.per_page
-        )
-        count = len(db.session.execute(query.with_only_columns(Lead.id)).all())
+    chosen = select_for_export(
+        db.session, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone, everything
+    )
     record_audit(
         db.session,
         g.workspace.id,
@@ -180,9 +149,9 @@ def export():
         "lead",
         None,
         {
-            "count": count,
+            "count": chosen.count,
             "filter": lead_filter.criteria(),
-            "scope": "all" if everything else f"page {lead_filter.page}",
+            "scope": chosen.scope,
             "columns": "all" if all_fields else "visible",
         },
         client_ip(),
@@ -190,7 +159,7 @@ def export():
     db.session.commit()
     filename = f"leads-{g.workspace.slug}.csv"
     return Response(
-        stream_with_context(export_rows(db.session, query, all_fields)),
+        stream_with_context(export_rows(db.session, chosen.query, all_fields)),
         mimetype="text/csv",  # Werkzeug adds "; charset=utf-8" to text types
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, Select, select
+from sqlalchemy import JSON, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.models import Lead
+from webapp.services.lead_filters import LeadFilter, apply_sort, filter_conditions, plan_for_values
+from webapp.services.lead_pages import count_statement, go_back_to_last_page
 
 VISIBLE_COLUMNS = (
     ("Name", lambda lead: lead.display_name),
@@ -31,6 +35,37 @@ ALL_FIELDS = [c.name for c in Lead.__table__.columns if c.name not in SKIPPED_FI
 JSON_FIELDS = frozenset(c.name for c in Lead.__table__.columns if isinstance(c.type, JSON))
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ExportSelection:
+    query: Select  # of Lead, sorted as My Leads shows it
+    count: int
+    scope: str  # "all", or "page N" (for the audit row)
+
+
+def select_for_export(
+    session: Session,
+    lead_filter: LeadFilter,
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID,
+    timezone: str,
+    everything: bool,
+) -> ExportSelection:
+    """Every lead the filter matches, or the page of them My Leads shows (a page past
+    the end: the last one, as there)."""
+    plan_for_values(session)
+    conditions = filter_conditions(lead_filter, workspace_id, user_id, timezone)
+    query = apply_sort(select(Lead).where(*conditions), lead_filter)
+    if everything:
+        matching = select(Lead.id).where(*conditions).subquery()
+        count = session.execute(select(func.count()).select_from(matching)).scalar_one()
+        return ExportSelection(query, count, "all")
+    go_back_to_last_page(lead_filter, session.execute(count_statement(conditions)).scalar_one())
+    per_page = lead_filter.per_page
+    query = query.limit(per_page).offset((lead_filter.page - 1) * per_page)
+    count = len(session.execute(query.with_only_columns(Lead.id)).all())
+    return ExportSelection(query, count, f"page {lead_filter.page}")
 
 
 def neutralise(value) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from webapp.models import Lead, Membership, Tag, User, lead_tags
-from webapp.models.leads import name_shown
+from webapp.models.leads import NAMED_BY, name_shown
 from webapp.services.lead_filters import (
     LeadFilter,
     filter_conditions,
@@ -26,6 +26,7 @@ from webapp.services.lead_filters import (
     plan_for_values,
     sort_order,
 )
+from webapp.services.paging import last_page
 
 # Counting every match of a broad search costs more than showing the page, so totals
 # stop at COUNT_CAP ("more than 1,000") and paging goes on up to MAX_ROWS.
@@ -94,11 +95,8 @@ def _rows_select(dialect: str) -> Select:
         _tag_names(dialect).label("tag_names"),
         Lead.created_at,
         Lead.converted_at,
-        # The rest of what names a lead without a name (NAMED_BY after company and email).
-        Lead.phone,
-        Lead.company_domain,
-        Lead.website,
-        Lead.linkedin_url,
+        # The rest of what names a lead without a name, in NAMED_BY's order (see _row).
+        *(getattr(Lead, field) for field in NAMED_BY[2:]),
     ).outerjoin(OWNER, OWNER.id == Lead.assigned_to_id)
 
 
@@ -213,10 +211,9 @@ def go_back_to_last_page(lead_filter: LeadFilter, found: int) -> int:
 
     `found` is count_statement's answer: past COUNT_CAP, pages go on up to MAX_ROWS.
     """
-    reachable = MAX_ROWS if found > COUNT_CAP else max(found, 1)
-    last_page = max((reachable + lead_filter.per_page - 1) // lead_filter.per_page, 1)
-    lead_filter.page = min(lead_filter.page, last_page)
-    return last_page
+    last = last_page(MAX_ROWS if found > COUNT_CAP else found, lead_filter.per_page)
+    lead_filter.page = min(lead_filter.page, last)
+    return last
 
 
 def page_of_leads(
@@ -233,11 +230,11 @@ def page_of_leads(
     conditions = filter_conditions(lead_filter, workspace_id, user_id, timezone)
     found = connection.execute(count_statement(conditions)).scalar_one()
     total, capped = min(found, COUNT_CAP), found > COUNT_CAP
-    last_page = go_back_to_last_page(lead_filter, found)
+    last = go_back_to_last_page(lead_filter, found)
     offset = (lead_filter.page - 1) * lead_filter.per_page
     rows = rows_statement(
         session, workspace_id, conditions, lead_filter, lead_filter.per_page + 1, offset
     )
     fetched = connection.execute(rows).all()
-    has_next = len(fetched) > lead_filter.per_page and lead_filter.page < last_page
+    has_next = len(fetched) > lead_filter.per_page and lead_filter.page < last
     return LeadPage([_row(r) for r in fetched[: lead_filter.per_page]], total, capped, has_next)

@@ -114,7 +114,6 @@ class DuplicateActivity:
 
 
 # A lead must say who or what it is: at least one of these, or it is an empty row.
-# What a lead must keep one of, as people call them.
 NEEDED = "a name, company, company domain, email, phone, website or LinkedIn URL"
 IDENTIFYING_FIELDS = (
     "full_name",
