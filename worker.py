@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         build_scheduler(app, redis).start()
         return 0
 
-    from webapp.worker import AppWorker
+    from webapp.jobs.app_worker import AppWorker
 
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     unknown = set(queues) - set(app.config["JOB_QUEUES"])

@@ -32,7 +32,7 @@ CREATE_FORM = """
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models.forms import CaptureForm
-from webapp.services.accounts import get_or_create_workspace
+from webapp.services.accounts.users import get_or_create_workspace
 app = create_app()
 with app.app_context():
     ws = get_or_create_workspace(db.session, "bench")

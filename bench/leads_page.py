@@ -281,7 +281,7 @@ def measure(db_url: str, requests: int) -> None:
     from webapp import create_app
     from webapp.extensions import db
     from webapp.models import User, Workspace
-    from webapp.services.lead_filters import LeadFilter
+    from webapp.services.leads.filters import LeadFilter
 
     app = create_app({"WTF_CSRF_ENABLED": False})
     page_times = server_timed(app)
@@ -408,8 +408,8 @@ def floor_client(db_url: str):
 def _page_sql(lead_filter, workspace, user, dialect_module):
     """The two statements the page runs: the capped count and the page itself."""
     from webapp.extensions import db
-    from webapp.services.lead_filters import filter_conditions
-    from webapp.services.lead_pages import count_statement, rows_statement
+    from webapp.services.leads.filters import filter_conditions
+    from webapp.services.leads.my_leads import count_statement, rows_statement
 
     conditions = filter_conditions(lead_filter, workspace.id, user.id)
     count = count_statement(conditions)

@@ -23,8 +23,8 @@ from webapp import create_app  # noqa: E402
 from webapp.extensions import db as _db  # noqa: E402
 from webapp.extensions import limiter  # noqa: E402
 from webapp.redis_conn import get_redis  # noqa: E402
-from webapp.services.capture import forget_cached_forms  # noqa: E402
-from webapp.services.outbox import forget_last_kick  # noqa: E402
+from webapp.services.capture.submissions import forget_cached_forms  # noqa: E402
+from webapp.services.events.relay_kick import forget_last_kick  # noqa: E402
 
 
 def _reset_schema(app) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from webapp.models import Lead, Membership, User, Workspace
-from webapp.services.leads import create_lead
+from webapp.services.leads.timeline import create_lead
 
 _seq = itertools.count(1)
 

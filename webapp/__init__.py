@@ -62,7 +62,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     register_session_hooks(app)
-    from webapp.services.outbox import register_outbox_relay
+    from webapp.services.events.relay_kick import register_outbox_relay
 
     register_outbox_relay(app)
     if app.config["TRUSTED_PROXIES"]:

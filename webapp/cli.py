@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from webapp.extensions import db
 from webapp.models import ROLES
-from webapp.services.accounts import add_member, get_or_create_workspace
+from webapp.services.accounts.users import add_member, get_or_create_workspace
 from webapp.services.errors import ValidationFailed
 
 users_cli = AppGroup("users", help="Manage users.")

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Workspace
+from webapp.services.capture.forms import create_form
 from webapp.services.errors import ValidationFailed
-from webapp.services.forms import create_form
 
 forms_cli = AppGroup("forms", help="Capture forms.")
 

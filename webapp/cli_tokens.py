@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Workspace
-from webapp.services.api_tokens import create_token, list_tokens, revoke_token
+from webapp.services.accounts.api_tokens import create_token, list_tokens, revoke_token
 from webapp.services.errors import NotFound, ValidationFailed
 
 tokens_cli = AppGroup("tokens", help="API tokens for the JSON API.")

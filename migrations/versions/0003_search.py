@@ -15,7 +15,7 @@ down_revision = '0002_lists_campaigns'
 branch_labels = None
 depends_on = None
 
-# Must stay the same expression as webapp.services.lead_filters.search_text().
+# Must stay the same expression as webapp.services.leads.filters.search_text().
 SEARCH_TEXT = (
     "lower(coalesce(full_name, '') || ' ' || coalesce(first_name, '') || ' ' || "
     "coalesce(last_name, '') || ' ' || coalesce(email_normalized, '') || ' ' || "

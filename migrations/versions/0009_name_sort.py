@@ -20,7 +20,7 @@ down_revision = '0008_webhooks'
 branch_labels = None
 depends_on = None
 
-# Must stay the same expression as webapp.services.lead_filters.SORT_NAME.
+# Must stay the same expression as webapp.services.leads.filters.SORT_NAME.
 SORT_NAME = "lower(coalesce(nullif(full_name, ''), nullif(company_name, ''), email_normalized))"
 
 

@@ -16,7 +16,7 @@ down_revision = "0009_name_sort"
 branch_labels = None
 depends_on = None
 
-# Must stay the same expression as webapp.services.lead_filters.SORT_NAME.
+# Must stay the same expression as webapp.services.leads.filters.SORT_NAME.
 SORT_NAME = (
     "lower(coalesce(nullif(full_name, ''), nullif(company_name, ''), email_normalized, phone, "
     "company_domain, website, linkedin_url))"

@@ -15,7 +15,7 @@ down_revision = "0010_name_sort_phone"
 branch_labels = None
 depends_on = None
 
-# Must stay the same expression as webapp.services.lead_filters.SORT_COMPANY.
+# Must stay the same expression as webapp.services.leads.filters.SORT_COMPANY.
 SORT_COMPANY = "lower(nullif(company_name, ''))"
 
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from webapp.models import AuditLog, Event, Lead, LeadActivity
-from webapp.services.api_tokens import create_token
+from webapp.services.accounts.api_tokens import create_token
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 

@@ -11,7 +11,7 @@ import pytest
 from webapp.models import AuditLog
 from webapp.models.api_tokens import ApiToken
 from webapp.models.base import utcnow
-from webapp.services.api_tokens import create_token
+from webapp.services.accounts.api_tokens import create_token
 
 
 def make_token(db, workspace, user=None, name="Integration") -> str:

@@ -234,7 +234,7 @@ def test_a_form_post_without_its_fill_time_is_quarantined(client, db, form):
 
 
 def test_release_from_quarantine_creates_the_lead(client, db, form):
-    from webapp.services.capture import release_spam_submission
+    from webapp.services.capture.submissions import release_spam_submission
 
     post(client, form, {**VALID, "website_url": "x"})
     held = db.session.execute(db.select(SpamSubmission)).scalar_one()
@@ -247,7 +247,7 @@ def test_release_from_quarantine_creates_the_lead(client, db, form):
 
 
 def test_release_into_an_existing_lead_is_one_activity(client, db, form):
-    from webapp.services.capture import release_spam_submission
+    from webapp.services.capture.submissions import release_spam_submission
 
     post(client, form, {**VALID, "website_url": "x", "job_title": "CTO"})
     post(client, form, VALID)  # the same person, now as a lead
@@ -288,7 +288,7 @@ def test_idempotency_key_with_another_body_is_422(client, db, form):
 
 
 def test_idempotency_key_while_first_is_running_is_409(client, db, form):
-    from webapp.services.idempotency import request_fingerprint
+    from webapp.services.capture.idempotency import request_fingerprint
 
     db.session.add(
         IdempotencyKey(form_id=form.id, key="busy", request_hash=request_fingerprint(VALID))

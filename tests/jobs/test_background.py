@@ -11,7 +11,7 @@ from webapp.jobs.schedule import Periodic
 from webapp.models import Event
 from webapp.models.forms import CaptureForm
 from webapp.models.webhooks import WebhookEndpoint
-from webapp.services.leads import create_lead
+from webapp.services.leads.timeline import create_lead
 
 
 @pytest.fixture()

@@ -4,10 +4,10 @@ import pytest
 
 from webapp.models import LeadActivity
 from webapp.models.leads import name_shown
-from webapp.services.lead_edit import full_name_of, update_field
-from webapp.services.lead_filters import LeadFilter
-from webapp.services.lead_pages import page_of_leads
-from webapp.services.new_lead import create_from_form
+from webapp.services.leads.edit import full_name_of, update_field
+from webapp.services.leads.filters import LeadFilter
+from webapp.services.leads.my_leads import page_of_leads
+from webapp.services.leads.new_lead import create_from_form
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 
 from webapp.models import Event, Lead, LeadActivity
 from webapp.services.errors import ValidationFailed
-from webapp.services.leads import create_lead
+from webapp.services.leads.timeline import create_lead
 
 
 def test_create_normalises_and_records_activity_and_event(db, factory):

@@ -16,11 +16,11 @@ from webapp.models import (
 from webapp.models.forms import CaptureForm, SpamSubmission
 from webapp.models.merges import LeadMerge
 from webapp.services.errors import Conflict
-from webapp.services.lead_lists import add_leads_to_list
-from webapp.services.leads import add_activity
-from webapp.services.merge import merge_leads
-from webapp.services.merge_undo import undo_merge
-from webapp.services.tags import add_tags
+from webapp.services.leads.merge import merge_leads
+from webapp.services.leads.merge_undo import undo_merge
+from webapp.services.leads.tags import add_tags
+from webapp.services.leads.timeline import add_activity
+from webapp.services.lists.lists import add_leads_to_list
 
 # What a merge or its undo changes on its own; everything else must come back as it was.
 CHANGED_BY_MERGING = {"updated_at", "last_activity_at"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.services.webhook_urls import check_webhook_url, is_public_address
+from webapp.services.webhooks.urls import check_webhook_url, is_public_address
 
 
 @pytest.mark.parametrize(

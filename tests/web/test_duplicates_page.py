@@ -2,7 +2,7 @@
 
 from tests.factories import signed_in
 from webapp.models import AuditLog, Lead
-from webapp.services.duplicates import find_duplicate_pairs, find_lead_duplicates
+from webapp.services.leads.duplicates import find_duplicate_pairs, find_lead_duplicates
 
 
 def test_candidates_need_similar_names_at_the_same_company(db, factory):

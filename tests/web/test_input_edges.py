@@ -142,8 +142,8 @@ def test_the_new_lead_form_says_what_is_wrong_with_tags_and_notes(client, admin)
 
 
 def test_company_sort_ignores_case_and_puts_blanks_last_going_up(db, factory, admin):
-    from webapp.services.lead_filters import LeadFilter
-    from webapp.services.lead_pages import page_of_leads
+    from webapp.services.leads.filters import LeadFilter
+    from webapp.services.leads.my_leads import page_of_leads
 
     workspace, user = admin
     for company in ("beta", "Alpha", None, "", "Gamma"):

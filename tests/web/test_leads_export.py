@@ -132,7 +132,7 @@ def test_owner_column_shows_the_name_the_table_shows(client, factory, workspace_
 
 
 def test_every_row_streams_across_batches(client, monkeypatch, workspace_with_leads):
-    from webapp.services import export
+    from webapp.services.leads import export
 
     monkeypatch.setattr(export, "BATCH", 5)  # 32 leads: seven fetches from the cursor
     response = client.get("/leads/export.csv?scope=all&columns=all")

@@ -69,7 +69,7 @@ def desk(client, factory, db):
         made[name].created_at = datetime(2026, 1, 10 + n, tzinfo=UTC)
     made["Alice Archer"].assigned_to_id = admin.id
     made["Bob Baker"].assigned_to_id = rep.id
-    from webapp.services.tags import add_tags
+    from webapp.services.leads.tags import add_tags
 
     add_tags(db.session, made["Carla Cruz"], ["enterprise"])
     db.session.commit()
@@ -208,10 +208,10 @@ def test_only_this_workspace(client, desk, factory):
 
 
 def test_totals_are_capped_and_said_plainly(client, factory, db, monkeypatch):
-    from webapp.services import lead_pages
+    from webapp.services.leads import my_leads
 
-    monkeypatch.setattr(lead_pages, "COUNT_CAP", 30)
-    monkeypatch.setattr(lead_pages, "MAX_ROWS", 50)
+    monkeypatch.setattr(my_leads, "COUNT_CAP", 30)
+    monkeypatch.setattr(my_leads, "MAX_ROWS", 50)
     workspace, _ = signed_in(client, factory)
     for n in range(60):
         factory.lead(workspace, full_name=f"Many {n:02d}", email=f"many{n}@example.com")
@@ -343,7 +343,7 @@ def test_a_history_restore_gets_the_whole_page_with_the_form_as_the_url_says(cli
 
 
 def test_each_row_shows_its_owner_tags_and_conversion(client, desk, db):
-    from webapp.services.tags import add_tags
+    from webapp.services.leads.tags import add_tags
 
     _, _, _, made = desk
     add_tags(db.session, made["Carla Cruz"], ["Zeta", "alpha"])

@@ -7,7 +7,7 @@ import re
 
 from webapp.models import AuditLog
 from webapp.models.api_tokens import ApiToken
-from webapp.services.api_tokens import create_token
+from webapp.services.accounts.api_tokens import create_token
 
 TOKEN_IN_PAGE = re.compile(r'id="new-token" type="text" value="(lk_[A-Za-z0-9_\-]+)"')
 

@@ -19,6 +19,7 @@ from webapp.models.api_tokens import ApiToken
 from webapp.models.leads import STATUSES
 from webapp.net import client_ip
 from webapp.openapi import openapi_document
+from webapp.services.accounts.api_tokens import authenticate, hash_secret, touch_last_used
 from webapp.services.api_leads import (
     activity_json,
     lead_detail,
@@ -29,10 +30,9 @@ from webapp.services.api_leads import (
     recent_activities,
     timestamp,
 )
-from webapp.services.api_tokens import authenticate, hash_secret, touch_last_used
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
-from webapp.services.lead_work import assign_lead, change_status
+from webapp.services.leads.work import assign_lead, change_status
 from webapp.tenancy import parse_uuid, scoped
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from webapp.auth_session import admin_required
 from webapp.extensions import db
 from webapp.net import client_ip
-from webapp.services.api_tokens import create_token, list_tokens, revoke_token
+from webapp.services.accounts.api_tokens import create_token, list_tokens, revoke_token
 from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.tenancy import parse_uuid

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from webapp.auth_session import admin_required
 from webapp.extensions import db
 from webapp.models import AuditLog
-from webapp.services.accounts import workspace_members
+from webapp.services.accounts.users import workspace_members
 from webapp.services.days import day_end, day_start, parse_day
 from webapp.services.paging import page_number
 from webapp.tenancy import parse_uuid

@@ -21,7 +21,7 @@ from webapp.auth_session import WORKSPACE_SESSION_KEY, active_memberships
 from webapp.extensions import db, limiter
 from webapp.models.base import utcnow
 from webapp.net import client_ip
-from webapp.services.accounts import find_user_by_email
+from webapp.services.accounts.users import find_user_by_email
 
 bp = Blueprint("auth", __name__)
 

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 
 from webapp.extensions import db
 from webapp.net import client_ip
-from webapp.services.duplicates import find_duplicate_pairs
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
-from webapp.services.merge import merge_leads
-from webapp.services.merge_undo import undo_merge
+from webapp.services.leads.duplicates import find_duplicate_pairs
+from webapp.services.leads.merge import merge_leads
+from webapp.services.leads.merge_undo import undo_merge
 from webapp.services.paging import page_number
 from webapp.tenancy import parse_uuid
 

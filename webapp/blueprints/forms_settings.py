@@ -19,11 +19,9 @@ from webapp.auth_session import admin_required
 from webapp.extensions import db
 from webapp.models.forms import ASSIGNMENT_LABELS
 from webapp.net import client_ip
-from webapp.services.accounts import workspace_members
+from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
-from webapp.services.capture import release_spam_submission
-from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.forms import (
+from webapp.services.capture.forms import (
     create_form,
     dismiss_submission,
     get_form,
@@ -32,6 +30,8 @@ from webapp.services.forms import (
     regenerate_key,
     update_form,
 )
+from webapp.services.capture.submissions import release_spam_submission
+from webapp.services.errors import NotFound, ValidationFailed
 from webapp.templating import errors_sentence
 from webapp.tenancy import parse_uuid
 

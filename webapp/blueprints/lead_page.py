@@ -13,19 +13,19 @@ from webapp.extensions import db
 from webapp.models import Lead
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
-from webapp.services.conversion import convert_lead
 from webapp.services.errors import ValidationFailed
-from webapp.services.lead_edit import (
+from webapp.services.leads.conversion import convert_lead
+from webapp.services.leads.detail import page_context
+from webapp.services.leads.edit import (
     INLINE_FIELDS,
     add_note,
     log_contact,
     set_priority,
     update_field,
 )
-from webapp.services.lead_page import page_context
-from webapp.services.lead_work import assign_lead, change_status_or_add_note
-from webapp.services.leads import add_activity
-from webapp.services.tags import add_tags, remove_tags
+from webapp.services.leads.tags import add_tags, remove_tags
+from webapp.services.leads.timeline import add_activity
+from webapp.services.leads.work import assign_lead, change_status_or_add_note
 from webapp.templating import errors_sentence
 from webapp.tenancy import get_scoped_or_404
 

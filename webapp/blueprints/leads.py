@@ -20,15 +20,15 @@ from jinja2_fragments.flask import render_block
 
 from webapp.extensions import db
 from webapp.net import client_ip
-from webapp.services import lead_pages
-from webapp.services.accounts import workspace_members
+from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
-from webapp.services.bulk import BulkRequest, run_bulk
 from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.export import export_rows, select_for_export
-from webapp.services.lead_filters import PAGE_SIZES, LeadFilter
-from webapp.services.lead_lists import workspace_lists
-from webapp.services.tags import workspace_tag_names
+from webapp.services.leads import my_leads
+from webapp.services.leads.bulk import BulkRequest, run_bulk
+from webapp.services.leads.export import export_rows, select_for_export
+from webapp.services.leads.filters import PAGE_SIZES, LeadFilter
+from webapp.services.leads.tags import workspace_tag_names
+from webapp.services.lists.lists import workspace_lists
 from webapp.templating import errors_sentence
 from webapp.tenancy import parse_uuid
 
@@ -40,7 +40,7 @@ def _filter() -> LeadFilter:
 
 
 def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
-    page = lead_pages.page_of_leads(
+    page = my_leads.page_of_leads(
         db.session, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
     )
     context = {
@@ -48,7 +48,7 @@ def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
         "total": page.total,
         "capped": page.capped,
         "has_next": page.has_next,
-        "max_rows": lead_pages.MAX_ROWS,
+        "max_rows": my_leads.MAX_ROWS,
         "f": lead_filter,
         "page_sizes": PAGE_SIZES,
     }

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from webapp.extensions import db
 from webapp.services.errors import ValidationFailed
-from webapp.services.lead_input import clean_lead_fields
-from webapp.services.leads import find_by_email
-from webapp.services.new_lead import create_from_form
+from webapp.services.leads.input import clean_lead_fields
+from webapp.services.leads.new_lead import create_from_form
+from webapp.services.leads.timeline import find_by_email
 
 bp = Blueprint("new_lead", __name__, url_prefix="/leads/new")
 

@@ -26,7 +26,14 @@ from webapp.jobs import enqueue
 from webapp.json_body import request_json
 from webapp.models.forms import CaptureForm
 from webapp.net import client_ip
-from webapp.services.capture import (
+from webapp.services.capture.idempotency import (
+    MAX_KEY_LENGTH,
+    claim_key,
+    finish_key,
+    release_key,
+    request_fingerprint,
+)
+from webapp.services.capture.submissions import (
     FILL_TIME_FIELD,
     HONEYPOT_FIELD,
     CaptureOutcome,
@@ -35,13 +42,6 @@ from webapp.services.capture import (
     find_form,
 )
 from webapp.services.errors import ValidationFailed
-from webapp.services.idempotency import (
-    MAX_KEY_LENGTH,
-    claim_key,
-    finish_key,
-    release_key,
-    request_fingerprint,
-)
 
 bp = Blueprint("public", __name__)
 csrf.exempt(bp)

@@ -6,7 +6,7 @@ from flask import Blueprint, g, render_template
 from flask_login import login_required
 
 from webapp.extensions import db
-from webapp.services.lead_lists import lists_overview
+from webapp.services.lists.lists import lists_overview
 
 bp = Blueprint("sections", __name__)
 

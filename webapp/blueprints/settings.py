@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
-from webapp.services.accounts import (
+from webapp.services.accounts.users import (
     add_member,
     set_member_active,
     update_workspace,

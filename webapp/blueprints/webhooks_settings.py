@@ -23,7 +23,7 @@ from webapp.models.webhooks import WebhookDelivery, WebhookEndpoint
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.webhooks import (
+from webapp.services.webhooks.delivery import (
     create_endpoint,
     get_endpoint,
     redeliver,

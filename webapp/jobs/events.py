@@ -10,7 +10,7 @@ from flask import current_app
 from webapp.extensions import db
 from webapp.models.base import utcnow
 from webapp.redis_conn import get_redis
-from webapp.services.webhooks import deliver_due, next_due_at, relay_outbox
+from webapp.services.webhooks.delivery import deliver_due, next_due_at, relay_outbox
 
 log = logging.getLogger(__name__)
 RELAY_JOB = "webapp.jobs.events.relay_events"

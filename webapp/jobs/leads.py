@@ -6,7 +6,7 @@ import uuid
 
 from webapp.extensions import db
 from webapp.models import Lead
-from webapp.services.leads import add_activity
+from webapp.services.leads.timeline import add_activity
 
 
 def record_activity(

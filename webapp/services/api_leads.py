@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead, LeadActivity
 from webapp.models.leads import SOURCES, STATUSES
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
-from webapp.services.events import iso
-from webapp.services.leads import add_activity
+from webapp.services.events.outbox import iso
+from webapp.services.leads.timeline import add_activity
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead, LeadActivity, Workspace
 from webapp.models.base import utcnow
 from webapp.models.forms import CaptureForm
-from webapp.services.accounts import add_member, get_or_create_workspace
+from webapp.services.accounts.users import add_member, get_or_create_workspace
 from webapp.services.errors import ValidationFailed
-from webapp.services.leads import add_activity, create_lead
-from webapp.services.tags import add_tags
+from webapp.services.leads.tags import add_tags
+from webapp.services.leads.timeline import add_activity, create_lead
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "leadkeeper-demo"  # noqa: S105  (printed to the person trying the app)

@@ -12,8 +12,8 @@ from webapp.models import Lead, LeadActivity
 from webapp.models.base import utcnow
 from webapp.models.leads import full_name_of
 from webapp.services.errors import ValidationFailed
-from webapp.services.lead_input import clean_lead_fields
-from webapp.services.lead_insert import NewLead, insert_new_lead
+from webapp.services.leads.input import clean_lead_fields
+from webapp.services.leads.insert import NewLead, insert_new_lead
 from webapp.services.normalize import normalize_email_key
 
 # Fields an incoming duplicate may fill on the existing lead when they are empty there.
@@ -175,7 +175,7 @@ def create_lead(
         )
     result = CaptureResult(session=session, summary=new, created=True, filled=[])
     if data.get("tags"):
-        from webapp.services.tags import add_tags
+        from webapp.services.leads.tags import add_tags
 
         add_tags(session, result.lead, data["tags"])
     return result
@@ -196,7 +196,7 @@ def _merge_into_existing(
     data: dict = {**activity.data, "filled": filled}
     added: list[str] = []
     if tags:  # tags only add up: the lead keeps its own and gains the new ones
-        from webapp.services.tags import add_tags
+        from webapp.services.leads.tags import add_tags
 
         before = {tag.name for tag in lead.tags}
         added = sorted({tag.name for tag in add_tags(session, lead, tags)} - before)

@@ -11,9 +11,9 @@ from webapp.models import Lead, Membership, User
 from webapp.models.base import utcnow
 from webapp.models.leads import CLOSED_STATUSES, PIPELINE_STATUSES, STATUSES
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
-from webapp.services.events import emit_event
-from webapp.services.lead_edit import add_note
-from webapp.services.leads import add_activity
+from webapp.services.events.outbox import emit_event
+from webapp.services.leads.edit import add_note
+from webapp.services.leads.timeline import add_activity
 
 MAX_NOTE_LENGTH = 10_000
 OPEN_STATUSES = tuple(s for s in PIPELINE_STATUSES if s not in CLOSED_STATUSES)

@@ -19,9 +19,14 @@ from webapp.models.base import utcnow
 from webapp.models.forms import CAPTURE_SOURCES, CaptureForm, SpamSubmission
 from webapp.models.leads import display_name
 from webapp.services.errors import NUL_REASON, NotFound, ValidationFailed, has_nul
-from webapp.services.events import iso
-from webapp.services.lead_work import assign_lead
-from webapp.services.leads import CaptureResult, DuplicateActivity, add_activity, create_lead
+from webapp.services.events.outbox import iso
+from webapp.services.leads.timeline import (
+    CaptureResult,
+    DuplicateActivity,
+    add_activity,
+    create_lead,
+)
+from webapp.services.leads.work import assign_lead
 from webapp.services.normalize import clean_email, clean_phone
 
 # A form as the model or as find_form's cached row: the same attribute names.

@@ -26,8 +26,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, scoped_session
 
 from webapp.models import Event, Lead, LeadActivity
-from webapp.services.events import event_row
-from webapp.services.outbox import note_events_written
+from webapp.services.events.outbox import event_row
+from webapp.services.events.relay_kick import note_events_written
 
 LEADS = Lead.__table__
 # Column defaults the database does not know (they live on the model).

@@ -23,9 +23,9 @@ from webapp.models.webhooks import (
 )
 from webapp.providers.webhooks import send_webhook
 from webapp.services.errors import ValidationFailed
-from webapp.services.events import iso
+from webapp.services.events.outbox import iso
 from webapp.services.scoping import get_owned
-from webapp.services.webhook_urls import check_webhook_url
+from webapp.services.webhooks.urls import check_webhook_url
 
 TEST_EVENT_TYPE = "WebhookTest"
 BACKOFF_BASE = timedelta(seconds=30)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
-from webapp.services.lead_filters import LeadFilter, matching_leads
-from webapp.services.lead_lists import add_leads_to_list, find_or_create_list
-from webapp.services.lead_work import assign_lead, change_status
-from webapp.services.leads import add_activity
-from webapp.services.tags import add_tags, clean_tag_names, remove_tags
+from webapp.services.leads.filters import LeadFilter, matching_leads
+from webapp.services.leads.tags import add_tags, clean_tag_names, remove_tags
+from webapp.services.leads.timeline import add_activity
+from webapp.services.leads.work import assign_lead, change_status
+from webapp.services.lists.lists import add_leads_to_list, find_or_create_list
 
 ACTIONS = ("status", "assign", "add_tags", "remove_tags", "add_to_list", "archive", "delete")
 ADMIN_ACTIONS = ("delete",)

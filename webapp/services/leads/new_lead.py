@@ -6,8 +6,8 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from webapp.services.lead_edit import full_name_of
-from webapp.services.leads import CaptureResult, create_lead
+from webapp.services.leads.edit import full_name_of
+from webapp.services.leads.timeline import CaptureResult, create_lead
 
 
 def create_from_form(

@@ -14,8 +14,8 @@ from sqlalchemy import JSON, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.models import Lead
-from webapp.services.lead_filters import LeadFilter, apply_sort, filter_conditions, plan_for_values
-from webapp.services.lead_pages import count_statement, go_back_to_last_page
+from webapp.services.leads.filters import LeadFilter, apply_sort, filter_conditions, plan_for_values
+from webapp.services.leads.my_leads import count_statement, go_back_to_last_page
 
 VISIBLE_COLUMNS = (
     ("Name", lambda lead: lead.display_name),

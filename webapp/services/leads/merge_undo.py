@@ -14,8 +14,8 @@ from webapp.models.forms import SpamSubmission
 from webapp.models.merges import LeadMerge
 from webapp.services.audit import record_audit
 from webapp.services.errors import Conflict, NotFound
-from webapp.services.leads import add_activity
-from webapp.services.merge import COLUMNS, dump_value, load_value
+from webapp.services.leads.merge import COLUMNS, dump_value, load_value
+from webapp.services.leads.timeline import add_activity
 from webapp.services.scoping import get_owned
 
 # What a merge pointed from the other lead at the kept one (merge.merge_leads' _repoint),

@@ -18,9 +18,9 @@ from webapp.models import (
     LeadListMember,
 )
 from webapp.models.crm import Account, Contact
-from webapp.services.accounts import workspace_members
-from webapp.services.duplicates import find_lead_duplicates
-from webapp.services.lead_edit import INLINE_FIELDS
+from webapp.services.accounts.users import workspace_members
+from webapp.services.leads.duplicates import find_lead_duplicates
+from webapp.services.leads.edit import INLINE_FIELDS
 
 TIMELINE_LIMIT = 200
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from webapp.models import Lead, Membership, Tag, User, lead_tags
 from webapp.models.leads import NAMED_BY, name_shown
-from webapp.services.lead_filters import (
+from webapp.services.leads.filters import (
     LeadFilter,
     filter_conditions,
     owner_shown,

@@ -12,7 +12,7 @@ from webapp.models import Lead
 from webapp.models.base import utcnow
 from webapp.models.crm import Account, Contact
 from webapp.services.errors import ValidationFailed
-from webapp.services.leads import add_activity
+from webapp.services.leads.timeline import add_activity
 from webapp.services.normalize import clean_domain, normalize_email_key
 
 

@@ -16,7 +16,7 @@ from webapp.models.forms import SpamSubmission
 from webapp.models.merges import LeadMerge
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
-from webapp.services.leads import add_activity
+from webapp.services.leads.timeline import add_activity
 from webapp.services.normalize import normalize_email_key
 from webapp.services.scoping import get_owned
 

@@ -1,0 +1,1 @@
+"""Users, workspaces, memberships and API tokens."""

@@ -1,0 +1,1 @@
+"""Public capture: hosted forms and the capture endpoint's submissions."""

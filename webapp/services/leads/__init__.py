@@ -1,0 +1,1 @@
+"""Leads: creating, validating, changing, listing, merging, converting and exporting them."""

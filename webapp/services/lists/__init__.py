@@ -1,0 +1,1 @@
+"""Lead lists and their members."""

@@ -1,0 +1,1 @@
+"""Webhook endpoints, their URLs, and delivering events to them."""
