@@ -1,4 +1,7 @@
-"""Campaigns (seed 003): worked from lead lists, one row per lead in the campaign."""
+"""Campaigns: worked from lead lists, one row per lead in the campaign.
+
+The contract is docs/contracts.md#lists-campaigns.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Lead lists (seed 003): static lists of members, or dynamic lists of saved criteria."""
+"""Lead lists: static lists of members, or dynamic lists of saved criteria.
+
+The contract is docs/contracts.md#lists-campaigns.
+"""
 
 from __future__ import annotations
 

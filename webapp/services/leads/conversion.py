@@ -1,4 +1,4 @@
-"""Converting a lead ("import" in seed 002) into a contact and an account."""
+"""Converting a lead ("import" in docs/contracts.md#lead-storage) into a contact and an account."""
 
 from __future__ import annotations
 
