@@ -10,8 +10,13 @@ from webapp.models import Lead
 from webapp.models.base import utcnow
 from webapp.models.leads import PRIORITIES, full_name_of
 from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
-from webapp.services.leads.input import EDITABLE_FIELDS, clean_lead_fields
-from webapp.services.leads.timeline import IDENTIFYING_FIELDS, NEEDED, add_activity, find_by_email
+from webapp.services.leads.input import (
+    EDITABLE_FIELDS,
+    IDENTIFYING_FIELDS,
+    NEEDED,
+    clean_lead_fields,
+)
+from webapp.services.leads.timeline import add_activity, find_by_email
 from webapp.services.normalize import normalize_email_key
 
 # Status and priority have their own controls (with their own rules and activities).
