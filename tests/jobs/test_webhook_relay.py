@@ -19,8 +19,8 @@ from webapp.models import Event
 from webapp.models.base import utcnow
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.events.relay_kick import KICK_EVERY_SECONDS
+from webapp.services.leads.changes import change_status
 from webapp.services.leads.timeline import create_lead
-from webapp.services.leads.work import change_status
 from webapp.services.webhooks.delivery import deliver_due, relay_outbox
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from webapp.models.forms import (
     new_public_key,
 )
 from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.leads.work import assignable_user
+from webapp.services.leads.changes import assignable_user
 from webapp.services.normalize import clean_email
 from webapp.services.scoping import get_owned
 

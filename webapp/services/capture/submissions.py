@@ -20,6 +20,7 @@ from webapp.models.forms import CAPTURE_SOURCES, CaptureForm, SpamSubmission
 from webapp.models.leads import display_name
 from webapp.services.errors import NotFound, ValidationFailed, has_nul
 from webapp.services.events.outbox import iso
+from webapp.services.leads.changes import assign_lead
 from webapp.services.leads.input import clean_lead_fields, clean_text
 from webapp.services.leads.timeline import (
     CaptureResult,
@@ -27,7 +28,6 @@ from webapp.services.leads.timeline import (
     add_activity,
     create_lead,
 )
-from webapp.services.leads.work import assign_lead
 
 # A form as the model or as find_form's cached row: the same attribute names.
 FormSettings = CaptureForm | Row

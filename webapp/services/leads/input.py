@@ -144,15 +144,16 @@ def _clean_revenue(value) -> Decimal:
     return amount
 
 
-def clean_text(field: str, value) -> str | None:
-    """Text of at most FIELD_LIMITS[field] characters, trimmed; None when empty."""
+def clean_text(field: str, value, limit: int | None = None) -> str | None:
+    """Text of at most `limit` (FIELD_LIMITS[field]) characters, trimmed; None when empty."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValueError("must be text")
     value = value.strip()
-    if len(value) > FIELD_LIMITS[field]:
-        raise ValueError(f"must be at most {FIELD_LIMITS[field]} characters")
+    limit = limit or FIELD_LIMITS[field]
+    if len(value) > limit:
+        raise ValueError(f"must be at most {limit} characters")
     if has_nul(value):
         raise ValueError(NUL_REASON)
     return value or None
@@ -225,9 +226,12 @@ def clean_new_lead(data: dict) -> dict:
 
 
 def clean_note(text, field: str = "note", required: bool = True) -> str | None:
-    """A timeline text (note, summary, description): trimmed, within its limit."""
+    """A timeline text (note, summary, description): trimmed, within a note's limit.
+
+    `field` names the input in an error; the status change's note is the API's "notes".
+    """
     try:
-        text = clean_text(field, text)
+        text = clean_text(field, text, FIELD_LIMITS["note"])
     except ValueError as exc:
         raise ValidationFailed({field: str(exc)}) from None
     if text is None and required:
