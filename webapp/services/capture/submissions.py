@@ -28,6 +28,7 @@ from webapp.services.leads.timeline import (
     add_activity,
     create_lead,
 )
+from webapp.services.scoping import get_owned
 
 # A form as the model or as find_form's cached row: the same attribute names.
 FormSettings = CaptureForm | Row
@@ -278,12 +279,8 @@ def release_spam_submission(
     form_id: uuid.UUID | None = None,
 ) -> CaptureResult:
     """Turn a quarantined submission into a lead through the normal dedupe path."""
-    submission = session.execute(
-        select(SpamSubmission).where(
-            SpamSubmission.id == submission_id, SpamSubmission.workspace_id == workspace_id
-        )
-    ).scalar()
-    if submission is None or submission.released_at or submission.dismissed_at:
+    submission = get_owned(session, SpamSubmission, workspace_id, submission_id)
+    if submission.released_at or submission.dismissed_at:
         raise NotFound("submission")
     if form_id is not None and submission.form_id != form_id:
         raise NotFound("submission")
