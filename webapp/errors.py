@@ -1,4 +1,11 @@
-"""Error pages: JSON for API clients, HTML for browsers, never a stack trace."""
+"""Error pages: JSON for API clients, HTML for browsers, never a stack trace.
+
+Services raise NotFound, ValidationFailed and Conflict (webapp/services/errors.py);
+the handlers here turn them into 404, 422 and 409 for every view, after rolling
+back whatever the request had begun. A page form that re-renders itself with the
+messages by its fields catches ValidationFailed itself; everything else lets it
+come here.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,11 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as NotFoundPage
 
 from webapp.extensions import db, limiter
+from webapp.services.errors import Conflict, NotFound, ValidationFailed
+from webapp.templating import errors_sentence
 
 TITLES = {
     400: "Bad request",
@@ -43,6 +53,35 @@ def error_response(code: int, message: str, headers=None):
     else:
         response = render_template("errors/error.html", code=code, title=title, message=message)
     return response, code, headers or {}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def service_error_response(code: int, message: str, errors: dict | None = None):
+    """A service's refusal: {"message", "errors": {field: [messages]}} under /api/, else a page."""
+    if is_api_request():
+        fields = {field: [reason] for field, reason in (errors or {}).items()}
+        return jsonify({"message": message, "errors": fields}), code
+    return error_response(code, message)
+
+
+def register_service_errors(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def not_found(exc: NotFound):
+        db.session.rollback()
+        return service_error_response(404, NotFoundPage.description)
+
+    @app.errorhandler(ValidationFailed)
+    def not_valid(exc: ValidationFailed):
+        db.session.rollback()
+        return service_error_response(422, errors_sentence(exc.errors) + ".", exc.errors)
+
+    @app.errorhandler(Conflict)
+    def conflict(exc: Conflict):
+        db.session.rollback()
+        return service_error_response(409, str(exc) or TITLES[409])
 
 
 def limit_reset_in() -> int | None:
@@ -84,6 +123,7 @@ def register_error_pages(app: Flask) -> None:
         )
 
     app.register_error_handler(HTTPException, http_error)
+    register_service_errors(app)
 
     @app.errorhandler(DataError)
     def unstorable_value(exc: DataError):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from webapp.models.leads import PRIORITIES, SOURCES, STATUSES
-from webapp.services.api_leads import CLIENT_ACTIVITY_TYPES, MAX_LIMIT
+from webapp.services.api_leads import MAX_LIMIT
+from webapp.services.leads.changes import CLIENT_ACTIVITY_TYPES
 
 CAPTURE_SOURCES = ("website", "referral", "social", "other")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")

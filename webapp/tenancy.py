@@ -11,6 +11,7 @@ from typing import TypeVar
 from flask import abort, g
 
 from webapp.extensions import db
+from webapp.services.scoping import parse_uuid
 
 T = TypeVar("T")
 
@@ -25,15 +26,6 @@ def scoped(model, workspace_id: uuid.UUID | None = None):
     """A select of `model` limited to one workspace (the current one by default)."""
     workspace_id = workspace_id or current_workspace_id()
     return db.select(model).where(model.workspace_id == workspace_id)
-
-
-def parse_uuid(value) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def get_scoped_or_404(model: type[T], object_id, workspace_id: uuid.UUID | None = None) -> T:

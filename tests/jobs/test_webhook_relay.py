@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
-from webapp.jobs.events import relay_events
+from webapp.jobs.events import relay_events, send_due_deliveries
 from webapp.models import Event
 from webapp.models.base import utcnow
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.events.relay_kick import KICK_EVERY_SECONDS
+from webapp.services.leads.changes import change_status
 from webapp.services.leads.timeline import create_lead
-from webapp.services.leads.work import change_status
-from webapp.services.webhooks.delivery import deliver_due, relay_outbox
+from webapp.services.webhooks.delivery import relay_outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,7 +102,8 @@ def test_a_success_is_never_sent_twice(db, endpoint, httpserver):
     relay_events()
     relay_events()
     relay_outbox(db.session)
-    deliver_due(db.session, allow_private=True)
+    db.session.commit()
+    send_due_deliveries(allow_private=True)
     assert len(httpserver.log) == 1
 
 

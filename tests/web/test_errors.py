@@ -93,3 +93,47 @@ def test_429_page_has_retry_after(client, app, factory):
     assert response.status_code == 429
     assert "Too many requests" in response.get_data(as_text=True)
     assert int(response.headers["Retry-After"]) > 0
+
+
+def _answer(app, path, exc):
+    """What the app answers when a view at `path` lets a service's error through."""
+    with app.test_request_context(path):
+        return app.make_response(app.handle_user_exception(exc))
+
+
+def test_services_errors_become_json_under_api(app, db):
+    from webapp.services.errors import Conflict, NotFound, ValidationFailed
+
+    refused = _answer(app, "/api/v1/anything", ValidationFailed({"email": "is required"}))
+    assert refused.status_code == 422
+    assert refused.get_json() == {
+        "message": "Email: is required.",
+        "errors": {"email": ["is required"]},
+    }
+    missing = _answer(app, "/api/v1/anything", NotFound("lead"))
+    assert missing.status_code == 404 and missing.get_json()["errors"] == {}
+    clash = _answer(app, "/api/v1/anything", Conflict("Undo the later merge first."))
+    assert clash.status_code == 409
+    assert clash.get_json() == {"message": "Undo the later merge first.", "errors": {}}
+
+
+def test_services_errors_become_pages_elsewhere(app, db):
+    from webapp.services.errors import Conflict, ValidationFailed
+
+    refused = _answer(app, "/leads", ValidationFailed({"tags": "name a tag to add"}))
+    assert refused.status_code == 422 and "text/html" in refused.content_type
+    assert "Tags: name a tag to add." in refused.get_data(as_text=True)
+    clash = _answer(app, "/leads", Conflict("Undo the later merge first."))
+    assert clash.status_code == 409 and "Undo the later merge first." in clash.get_data(
+        as_text=True
+    )
+
+
+def test_a_services_not_found_is_the_404_page_and_undoes_the_request(client, factory, db):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace, role="admin"))
+    for url in ("/settings/webhooks/not-an-id", "/settings/forms/not-an-id/edit"):
+        response = client.get(url, headers={"Accept": "text/html"})
+        assert response.status_code == 404 and "Not found" in response.get_data(as_text=True)
+    revoke = client.post_form("/settings/tokens/0b7c2a55-6f0f-4c52-9a0e-2f6a8f6a0c11/revoke")
+    assert revoke.status_code == 404

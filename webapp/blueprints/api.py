@@ -25,14 +25,18 @@ from webapp.services.api_leads import (
     lead_detail,
     lead_summary,
     list_leads,
-    log_client_activity,
     parse_lead_query,
     recent_activities,
     timestamp,
 )
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
-from webapp.services.leads.work import assign_lead, change_status
+from webapp.services.leads.changes import (
+    StatusConflict,
+    assign_lead,
+    change_status,
+    log_client_activity,
+)
 from webapp.tenancy import parse_uuid, scoped
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -216,13 +220,12 @@ def change_status_endpoint(lead_id):
         errors["expected_status"] = f"must be one of {', '.join(STATUSES)}, or null"
     if errors:
         raise ValidationFailed(errors)
-    if expected is not None and expected != lead.status:
-        current = lead.status
+    try:
+        change_status(db.session, lead, status.strip(), _actor_id(), notes, expected)
+    except StatusConflict as exc:
         db.session.rollback()
-        message = f"The lead is '{current}' now, not '{expected}'. Reload and decide again."
-        body = {"error": "Conflict", "message": message, "status": 409}
-        return jsonify({**body, "current_status": current}), 409
-    change_status(db.session, lead, status.strip(), _actor_id(), notes)
+        body = {"error": "Conflict", "message": str(exc), "status": 409}
+        return jsonify({**body, "current_status": exc.current_status}), 409
     db.session.commit()
     return jsonify(
         {"id": str(lead.id), "status": lead.status, "updated_at": timestamp(lead.updated_at)}

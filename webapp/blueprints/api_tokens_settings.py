@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth_session import admin_required
@@ -10,8 +10,7 @@ from webapp.extensions import db
 from webapp.net import client_ip
 from webapp.services.accounts.api_tokens import create_token, list_tokens, revoke_token
 from webapp.services.audit import record_audit
-from webapp.services.errors import NotFound, ValidationFailed
-from webapp.tenancy import parse_uuid
+from webapp.services.errors import ValidationFailed
 
 bp = Blueprint("api_tokens_settings", __name__, url_prefix="/settings/tokens")
 
@@ -63,13 +62,7 @@ def create():
 @bp.post("/<token_id>/revoke")
 @admin_required
 def revoke(token_id):
-    parsed = parse_uuid(token_id)
-    try:
-        if parsed is None:
-            raise NotFound("api token")
-        token = revoke_token(db.session, g.workspace.id, parsed)
-    except NotFound:
-        abort(404)
+    token = revoke_token(db.session, g.workspace.id, token_id)
     record_audit(
         db.session,
         g.workspace.id,

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from webapp.extensions import db
 from webapp.net import client_ip
-from webapp.services.errors import Conflict, NotFound, ValidationFailed
+from webapp.services.errors import ValidationFailed
 from webapp.services.leads.duplicates import find_duplicate_pairs
 from webapp.services.leads.merge import merge_leads
 from webapp.services.leads.merge_undo import undo_merge
@@ -42,9 +42,6 @@ def merge():
         merged = merge_leads(
             db.session, g.workspace.id, keep_id, other_id, current_user.id, client_ip()
         )
-    except NotFound:
-        db.session.rollback()
-        abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
         flash("Cannot merge: " + "; ".join(exc.errors.values()) + ".", "error")
@@ -59,14 +56,7 @@ def undo_merge_view(merge_id):
     wanted = parse_uuid(merge_id)
     if wanted is None:
         abort(404)
-    try:
-        restored = undo_merge(db.session, g.workspace.id, wanted, current_user.id, client_ip())
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except Conflict as exc:
-        db.session.rollback()
-        abort(409, str(exc))
+    restored = undo_merge(db.session, g.workspace.id, wanted, current_user.id, client_ip())
     db.session.commit()
     flash(f"Merge undone: {restored.display_name} is back.", "success")
     return redirect(url_for("lead.show", lead_id=restored.id))

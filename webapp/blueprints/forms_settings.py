@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -23,26 +22,25 @@ from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
 from webapp.services.capture.forms import (
     create_form,
+    delete_form,
     dismiss_submission,
     get_form,
     list_forms,
     quarantined,
     regenerate_key,
+    set_form_active,
     update_form,
 )
 from webapp.services.capture.submissions import release_spam_submission
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import ValidationFailed
 from webapp.templating import errors_sentence
-from webapp.tenancy import parse_uuid
 
 bp = Blueprint("forms_settings", __name__, url_prefix="/settings/forms")
 
 
-def _form_or_404(form_id):
-    try:
-        return get_form(db.session, g.workspace.id, form_id)
-    except NotFound:
-        abort(404)
+def _form(form_id):
+    """The workspace's form; another's, or none, is a 404 (services' NotFound)."""
+    return get_form(db.session, g.workspace.id, form_id)
 
 
 def _form_data() -> dict:
@@ -124,20 +122,20 @@ def create():
 @bp.get("/<form_id>/edit")
 @admin_required
 def edit(form_id):
-    form = _form_or_404(form_id)
+    form = _form(form_id)
     return _edit_page(form=form, values=_values_of(form))
 
 
 @bp.post("/<form_id>")
 @admin_required
 def update(form_id):
-    form = _form_or_404(form_id)
+    form = _form(form_id)
     data = _form_data()
     try:
         update_form(db.session, form, data)
     except ValidationFailed as exc:
         db.session.rollback()
-        return _edit_page(form=_form_or_404(form_id), values=data, errors=exc.errors, status=422)
+        return _edit_page(form=_form(form_id), values=data, errors=exc.errors, status=422)
     db.session.commit()
     flash("Form saved.", "success")
     return redirect(url_for("forms_settings.show", form_id=form.id))
@@ -146,7 +144,7 @@ def update(form_id):
 @bp.get("/<form_id>")
 @admin_required
 def show(form_id):
-    form = _form_or_404(form_id)
+    form = _form(form_id)
     base_url = current_app.config["BASE_URL"]
     return render_template(
         "settings/form_detail.html",
@@ -160,7 +158,7 @@ def show(form_id):
 @bp.post("/<form_id>/key")
 @admin_required
 def new_key(form_id):
-    form = _form_or_404(form_id)
+    form = _form(form_id)
     regenerate_key(form)
     record_audit(
         db.session,
@@ -179,8 +177,8 @@ def new_key(form_id):
 @bp.post("/<form_id>/active")
 @admin_required
 def set_active(form_id):
-    form = _form_or_404(form_id)
-    form.active = request.form.get("active") == "1"
+    form = _form(form_id)
+    set_form_active(form, request.form.get("active") == "1")
     db.session.commit()
     flash("Form is taking submissions." if form.active else "Form is switched off.", "success")
     return redirect(url_for("forms_settings.show", form_id=form.id))
@@ -189,7 +187,7 @@ def set_active(form_id):
 @bp.post("/<form_id>/delete")
 @admin_required
 def delete(form_id):
-    form = _form_or_404(form_id)
+    form = _form(form_id)
     record_audit(
         db.session,
         g.workspace.id,
@@ -200,7 +198,7 @@ def delete(form_id):
         {"name": form.name},
         ip_address=client_ip(),
     )
-    db.session.delete(form)
+    delete_form(db.session, form)
     db.session.commit()
     flash("Form deleted. Leads it captured are kept.", "success")
     return redirect(url_for("forms_settings.index"))
@@ -209,16 +207,11 @@ def delete(form_id):
 @bp.post("/<form_id>/quarantine/<submission_id>/release")
 @admin_required
 def release(form_id, submission_id):
-    form = _form_or_404(form_id)
-    wanted = parse_uuid(submission_id)
+    form = _form(form_id)
     try:
-        if wanted is None:
-            raise NotFound("submission")
         result = release_spam_submission(
-            db.session, g.workspace.id, wanted, current_user.id, form_id=form.id
+            db.session, g.workspace.id, submission_id, current_user.id, form_id=form.id
         )
-    except NotFound:
-        abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
         flash(f"Cannot release. {errors_sentence(exc.errors)}.", "error")
@@ -231,11 +224,8 @@ def release(form_id, submission_id):
 @bp.post("/<form_id>/quarantine/<submission_id>/dismiss")
 @admin_required
 def dismiss(form_id, submission_id):
-    form = _form_or_404(form_id)
-    try:
-        dismiss_submission(db.session, form, submission_id)
-    except NotFound:
-        abort(404)
+    form = _form(form_id)
+    dismiss_submission(db.session, form, submission_id)
     db.session.commit()
     flash("Submission dismissed.", "success")
     return redirect(url_for("forms_settings.show", form_id=form.id))

@@ -14,18 +14,18 @@ from webapp.models import Lead
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
-from webapp.services.leads.conversion import convert_lead
-from webapp.services.leads.detail import page_context
-from webapp.services.leads.edit import (
-    INLINE_FIELDS,
+from webapp.services.leads.changes import (
     add_note,
+    assign_lead,
+    change_status_or_add_note,
     log_contact,
     set_priority,
-    update_field,
+    tag_lead,
+    untag_lead,
 )
-from webapp.services.leads.tags import add_tags, remove_tags
-from webapp.services.leads.timeline import add_activity
-from webapp.services.leads.work import assign_lead, change_status_or_add_note
+from webapp.services.leads.conversion import convert_lead
+from webapp.services.leads.detail import page_context
+from webapp.services.leads.edit import INLINE_FIELDS, update_field
 from webapp.templating import errors_sentence
 from webapp.tenancy import get_scoped_or_404
 
@@ -133,34 +133,9 @@ def tags(lead_id):
 
     def change():
         if request.form.get("remove"):
-            removed = remove_tags(db.session, lead, [request.form["remove"]])
-            if removed:
-                add_activity(
-                    db.session,
-                    lead,
-                    "updated",
-                    f"Untagged {', '.join(removed)}",
-                    current_user.id,
-                    {"tags": removed, "action": "remove_tags"},
-                )
-            return
-        before = {t.name for t in lead.tags}
-        added = [
-            t.name
-            for t in add_tags(db.session, lead, request.form.get("add", ""))
-            if t.name not in before
-        ]
-        if not added and not request.form.get("add", "").strip():
-            raise ValidationFailed({"tags": "name a tag to add"})
-        if added:
-            add_activity(
-                db.session,
-                lead,
-                "updated",
-                f"Tagged {', '.join(added)}",
-                current_user.id,
-                {"tags": added, "action": "add_tags"},
-            )
+            untag_lead(db.session, lead, [request.form["remove"]], current_user.id)
+        else:
+            tag_lead(db.session, lead, request.form.get("add", ""), current_user.id)
 
     return _run(lead, change)
 

@@ -22,7 +22,7 @@ from webapp.extensions import db
 from webapp.net import client_ip
 from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import ValidationFailed
 from webapp.services.leads import my_leads
 from webapp.services.leads.bulk import BulkRequest, run_bulk
 from webapp.services.leads.export import export_rows, select_for_export
@@ -118,9 +118,6 @@ def bulk():
     except PermissionError:
         db.session.rollback()
         abort(403)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
         flash(f"Nothing changed. {errors_sentence(exc.errors)}.", "error")

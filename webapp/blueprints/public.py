@@ -165,6 +165,7 @@ def _capture_once(form: FormSettings, body: dict, key: str | None) -> tuple[int,
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         return 422, {"errors": {"Idempotency-Key": f"must be 1 to {MAX_KEY_LENGTH} characters"}}
     claim = claim_key(db.session, form.id, key, request_fingerprint(body))
+    db.session.commit()  # a retry sent while this one works must see the claim
     if claim.conflict == "mismatch":
         return 422, {"errors": {"Idempotency-Key": "was already used with a different body"}}
     if claim.conflict == "in_progress":
@@ -174,6 +175,7 @@ def _capture_once(form: FormSettings, body: dict, key: str | None) -> tuple[int,
     status, answer = _capture(form, body, claim.row)
     if status != 201:
         release_key(db.session, claim.row)
+        db.session.commit()
     return status, answer
 
 

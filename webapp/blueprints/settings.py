@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.auth_session import admin_required
@@ -15,8 +15,7 @@ from webapp.services.accounts.users import (
     update_workspace,
     workspace_members,
 )
-from webapp.services.errors import NotFound, ValidationFailed
-from webapp.tenancy import parse_uuid
+from webapp.services.errors import ValidationFailed
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -81,15 +80,10 @@ def add_user():
 @admin_required
 def set_active(member_id):
     active = request.form.get("active") == "1"
-    membership_id = parse_uuid(member_id)
     try:
-        if membership_id is None:
-            raise NotFound("member")
         membership = set_member_active(
-            db.session, g.workspace.id, membership_id, active, current_user.id
+            db.session, g.workspace.id, member_id, active, current_user.id
         )
-    except NotFound:
-        abort(404)
     except ValidationFailed as exc:
         db.session.rollback()
         return _render(errors=exc.errors, status=422)

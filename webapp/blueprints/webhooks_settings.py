@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -14,37 +13,37 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
+from webapp.jobs.events import deliver_webhook
 from webapp.models.events import EVENT_TYPES
-from webapp.models.webhooks import WebhookDelivery, WebhookEndpoint
+from webapp.models.webhooks import WebhookEndpoint
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
-from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.webhooks.delivery import (
+from webapp.services.errors import ValidationFailed
+from webapp.services.webhooks.delivery import add_test_delivery, reset_for_redelivery
+from webapp.services.webhooks.endpoints import (
     create_endpoint,
+    delete_endpoint,
+    get_delivery,
     get_endpoint,
-    redeliver,
-    send_test_event,
+    list_endpoints,
+    recent_deliveries,
+    set_endpoint_active,
     update_endpoint,
 )
-from webapp.tenancy import parse_uuid
 
 bp = Blueprint("webhooks_settings", __name__, url_prefix="/settings/webhooks")
-DELIVERIES_SHOWN = 100
 
 
 def _allow_private() -> bool:
     return current_app.config["WEBHOOKS_ALLOW_PRIVATE"]
 
 
-def _endpoint_or_404(endpoint_id) -> WebhookEndpoint:
-    try:
-        return get_endpoint(db.session, g.workspace.id, endpoint_id)
-    except NotFound:
-        abort(404)
+def _endpoint(endpoint_id) -> WebhookEndpoint:
+    """The workspace's endpoint; another's, or none, is a 404 (services' NotFound)."""
+    return get_endpoint(db.session, g.workspace.id, endpoint_id)
 
 
 def _data() -> dict:
@@ -56,18 +55,9 @@ def _data() -> dict:
 
 
 def _index(values=None, errors=None, status=200):
-    endpoints = (
-        db.session.execute(
-            select(WebhookEndpoint)
-            .where(WebhookEndpoint.workspace_id == g.workspace.id)
-            .order_by(WebhookEndpoint.created_at)
-        )
-        .scalars()
-        .all()
-    )
     return render_template(
         "settings/webhooks.html",
-        endpoints=endpoints,
+        endpoints=list_endpoints(db.session, g.workspace.id),
         event_types=EVENT_TYPES,
         values=values or {"event_types": list(EVENT_TYPES)},
         errors=errors or {},
@@ -75,16 +65,6 @@ def _index(values=None, errors=None, status=200):
 
 
 def _show(endpoint, values=None, errors=None, status=200):
-    deliveries = (
-        db.session.execute(
-            select(WebhookDelivery)
-            .where(WebhookDelivery.endpoint_id == endpoint.id)
-            .order_by(WebhookDelivery.event_id.desc())
-            .limit(DELIVERIES_SHOWN)
-        )
-        .scalars()
-        .all()
-    )
     values = values or {
         "url": endpoint.url,
         "description": endpoint.description or "",
@@ -93,7 +73,7 @@ def _show(endpoint, values=None, errors=None, status=200):
     return render_template(
         "settings/webhook_endpoint.html",
         endpoint=endpoint,
-        deliveries=deliveries,
+        deliveries=recent_deliveries(db.session, endpoint),
         event_types=EVENT_TYPES,
         values=values,
         errors=errors or {},
@@ -132,18 +112,18 @@ def create():
 @bp.get("/<endpoint_id>")
 @admin_required
 def show(endpoint_id):
-    return _show(_endpoint_or_404(endpoint_id))
+    return _show(_endpoint(endpoint_id))
 
 
 @bp.post("/<endpoint_id>")
 @admin_required
 def update(endpoint_id):
-    endpoint = _endpoint_or_404(endpoint_id)
+    endpoint = _endpoint(endpoint_id)
     try:
         update_endpoint(endpoint, _data(), _allow_private())
     except ValidationFailed as exc:
         db.session.rollback()
-        return _show(_endpoint_or_404(endpoint_id), _data(), exc.errors, 422)
+        return _show(_endpoint(endpoint_id), _data(), exc.errors, 422)
     db.session.commit()
     flash("Endpoint saved.", "success")
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))
@@ -152,9 +132,8 @@ def update(endpoint_id):
 @bp.post("/<endpoint_id>/active")
 @admin_required
 def set_active(endpoint_id):
-    endpoint = _endpoint_or_404(endpoint_id)
-    endpoint.active = request.form.get("active") == "1"
-    endpoint.disabled_reason = None if endpoint.active else "Disabled by an admin"
+    endpoint = _endpoint(endpoint_id)
+    set_endpoint_active(endpoint, request.form.get("active") == "1")
     db.session.commit()
     flash("Endpoint enabled." if endpoint.active else "Endpoint disabled.", "success")
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))
@@ -163,7 +142,7 @@ def set_active(endpoint_id):
 @bp.post("/<endpoint_id>/delete")
 @admin_required
 def delete(endpoint_id):
-    endpoint = _endpoint_or_404(endpoint_id)
+    endpoint = _endpoint(endpoint_id)
     record_audit(
         db.session,
         g.workspace.id,
@@ -174,7 +153,7 @@ def delete(endpoint_id):
         {"url": endpoint.url},
         client_ip(),
     )
-    db.session.delete(endpoint)
+    delete_endpoint(db.session, endpoint)
     db.session.commit()
     flash("Endpoint deleted.", "success")
     return redirect(url_for("webhooks_settings.index"))
@@ -183,8 +162,10 @@ def delete(endpoint_id):
 @bp.post("/<endpoint_id>/test")
 @admin_required
 def test_event(endpoint_id):
-    endpoint = _endpoint_or_404(endpoint_id)
-    delivery = send_test_event(db.session, endpoint, _allow_private())
+    endpoint = _endpoint(endpoint_id)
+    delivery = add_test_delivery(db.session, endpoint)
+    db.session.commit()
+    deliver_webhook(str(delivery.id))  # the admin waits for the answer
     db.session.refresh(delivery)
     if delivery.status == "succeeded":
         flash(f"Test event delivered (HTTP {delivery.last_status_code}).", "success")
@@ -196,20 +177,11 @@ def test_event(endpoint_id):
 @bp.post("/<endpoint_id>/deliveries/<delivery_id>/redeliver")
 @admin_required
 def redeliver_one(endpoint_id, delivery_id):
-    endpoint = _endpoint_or_404(endpoint_id)
-    wanted = parse_uuid(delivery_id)
-    delivery = (
-        db.session.execute(
-            select(WebhookDelivery).where(
-                WebhookDelivery.id == wanted, WebhookDelivery.endpoint_id == endpoint.id
-            )
-        ).scalar()
-        if wanted
-        else None
-    )
-    if delivery is None:
-        abort(404)
-    redeliver(db.session, delivery, _allow_private())
+    endpoint = _endpoint(endpoint_id)
+    delivery = get_delivery(db.session, endpoint, delivery_id)
+    reset_for_redelivery(delivery)
+    db.session.commit()
+    deliver_webhook(str(delivery.id))
     db.session.refresh(delivery)
     state = (
         "delivered" if delivery.status == "succeeded" else f"not delivered ({delivery.last_error})"

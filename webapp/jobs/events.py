@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 
 from flask import current_app
 
 from webapp.extensions import db
 from webapp.models.base import utcnow
+from webapp.models.webhooks import WebhookDelivery
 from webapp.redis_conn import get_redis
-from webapp.services.webhooks.delivery import deliver_due, next_due_at, relay_outbox
+from webapp.services.webhooks.delivery import (
+    attempt_delivery,
+    claim_delivery,
+    due_delivery_ids,
+    next_due_at,
+    relay_outbox,
+)
 
 log = logging.getLogger(__name__)
 RELAY_JOB = "webapp.jobs.events.relay_events"
@@ -22,12 +30,40 @@ def relay_events(max_rounds: int = 20) -> dict:
     published = sent = 0
     for _ in range(max_rounds):
         batch = relay_outbox(db.session)
-        tried = deliver_due(db.session, allow_private)
+        db.session.commit()
+        tried = send_due_deliveries(allow_private)
         published, sent = published + batch, sent + tried
         if not batch and not tried:
             break
     _schedule_next_retry()
     return {"published": published, "sent": sent}
+
+
+def send_due_deliveries(allow_private: bool) -> int:
+    """Send every due delivery, oldest event first; returns how many were tried."""
+    due = due_delivery_ids(db.session, utcnow())
+    db.session.commit()
+    return sum(send_delivery(delivery_id, allow_private) for delivery_id in due)
+
+
+def send_delivery(delivery_id: uuid.UUID, allow_private: bool) -> bool:
+    """Claim one delivery and send it; False if another sender has it.
+
+    The claim commits on its own before the HTTP call, so no other sender takes the
+    delivery while this one waits on the endpoint; the outcome commits after it.
+    """
+    claimed = claim_delivery(db.session, delivery_id, utcnow())
+    db.session.commit()
+    if not claimed:
+        return False
+    attempt_delivery(db.session, db.session.get(WebhookDelivery, delivery_id), allow_private)
+    db.session.commit()
+    return True
+
+
+def deliver_webhook(delivery_id: str) -> bool:
+    """Send one delivery now (an admin's test event or redelivery)."""
+    return send_delivery(uuid.UUID(delivery_id), current_app.config["WEBHOOKS_ALLOW_PRIVATE"])
 
 
 def _schedule_next_retry() -> None:

@@ -16,18 +16,13 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead, LeadActivity
 from webapp.models.leads import SOURCES, STATUSES
-from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
+from webapp.services.errors import ValidationFailed
 from webapp.services.events.outbox import iso
-from webapp.services.leads.timeline import add_activity
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_PAGE = 100_000
 DETAIL_ACTIVITY_LIMIT = 200
-MAX_DESCRIPTION_LENGTH = 10_000
-# What an API client may log by itself. Status changes and assignment have their
-# own endpoints (they carry rules and events); the rest are written by the app.
-CLIENT_ACTIVITY_TYPES = ("note_added", "contacted")
 UNASSIGNED = "none"
 
 
@@ -136,32 +131,6 @@ def recent_activities(session: Session, lead: Lead) -> tuple[list[LeadActivity],
         .all()
     )
     return list(activities), int(total or 0)
-
-
-def log_client_activity(
-    session: Session,
-    lead: Lead,
-    activity_type,
-    description,
-    performed_by_id: uuid.UUID | None,
-) -> LeadActivity:
-    """Add a note or a contact to the timeline, as an API client may. The caller commits."""
-    errors: dict[str, str] = {}
-    if activity_type not in CLIENT_ACTIVITY_TYPES:
-        errors["activity_type"] = f"must be one of {', '.join(CLIENT_ACTIVITY_TYPES)}"
-    if description is not None and not isinstance(description, str):
-        errors["description"] = "must be text"
-    else:
-        description = (description or "").strip() or None
-        if description is None and activity_type == "note_added":
-            errors["description"] = "is required for a note"
-        elif description and len(description) > MAX_DESCRIPTION_LENGTH:
-            errors["description"] = f"must be at most {MAX_DESCRIPTION_LENGTH} characters"
-        elif has_nul(description):
-            errors["description"] = NUL_REASON
-    if errors:
-        raise ValidationFailed(errors)
-    return add_activity(session, lead, activity_type, description, performed_by_id)
 
 
 def timestamp(moment: datetime | None) -> str | None:

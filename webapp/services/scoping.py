@@ -13,12 +13,21 @@ from webapp.services.errors import NotFound
 T = TypeVar("T")
 
 
+def parse_uuid(value) -> uuid.UUID | None:
+    """An id as typed (or a UUID); None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def get_owned(session: Session, model: type[T], workspace_id: uuid.UUID, object_id) -> T:
     """The `model` row with this id in this workspace; NotFound for anything else."""
-    try:
-        wanted = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
-    except ValueError:
-        raise NotFound(model.__name__) from None
+    wanted = parse_uuid(object_id)
+    if wanted is None:
+        raise NotFound(model.__name__)
     found = session.execute(
         select(model).where(model.id == wanted, model.workspace_id == workspace_id)
     ).scalar()

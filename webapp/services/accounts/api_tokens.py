@@ -15,7 +15,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.models.api_tokens import ApiToken
 from webapp.models.base import utcnow
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import ValidationFailed
+from webapp.services.scoping import get_owned
 
 TOKEN_MARK = "lk_"  # noqa: S105  (a public marker, not a secret)
 PREFIX_LENGTH = 10  # "lk_" and 7 characters of the secret: enough to tell tokens apart
@@ -96,13 +97,9 @@ def touch_last_used(session: Session, token: ApiToken, now: datetime | None = No
     return bool(result.rowcount)
 
 
-def revoke_token(session: Session, workspace_id: uuid.UUID, token_id: uuid.UUID) -> ApiToken:
-    """Revoke a token of this workspace (again is harmless). The caller commits."""
-    token = session.execute(
-        select(ApiToken).where(ApiToken.workspace_id == workspace_id, ApiToken.id == token_id)
-    ).scalar()
-    if token is None:
-        raise NotFound("api token")
+def revoke_token(session: Session, workspace_id: uuid.UUID, token_id) -> ApiToken:
+    """Revoke a token of this workspace (again is harmless); NotFound for any other id."""
+    token = get_owned(session, ApiToken, workspace_id, token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from webapp.models import ROLES, Membership, User, Workspace
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import ValidationFailed
 from webapp.services.normalize import clean_email
+from webapp.services.scoping import get_owned
 
 MIN_PASSWORD_LENGTH = 8
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -99,17 +100,12 @@ def workspace_members(session: Session, workspace_id: uuid.UUID, active_only: bo
 def set_member_active(
     session: Session,
     workspace_id: uuid.UUID,
-    membership_id: uuid.UUID,
+    membership_id,
     active: bool,
     acting_user_id: uuid.UUID,
 ) -> Membership:
-    membership = session.execute(
-        select(Membership).where(
-            Membership.id == membership_id, Membership.workspace_id == workspace_id
-        )
-    ).scalar()
-    if membership is None:
-        raise NotFound("member")
+    """Deactivate or reactivate a member; NotFound for an id not of this workspace."""
+    membership = get_owned(session, Membership, workspace_id, membership_id)
     if not active and membership.user_id == acting_user_id:
         raise ValidationFailed({"member": "you cannot deactivate yourself"})
     if not active and membership.role == "admin":

@@ -17,7 +17,7 @@ from webapp.models.forms import (
     new_public_key,
 )
 from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.leads.work import assignable_user
+from webapp.services.leads.changes import assignable_user
 from webapp.services.normalize import clean_email
 from webapp.services.scoping import get_owned
 
@@ -157,6 +157,16 @@ def list_forms(session: Session, workspace_id: uuid.UUID) -> list[CaptureForm]:
     )
 
 
+def set_form_active(form: CaptureForm, active: bool) -> None:
+    """Switch a form on or off; a switched-off form's key finds nothing."""
+    form.active = active
+
+
+def delete_form(session: Session, form: CaptureForm) -> None:
+    """Delete the form; the leads it captured stay."""
+    session.delete(form)
+
+
 def regenerate_key(form: CaptureForm) -> str:
     form.public_key = new_public_key()
     return form.public_key
@@ -177,11 +187,15 @@ def quarantined(session: Session, form: CaptureForm, limit: int = 100) -> list[S
     )
 
 
-def dismiss_submission(session: Session, form: CaptureForm, submission_id) -> SpamSubmission:
+def _submission_id(submission_id) -> uuid.UUID:
     try:
-        wanted = uuid.UUID(str(submission_id))
+        return uuid.UUID(str(submission_id))
     except ValueError:
         raise NotFound("submission") from None
+
+
+def dismiss_submission(session: Session, form: CaptureForm, submission_id) -> SpamSubmission:
+    wanted = _submission_id(submission_id)
     submission = session.execute(
         select(SpamSubmission).where(SpamSubmission.id == wanted, SpamSubmission.form_id == form.id)
     ).scalar()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from webapp.models.base import utcnow
@@ -32,15 +32,29 @@ def request_fingerprint(payload) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _insert_if_new(session: Session, form_id: uuid.UUID, key: str, fingerprint: str):
+    """INSERT … ON CONFLICT DO NOTHING: a key taken a moment ago is no error to recover from."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(IdempotencyKey.__table__)
+        .values(
+            id=uuid.uuid4(), form_id=form_id, key=key, request_hash=fingerprint, created_at=utcnow()
+        )
+        .on_conflict_do_nothing(index_elements=["form_id", "key"])
+        .returning(IdempotencyKey.__table__.c.id)
+    )
+    return session.execute(statement).scalar()
+
+
 def claim_key(session: Session, form_id: uuid.UUID, key: str, fingerprint: str) -> Claim:
-    """Claim `key` for this request, committing the claim at once so retries see it."""
-    try:
-        row = IdempotencyKey(form_id=form_id, key=key, request_hash=fingerprint)
-        session.add(row)
-        session.commit()
-        return Claim(row=row)
-    except IntegrityError:
-        session.rollback()
+    """Claim `key` for this request, or say why not (replay, mismatch, in progress).
+
+    The caller commits a claim at once, before doing the work, so that a retry sent
+    meanwhile sees it (services/__init__.py: the caller owns the transaction).
+    """
+    new_id = _insert_if_new(session, form_id, key, fingerprint)
+    if new_id is not None:
+        return Claim(row=session.get(IdempotencyKey, new_id))
     existing = session.execute(
         select(IdempotencyKey).where(IdempotencyKey.form_id == form_id, IdempotencyKey.key == key)
     ).scalar_one()
@@ -50,7 +64,6 @@ def claim_key(session: Session, form_id: uuid.UUID, key: str, fingerprint: str) 
         return Claim(replay=(existing.response_status, existing.response_body or {}))
     if utcnow() - existing.created_at > STALE_AFTER:
         existing.created_at = utcnow()
-        session.commit()
         return Claim(row=existing)
     return Claim(conflict="in_progress")
 
@@ -64,4 +77,3 @@ def finish_key(row: IdempotencyKey, status: int, body: dict) -> None:
 def release_key(session: Session, row: IdempotencyKey) -> None:
     """Forget a claim whose request failed validation, so a corrected retry can proceed."""
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
-    session.commit()

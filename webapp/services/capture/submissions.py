@@ -18,16 +18,17 @@ from sqlalchemy.orm import Session
 from webapp.models.base import utcnow
 from webapp.models.forms import CAPTURE_SOURCES, CaptureForm, SpamSubmission
 from webapp.models.leads import display_name
-from webapp.services.errors import NUL_REASON, NotFound, ValidationFailed, has_nul
+from webapp.services.errors import NotFound, ValidationFailed, has_nul
 from webapp.services.events.outbox import iso
+from webapp.services.leads.changes import assign_lead
+from webapp.services.leads.input import clean_lead_fields, clean_text
 from webapp.services.leads.timeline import (
     CaptureResult,
     DuplicateActivity,
     add_activity,
     create_lead,
 )
-from webapp.services.leads.work import assign_lead
-from webapp.services.normalize import clean_email, clean_phone
+from webapp.services.scoping import get_owned
 
 # A form as the model or as find_form's cached row: the same attribute names.
 FormSettings = CaptureForm | Row
@@ -37,20 +38,21 @@ _form_cache: dict[str, tuple[float, Row | None]] = {}
 HONEYPOT_FIELD = "website_url"
 FILL_TIME_FIELD = "_ts"  # page-load time in ms since the epoch, set by the form's script
 MAX_FILL_SECONDS = 30 * 24 * 3600  # a page left open longer than this is not a page load
-LIMITS = {
-    "name": 255,
-    "first_name": 120,
-    "last_name": 120,
-    "company": 255,
-    "job_title": 255,
-    "message": 10_000,
-    "page_url": 2_000,
-    "utm_source": 255,
-    "utm_medium": 255,
-    "utm_campaign": 255,
-    "utm_term": 255,
-    "utm_content": 255,
-}
+# What a form sends, as text; each is checked against FIELD_LIMITS.
+FORM_TEXT_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "company",
+    "job_title",
+    "message",
+    "page_url",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+)
 
 
 @dataclass
@@ -95,50 +97,36 @@ for _change in ("after_insert", "after_update", "after_delete"):
 
 
 def _text(payload: dict, name: str, errors: dict) -> str | None:
+    try:
+        return clean_text(name, payload.get(name))
+    except ValueError as exc:
+        errors[name] = str(exc)
+        return None
+
+
+def _required(payload: dict, name: str) -> bool:
     value = payload.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = "must be text"
-        return None
-    value = value.strip()
-    if len(value) > LIMITS[name]:
-        errors[name] = f"must be at most {LIMITS[name]} characters"
-        return None
-    if has_nul(value):
-        errors[name] = NUL_REASON
-        return None
-    return value or None
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def validate_submission(payload: dict, form: FormSettings) -> dict:
-    """Map a submission to lead fields; ValidationFailed names each bad field."""
+    """Map a submission to lead fields; ValidationFailed names each bad field.
+
+    A form asks for a name and an email (more than a lead needs); each value is
+    checked by the lead input schema, as every other way in checks it.
+    """
     errors: dict[str, str] = {}
-    texts = {name: _text(payload, name, errors) for name in LIMITS}
+    texts = {name: _text(payload, name, errors) for name in FORM_TEXT_FIELDS}
     name = texts["name"] or " ".join(p for p in (texts["first_name"], texts["last_name"]) if p)
     if not name and "name" not in errors:
         errors["name"] = "is required"
-    email = None
-    raw_email = payload.get("email")
-    if raw_email in (None, "") or (isinstance(raw_email, str) and not raw_email.strip()):
+    if _required(payload, "email"):
         errors["email"] = "is required"
-    elif not isinstance(raw_email, str) or len(raw_email) > 254:
-        errors["email"] = "must be an email address of at most 254 characters"
-    else:
-        try:
-            email = clean_email(raw_email)
-        except ValueError as exc:
-            errors["email"] = str(exc)
-    phone = None
-    raw_phone = payload.get("phone")
-    if raw_phone not in (None, ""):
-        if not isinstance(raw_phone, str) or len(raw_phone) > 40:
-            errors["phone"] = "must be a phone number"
-        else:
-            try:
-                phone = clean_phone(raw_phone)
-            except ValueError as exc:
-                errors["phone"] = str(exc)
+    contacts = {k: payload[k] for k in ("email", "phone") if not _required(payload, k)}
+    try:
+        contacts = clean_lead_fields(contacts, ("email", "phone"))
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
     source = payload.get("source") or form.default_source
     if source not in CAPTURE_SOURCES:
         errors["source"] = f"must be one of {', '.join(CAPTURE_SOURCES)}"
@@ -160,8 +148,8 @@ def validate_submission(payload: dict, form: FormSettings) -> dict:
         "full_name": name,
         "first_name": first or None,
         "last_name": last or None,
-        "email": email,
-        "phone": phone,
+        "email": contacts.get("email"),
+        "phone": contacts.get("phone"),
         "company_name": texts["company"],
         "job_title": texts["job_title"],
         "message": texts["message"],
@@ -291,12 +279,8 @@ def release_spam_submission(
     form_id: uuid.UUID | None = None,
 ) -> CaptureResult:
     """Turn a quarantined submission into a lead through the normal dedupe path."""
-    submission = session.execute(
-        select(SpamSubmission).where(
-            SpamSubmission.id == submission_id, SpamSubmission.workspace_id == workspace_id
-        )
-    ).scalar()
-    if submission is None or submission.released_at or submission.dismissed_at:
+    submission = get_owned(session, SpamSubmission, workspace_id, submission_id)
+    if submission.released_at or submission.dismissed_at:
         raise NotFound("submission")
     if form_id is not None and submission.form_id != form_id:
         raise NotFound("submission")

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from webapp.models import Lead
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
+from webapp.services.leads.changes import assign_lead, change_status, tag_lead, untag_lead
 from webapp.services.leads.filters import LeadFilter, matching_leads
-from webapp.services.leads.tags import add_tags, clean_tag_names, remove_tags
+from webapp.services.leads.input import clean_tag_names
 from webapp.services.leads.timeline import add_activity
-from webapp.services.leads.work import assign_lead, change_status
 from webapp.services.lists.lists import add_leads_to_list, find_or_create_list
 
 ACTIONS = ("status", "assign", "add_tags", "remove_tags", "add_to_list", "archive", "delete")
@@ -83,6 +83,8 @@ def run_bulk(
         everything = request.lead_ids is None
         reason = "no leads match the filter" if everything else "select at least one lead"
         raise ValidationFailed({"selection": reason})
+    if request.action in ("add_tags", "remove_tags") and not clean_tag_names(request.tags or ""):
+        raise ValidationFailed({"tags": "name at least one tag"})
     if request.action == "add_to_list":
         lead_list = find_or_create_list(
             session, workspace_id, request.list_id, request.list_name, user_id
@@ -122,24 +124,6 @@ def _apply_one(session: Session, lead: Lead, request: BulkRequest, user_id) -> b
         return change_status(session, lead, status or "", user_id, request.note)
     if action == "assign":
         return assign_lead(session, lead, request.assigned_to or None, user_id)
-    names = clean_tag_names(request.tags or "")
-    if not names:
-        raise ValidationFailed({"tags": "name at least one tag"})
     if action == "add_tags":
-        before = {t.name for t in lead.tags}
-        add_tags(session, lead, names)
-        changed = [n for n in names if n not in before]
-        verb = "Tagged"
-    else:
-        changed = remove_tags(session, lead, names)
-        verb = "Untagged"
-    if changed:
-        add_activity(
-            session,
-            lead,
-            "updated",
-            f"{verb} {', '.join(changed)}",
-            user_id,
-            {"tags": changed, "action": action},
-        )
-    return bool(changed)
+        return bool(tag_lead(session, lead, request.tags, user_id))
+    return bool(untag_lead(session, lead, request.tags, user_id))

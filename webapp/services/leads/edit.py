@@ -1,4 +1,4 @@
-"""Editing a lead on its page: one field at a time, notes, contacts, priority."""
+"""Editing a lead's fields in place, one at a time (its work: leads/changes.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead
 from webapp.models.base import utcnow
-from webapp.models.leads import PRIORITIES, full_name_of
-from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
-from webapp.services.leads.input import EDITABLE_FIELDS, clean_lead_fields
-from webapp.services.leads.timeline import IDENTIFYING_FIELDS, NEEDED, add_activity, find_by_email
+from webapp.models.leads import full_name_of
+from webapp.services.errors import ValidationFailed
+from webapp.services.leads.input import (
+    EDITABLE_FIELDS,
+    IDENTIFYING_FIELDS,
+    NEEDED,
+    clean_lead_fields,
+)
+from webapp.services.leads.timeline import add_activity, find_by_email
 from webapp.services.normalize import normalize_email_key
 
 # Status and priority have their own controls (with their own rules and activities).
 INLINE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("status", "priority"))
 NAME_PARTS = ("first_name", "last_name")
-CONTACT_CHANNELS = ("call", "email", "meeting")
-MAX_NOTE = 10_000
 
 
 def _follows_parts(lead: Lead) -> bool:
@@ -84,50 +87,3 @@ def _keep_identified(lead: Lead, cleared: str, name_follows: bool) -> None:
 
 def _json_safe(value):
     return value if value is None or isinstance(value, str | int | bool) else str(value)
-
-
-def set_priority(session: Session, lead: Lead, priority: str, performed_by_id) -> bool:
-    if priority not in PRIORITIES:
-        raise ValidationFailed({"priority": f"must be one of {', '.join(PRIORITIES)}"})
-    if lead.priority == priority:
-        return False
-    old, lead.priority = lead.priority, priority
-    add_activity(
-        session,
-        lead,
-        "updated",
-        f"Priority {old} → {priority}",
-        performed_by_id,
-        {"field": "priority", "old": old, "new": priority},
-    )
-    return True
-
-
-def _note_text(text: str | None, field: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed({field: "is required"})
-    if len(text) > MAX_NOTE:
-        raise ValidationFailed({field: f"must be at most {MAX_NOTE} characters"})
-    if has_nul(text):
-        raise ValidationFailed({field: NUL_REASON})
-    return text
-
-
-def add_note(session: Session, lead: Lead, text: str, performed_by_id) -> None:
-    add_activity(session, lead, "note_added", _note_text(text, "note"), performed_by_id)
-
-
-def log_contact(
-    session: Session, lead: Lead, channel: str, summary: str | None, performed_by_id
-) -> None:
-    """Record a call, e-mail or meeting; the lead's last activity moves to now."""
-    if channel not in CONTACT_CHANNELS:
-        raise ValidationFailed({"channel": f"must be one of {', '.join(CONTACT_CHANNELS)}"})
-    summary = (summary or "").strip()
-    if len(summary) > MAX_NOTE:
-        raise ValidationFailed({"summary": f"must be at most {MAX_NOTE} characters"})
-    if has_nul(summary):
-        raise ValidationFailed({"summary": NUL_REASON})
-    description = f"{channel.capitalize()}" + (f": {summary}" if summary else "")
-    add_activity(session, lead, "contacted", description, performed_by_id, {"channel": channel})

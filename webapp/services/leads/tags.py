@@ -6,28 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead, Tag
-from webapp.services.errors import NUL_REASON, ValidationFailed, has_nul
-
-MAX_TAG_LENGTH = 64
-
-
-def clean_tag_names(names) -> list[str]:
-    if isinstance(names, str):
-        names = names.split(",")
-    cleaned = []
-    for name in names:
-        name = " ".join(str(name).split()).lower()
-        if not name:
-            continue
-        if len(name) > MAX_TAG_LENGTH:
-            raise ValidationFailed(
-                {"tags": f"each tag must be at most {MAX_TAG_LENGTH} characters"}
-            )
-        if has_nul(name):
-            raise ValidationFailed({"tags": NUL_REASON})
-        if name not in cleaned:
-            cleaned.append(name)
-    return cleaned
+from webapp.services.leads.input import clean_tag_names
 
 
 def workspace_tag_names(session: Session, workspace_id) -> list[str]:

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Lead, LeadActivity
 from webapp.models.base import utcnow
-from webapp.models.leads import full_name_of
-from webapp.services.errors import ValidationFailed
-from webapp.services.leads.input import clean_lead_fields
+from webapp.services.leads.input import clean_new_lead, clean_tag_names
 from webapp.services.leads.insert import NewLead, insert_new_lead
 from webapp.services.normalize import normalize_email_key
 
@@ -113,21 +111,6 @@ class DuplicateActivity:
     data: dict = field(default_factory=dict)
 
 
-# A lead must say who or what it is: at least one of these, or it is an empty row.
-NEEDED = "a name, company, company domain, email, phone, website or LinkedIn URL"
-IDENTIFYING_FIELDS = (
-    "full_name",
-    "first_name",
-    "last_name",
-    "company_name",
-    "company_domain",
-    "email",
-    "phone",
-    "website",
-    "linkedin_url",
-)
-
-
 def create_lead(
     session: Session,
     workspace_id: uuid.UUID,
@@ -142,11 +125,8 @@ def create_lead(
     Raises ValidationFailed for bad fields. The caller commits; with `on_its_own`, a
     new lead may already be committed (lead_insert's note), a duplicate's changes not.
     """
-    values = clean_lead_fields(data)
-    if not values.get("full_name"):  # the stored name My Leads shows and sorts by
-        values["full_name"] = full_name_of(values.get("first_name"), values.get("last_name"))
-    if not any(values.get(f) for f in IDENTIFYING_FIELDS):
-        raise ValidationFailed({"name": f"A lead needs {NEEDED}."})
+    values = clean_new_lead(data)
+    tags = clean_tag_names(data.get("tags") or [])  # refused before anything is written
     now = utcnow()
     row = {k: v for k, v in values.items() if v is not None}
     row.update(
@@ -160,7 +140,7 @@ def create_lead(
         row["raw_data"] = raw_data
     if row.get("status") in ("closed_won", "closed_lost"):
         row["closed_at"] = now
-    on_its_own = on_its_own and not data.get("tags")  # tags are written after the lead
+    on_its_own = on_its_own and not tags  # tags are written after the lead
     new = insert_new_lead(session, row, performed_by_id, on_its_own)
     if new is None:
         # The email is taken (perhaps by a request that committed a moment ago).
@@ -171,13 +151,13 @@ def create_lead(
             values,
             performed_by_id,
             on_duplicate or DuplicateActivity(),
-            data.get("tags"),
+            tags,
         )
     result = CaptureResult(session=session, summary=new, created=True, filled=[])
-    if data.get("tags"):
+    if tags:
         from webapp.services.leads.tags import add_tags
 
-        add_tags(session, result.lead, data["tags"])
+        add_tags(session, result.lead, tags)
     return result
 
 

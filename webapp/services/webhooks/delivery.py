@@ -1,4 +1,10 @@
-"""Webhook endpoints and the outbox relay: fan events out, sign them, deliver, retry."""
+"""Webhook endpoints and the outbox relay: fan events out, sign them, deliver, retry.
+
+Nothing here commits. A sender claims a delivery (claim_delivery), and the job
+commits that claim before the HTTP call, so no other sender takes it while this
+one waits on the endpoint; it commits the attempt's outcome after
+(webapp/jobs/events.py: send_delivery).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Event
 from webapp.models.base import utcnow
-from webapp.models.events import EVENT_TYPES
 from webapp.models.webhooks import (
     MAX_ATTEMPTS,
     WebhookAttempt,
@@ -22,56 +27,13 @@ from webapp.models.webhooks import (
     WebhookEndpoint,
 )
 from webapp.providers.webhooks import send_webhook
-from webapp.services.errors import ValidationFailed
 from webapp.services.events.outbox import iso
-from webapp.services.scoping import get_owned
 from webapp.services.webhooks.urls import check_webhook_url
 
 TEST_EVENT_TYPE = "WebhookTest"
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
 CLAIM_FOR = timedelta(seconds=90)
-
-
-def clean_endpoint(data: dict, allow_private: bool) -> dict:
-    errors: dict[str, str] = {}
-    url = (data.get("url") or "").strip()
-    try:
-        check_webhook_url(url, allow_private)
-    except ValueError as exc:
-        errors["url"] = str(exc)
-    types = data.get("event_types") or []
-    if isinstance(types, str):
-        types = [types]
-    unknown = [t for t in types if t not in EVENT_TYPES]
-    if not types or unknown:
-        errors["event_types"] = f"choose one or more of {', '.join(EVENT_TYPES)}"
-    description = (data.get("description") or "").strip()
-    if len(description) > 255:
-        errors["description"] = "must be at most 255 characters"
-    if errors:
-        raise ValidationFailed(errors)
-    return {
-        "url": url,
-        "event_types": list(dict.fromkeys(types)),
-        "description": description or None,
-    }
-
-
-def create_endpoint(session: Session, workspace_id, data: dict, allow_private: bool):
-    endpoint = WebhookEndpoint(workspace_id=workspace_id, **clean_endpoint(data, allow_private))
-    session.add(endpoint)
-    session.flush()
-    return endpoint
-
-
-def update_endpoint(endpoint: WebhookEndpoint, data: dict, allow_private: bool) -> None:
-    for field, value in clean_endpoint(data, allow_private).items():
-        setattr(endpoint, field, value)
-
-
-def get_endpoint(session: Session, workspace_id, endpoint_id) -> WebhookEndpoint:
-    return get_owned(session, WebhookEndpoint, workspace_id, endpoint_id)
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -107,7 +69,6 @@ def relay_outbox(session: Session, batch: int = 500) -> int:
             if event.event_type in (endpoint.event_types or []):
                 _add_delivery(session, endpoint, event)
         event.published_at = utcnow()
-    session.commit()
     return len(events)
 
 
@@ -128,8 +89,11 @@ def _add_delivery(session: Session, endpoint: WebhookEndpoint, event: Event) -> 
         )
 
 
-def _claim(session: Session, delivery_id: uuid.UUID, now: datetime) -> bool:
-    """Take a delivery for this sender; an atomic conditional UPDATE, so one sender wins."""
+def claim_delivery(session: Session, delivery_id: uuid.UUID, now: datetime) -> bool:
+    """Take a delivery for this sender; an atomic conditional UPDATE, so one sender wins.
+
+    The caller commits the claim before sending (see the module's note).
+    """
     claimed = session.execute(
         update(WebhookDelivery)
         .where(
@@ -139,29 +103,19 @@ def _claim(session: Session, delivery_id: uuid.UUID, now: datetime) -> bool:
         )
         .values(claimed_until=now + CLAIM_FOR)
     ).rowcount
-    session.commit()
     return claimed == 1
 
 
-def deliver_due(session: Session, allow_private: bool, batch: int = 200) -> int:
-    """Send every due pending delivery (oldest event first); returns how many were tried."""
-    now = utcnow()
-    due = (
+def due_delivery_ids(session: Session, now: datetime, batch: int = 200) -> list[uuid.UUID]:
+    """The pending deliveries due by `now`, oldest event first."""
+    return list(
         session.execute(
             select(WebhookDelivery.id)
             .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
             .order_by(WebhookDelivery.event_id)
             .limit(batch)
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
-    tried = 0
-    for delivery_id in due:
-        if _claim(session, delivery_id, now):
-            attempt_delivery(session, session.get(WebhookDelivery, delivery_id), allow_private)
-            tried += 1
-    return tried
 
 
 def next_due_at(session: Session) -> datetime | None:
@@ -174,7 +128,7 @@ def next_due_at(session: Session) -> datetime | None:
 
 
 def attempt_delivery(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
-    """One signed POST; records the attempt and what follows from its answer. Commits."""
+    """One signed POST to a claimed delivery; records the attempt and what follows."""
     endpoint = delivery.endpoint
     body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
     timestamp = int(utcnow().timestamp())
@@ -227,19 +181,15 @@ def _record(session, delivery, status_code, duration_ms, error, final: bool) -> 
         else:
             delay = min(BACKOFF_BASE * 2 ** (delivery.attempts - 1), BACKOFF_CAP)
             delivery.next_attempt_at = now + delay
-    session.commit()
 
 
-def redeliver(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
-    """Send a delivery again now, whatever its state (an admin asked for it)."""
+def reset_for_redelivery(delivery: WebhookDelivery) -> None:
+    """Make a delivery due again now, whatever its state (an admin asked for it)."""
     delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", utcnow(), None
-    session.commit()
-    if _claim(session, delivery.id, utcnow()):
-        attempt_delivery(session, delivery, allow_private)
 
 
-def send_test_event(session: Session, endpoint: WebhookEndpoint, allow_private: bool):
-    """A synthetic WebhookTest event, delivered to this endpoint only, now."""
+def add_test_delivery(session: Session, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A synthetic WebhookTest event and its delivery to this endpoint only, due now."""
     moment = utcnow()
     event = Event(
         workspace_id=endpoint.workspace_id,
@@ -263,7 +213,5 @@ def send_test_event(session: Session, endpoint: WebhookEndpoint, allow_private: 
         next_attempt_at=moment,
     )
     session.add(delivery)
-    session.commit()
-    if _claim(session, delivery.id, utcnow()):
-        attempt_delivery(session, delivery, allow_private)
+    session.flush()
     return delivery
