@@ -1,4 +1,9 @@
-"""Error pages: JSON for API clients, HTML for browsers, never a stack trace."""
+"""Error pages: JSON for API clients, HTML for browsers, never a stack trace.
+
+Every JSON error, whatever its status, has one shape (`api_error`): `error` (a short
+title), `message` (for a person), `status`, and `errors` mapping each refused field to
+its reasons (`{}` when no field is to blame). The OpenAPI document calls it `Error`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db, limiter
+from webapp.services.errors import Conflict, NotFound, ValidationFailed
 
 TITLES = {
     400: "Bad request",
@@ -36,13 +42,51 @@ def wants_json() -> bool:
     )
 
 
+def field_reasons(errors: dict | None) -> dict[str, list[str]]:
+    """{field: [reasons]} from a service's {field: reason} (or already a list)."""
+    return {
+        str(field): list(reason) if isinstance(reason, list | tuple) else [str(reason)]
+        for field, reason in (errors or {}).items()
+    }
+
+
+def errors_message(errors: dict) -> str:
+    """One sentence of every refused field: "email: must contain @; phone: …"."""
+    return "; ".join(f"{field}: {', '.join(reasons)}" for field, reasons in field_reasons(errors).items())
+
+
+def api_error(code: int, message: str, errors: dict | None = None, headers=None, **extra):
+    """The one JSON error answer; `extra` adds documented fields (e.g. current_status)."""
+    body = {
+        "error": TITLES.get(code, "Error"),
+        "message": message,
+        "status": code,
+        "errors": field_reasons(errors),
+        **extra,
+    }
+    return jsonify(body), code, headers or {}
+
+
 def error_response(code: int, message: str, headers=None):
-    title = TITLES.get(code, "Error")
     if wants_json():
-        response = jsonify({"error": title, "message": message, "status": code})
-    else:
-        response = render_template("errors/error.html", code=code, title=title, message=message)
-    return response, code, headers or {}
+        return api_error(code, message, headers=headers)
+    title = TITLES.get(code, "Error")
+    page = render_template("errors/error.html", code=code, title=title, message=message)
+    return page, code, headers or {}
+
+
+SERVICE_ERRORS = {NotFound: 404, ValidationFailed: 422, Conflict: 409}
+
+
+def service_error(exc: Exception):
+    """A service's NotFound / ValidationFailed / Conflict as a 404 / 422 / 409."""
+    db.session.rollback()
+    code = next(c for kind, c in SERVICE_ERRORS.items() if isinstance(exc, kind))
+    errors = exc.errors if isinstance(exc, ValidationFailed) else None
+    message = errors_message(errors) if errors else (str(exc) or TITLES[code])
+    if wants_json():
+        return api_error(code, message, errors)
+    return error_response(code, message)
 
 
 def limit_reset_in() -> int | None:
@@ -84,6 +128,8 @@ def register_error_pages(app: Flask) -> None:
         )
 
     app.register_error_handler(HTTPException, http_error)
+    for kind in SERVICE_ERRORS:
+        app.register_error_handler(kind, service_error)
 
     @app.errorhandler(DataError)
     def unstorable_value(exc: DataError):

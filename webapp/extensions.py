@@ -35,7 +35,7 @@ class Limiter(flask_limiter.Limiter):
     of its Python work.
     """
 
-    DECORATED_ONLY = frozenset({"public"})
+    DECORATED_ONLY = frozenset({"public", "api.capture"})
 
     def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
         if in_middleware and request.blueprint in self.DECORATED_ONLY:

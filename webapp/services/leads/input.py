@@ -31,6 +31,7 @@ TEXT_LIMITS = {
     "notes": 50_000,
     "intent_explanation": 5_000,
 }
+FIELD_LIMITS = TEXT_LIMITS  # the one table of lead-field lengths (the API's maxLength too)
 CHOICES = {
     "type": LEAD_TYPES,
     "status": STATUSES,
