@@ -52,7 +52,9 @@ def field_reasons(errors: dict | None) -> dict[str, list[str]]:
 
 def errors_message(errors: dict) -> str:
     """One sentence of every refused field: "email: must contain @; phone: …"."""
-    return "; ".join(f"{field}: {', '.join(reasons)}" for field, reasons in field_reasons(errors).items())
+    return "; ".join(
+        f"{field}: {', '.join(reasons)}" for field, reasons in field_reasons(errors).items()
+    )
 
 
 def api_error(code: int, message: str, errors: dict | None = None, headers=None, **extra):

@@ -108,7 +108,7 @@ def _capture_once(form: FormSettings, body: dict, key: str | None):
         status, answer = claim.replay
         return make_response(jsonify(answer), status)
     response = _capture(form, body, claim.row)
-    if response.status_code != 201:
+    if response.status_code >= 400:
         release_key(db.session, claim.row)
     return response
 
@@ -116,9 +116,9 @@ def _capture_once(form: FormSettings, body: dict, key: str | None):
 def _capture(form: FormSettings, body: dict, key_row=None):
     try:
         validated(CaptureRequest, body)  # the declared shape first, then the domain's rules
-        answer = store_and_notify(form, body, key_row)
+        status, answer = store_and_notify(form, body, key_row)
     except ValidationFailed as exc:
         db.session.rollback()
         message = f"The lead was not captured: {errors_message(exc.errors)}."
         return make_response(api_error(422, message, exc.errors))
-    return make_response(jsonify(answer), 201)
+    return make_response(jsonify(answer), status)

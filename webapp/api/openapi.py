@@ -40,9 +40,7 @@ ERROR_TITLES = {
     "500": "An unexpected error (logged); no details are given.",
     "503": "The database is unavailable for a moment.",
 }
-RETRY_AFTER = {
-    "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}
-}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
 WWW_AUTHENTICATE = {
     "WWW-Authenticate": {
         "description": 'Always `Bearer`, with `error="invalid_token"` for a bad token.',
@@ -83,9 +81,10 @@ def _body(model: type[BaseModel]) -> dict:
     return {"required": True, "content": {"application/json": {"schema": _ref(model)}}}
 
 
-def _admin(summary: str, answers: dict, *body_codes: str, **extra) -> dict:
+def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) -> dict:
     """An admin operation: bearer token, per-token rate limit, a lead of the workspace."""
     return {
+        "operationId": name,
         "summary": summary,
         "tags": ["Admin API"],
         "security": [{"bearerAuth": []}],
@@ -136,7 +135,8 @@ CAPTURE_HEADERS = [
 
 def _capture_operation() -> dict:
     answers = {
-        "201": _json(s.CaptureResult, "Captured, or added to the lead with that email."),
+        "201": _json(s.CaptureResult, "Captured: a new lead."),
+        "200": _json(s.CaptureResult, "Added to the lead that has this email already."),
         **_errors(
             "400",
             "403",
@@ -153,6 +153,7 @@ def _capture_operation() -> dict:
         ),
     }
     return {
+        "operationId": "captureLead",
         "summary": "Capture a lead from a website form (public)",
         "tags": ["Capture"],
         "security": [],
@@ -170,6 +171,7 @@ def _paths(components: dict) -> dict:
     return {
         "/api/v1/leads": {
             "get": _admin(
+                "listLeads",
                 "List leads, by page or by cursor",
                 {"200": _json(s.LeadPage, "One page of leads, in the asked order.")},
                 "422",
@@ -180,12 +182,13 @@ def _paths(components: dict) -> dict:
         "/api/v1/leads/{lead_id}": {
             "parameters": [LEAD_ID],
             "get": _admin(
-                "A lead with its activities", {"200": _json(s.LeadDetail, "The lead.")}
+                "getLead", "A lead with its activities", {"200": _json(s.LeadDetail, "The lead.")}
             ),
         },
         "/api/v1/leads/{lead_id}/status": {
             "parameters": [LEAD_ID],
             "patch": _admin(
+                "changeLeadStatus",
                 "Move a lead to another status",
                 status_answers,
                 "400",
@@ -196,6 +199,7 @@ def _paths(components: dict) -> dict:
         "/api/v1/leads/{lead_id}/assign": {
             "parameters": [LEAD_ID],
             "post": _admin(
+                "assignLead",
                 "Assign a lead to a member, or unassign it",
                 {"200": _json(s.Assigned, "Who has the lead now.")},
                 "400",
@@ -206,6 +210,7 @@ def _paths(components: dict) -> dict:
         "/api/v1/leads/{lead_id}/activities": {
             "parameters": [LEAD_ID],
             "post": _admin(
+                "addLeadActivity",
                 "Log a note or a contact on the lead's timeline",
                 {"201": _json(s.Activity, "The activity as stored.")},
                 "400",
@@ -215,6 +220,7 @@ def _paths(components: dict) -> dict:
         },
         "/health": {
             "get": {
+                "operationId": "getHealth",
                 "summary": "Is the app able to serve",
                 "tags": ["Operations"],
                 "security": [],

@@ -148,9 +148,7 @@ class Assignment(RequestBody):
         description="An active member's user id, or null to unassign. Required."
     )
 
-    error_messages: ClassVar[dict[str, str]] = {
-        "assigned_to": "must be a user id (a UUID) or null"
-    }
+    error_messages: ClassVar[dict[str, str]] = {"assigned_to": "must be a user id (a UUID) or null"}
 
 
 class NewActivity(RequestBody):

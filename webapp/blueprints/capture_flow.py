@@ -70,8 +70,14 @@ def too_large() -> bool:
     return len(request.get_data(cache=True)) > MAX_CAPTURE_BYTES  # chunked upload
 
 
-def store_and_notify(form: FormSettings, body: dict, key_row=None, form_post=False) -> dict:
-    """Capture one submission and commit; the answer's body. Raises ValidationFailed."""
+def store_and_notify(
+    form: FormSettings, body: dict, key_row=None, form_post=False
+) -> tuple[int, dict]:
+    """Capture one submission and commit; the answer (status, body). Raises ValidationFailed.
+
+    201 for a new lead (and for spam held back: a bot learns nothing), 200 when the
+    submission went to the lead that has this email already.
+    """
     outcome = capture_submission(
         db.session,
         form,
@@ -80,14 +86,15 @@ def store_and_notify(form: FormSettings, body: dict, key_row=None, form_post=Fal
         request.headers.get("User-Agent"),
         fill_time_required=form_post,
     )
+    status = 200 if outcome.lead_id is not None and not outcome.created else 201
     if key_row is not None:
-        finish_key(key_row, 201, outcome.body)
+        finish_key(key_row, status, outcome.body)
     # Read what the follow-up needs before the commit expires the objects (no reloads).
     follow_up = _follow_up(form, outcome)
     db.session.commit()
     if follow_up:
         _notify(*follow_up)
-    return outcome.body
+    return status, outcome.body
 
 
 def _follow_up(form: FormSettings, outcome: CaptureOutcome) -> tuple | None:
