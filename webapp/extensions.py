@@ -30,8 +30,8 @@ class Limiter(flask_limiter.Limiter):
     """Flask-Limiter, minus its per-request pass where every limit is a decorator.
 
     That pass (a before_request hook) applies default and blueprint-wide limits. The
-    public capture blueprint has neither: each of its routes carries its per-form
-    limit, which the decorator checks. Skipping the pass there saves capture about 8%
+    capture blueprints (hosted forms, and JSON capture nested in the API) have neither:
+    each of their routes carries its per-form limit, which the decorator checks. Skipping the pass there saves capture about 8%
     of its Python work.
     """
 

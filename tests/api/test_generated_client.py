@@ -3,7 +3,8 @@
 Consumers generate clients rather than write them, so the document is the product:
 `openapi-python-client` builds one from /api/v1/openapi.json into a temporary folder,
 and the test works a lead with it against a live server on the real database,
-checking each typed answer, not only its status code.
+checking each typed answer, not only its status code. New endpoints join this test
+as they land.
 """
 
 from __future__ import annotations
