@@ -31,8 +31,8 @@ class Limiter(flask_limiter.Limiter):
 
     That pass (a before_request hook) applies default and blueprint-wide limits. The
     capture blueprints (hosted forms, and JSON capture nested in the API) have neither:
-    each of their routes carries its per-form limit, which the decorator checks. Skipping the pass there saves capture about 8%
-    of its Python work.
+    each of their routes carries its per-form limit, which the decorator checks.
+    Skipping the pass there saves capture about 8% of its Python work.
     """
 
     DECORATED_ONLY = frozenset({"public", "api.capture"})
