@@ -73,8 +73,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp import api
     from webapp.blueprints import (
-        api,
         api_tokens_settings,
         audit,
         auth,
@@ -90,7 +90,6 @@ def register_blueprints(app: Flask) -> None:
         webhooks_settings,
     )
 
-    # public before api: it owns POST/OPTIONS /api/v1/leads, api owns GET.
     for module in (
         auth, health, public, api, new_lead, leads, lead_page, duplicates, audit, sections,
         settings, forms_settings, api_tokens_settings, webhooks_settings,

@@ -16,7 +16,7 @@ from webapp.models import Membership, User
 
 WORKSPACE_SESSION_KEY = "workspace_id"
 # Public capture and health checks never act as a signed-in user: skip loading one.
-SESSIONLESS_BLUEPRINTS = frozenset({"public", "health"})
+SESSIONLESS_BLUEPRINTS = frozenset({"public", "api.capture", "health"})
 
 
 # Every page needs the memberships and their workspaces: one query brings all three.

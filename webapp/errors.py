@@ -5,6 +5,10 @@ the handlers here turn them into 404, 422 and 409 for every view, after rolling
 back whatever the request had begun. A page form that re-renders itself with the
 messages by its fields catches ValidationFailed itself; everything else lets it
 come here.
+
+Every JSON error, whatever its status, has one shape (`api_error`): `error` (a short
+title), `message` (for a person), `status`, and `errors` mapping each refused field to
+its reasons (`{}` when no field is to blame). The OpenAPI document calls it `Error`.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.exceptions import NotFound as NotFoundPage
 
 from webapp.extensions import db, limiter
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
@@ -46,42 +49,54 @@ def wants_json() -> bool:
     )
 
 
+def field_reasons(errors: dict | None) -> dict[str, list[str]]:
+    """{field: [reasons]} from a service's {field: reason} (or already a list)."""
+    return {
+        str(field): list(reason) if isinstance(reason, list | tuple) else [str(reason)]
+        for field, reason in (errors or {}).items()
+    }
+
+
+def errors_message(errors: dict) -> str:
+    """One sentence of every refused field: "email: must contain @; phone: …"."""
+    return "; ".join(
+        f"{field}: {', '.join(reasons)}" for field, reasons in field_reasons(errors).items()
+    )
+
+
+def api_error(code: int, message: str, errors: dict | None = None, headers=None, **extra):
+    """The one JSON error answer; `extra` adds documented fields (e.g. current_status)."""
+    body = {
+        "error": TITLES.get(code, "Error"),
+        "message": message,
+        "status": code,
+        "errors": field_reasons(errors),
+        **extra,
+    }
+    return jsonify(body), code, headers or {}
+
+
 def error_response(code: int, message: str, headers=None):
-    title = TITLES.get(code, "Error")
     if wants_json():
-        response = jsonify({"error": title, "message": message, "status": code})
-    else:
-        response = render_template("errors/error.html", code=code, title=title, message=message)
-    return response, code, headers or {}
+        return api_error(code, message, headers=headers)
+    title = TITLES.get(code, "Error")
+    page = render_template("errors/error.html", code=code, title=title, message=message)
+    return page, code, headers or {}
 
 
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+SERVICE_ERRORS = {NotFound: 404, ValidationFailed: 422, Conflict: 409}
 
 
-def service_error_response(code: int, message: str, errors: dict | None = None):
-    """A service's refusal: {"message", "errors": {field: [messages]}} under /api/, else a page."""
-    if is_api_request():
-        fields = {field: [reason] for field, reason in (errors or {}).items()}
-        return jsonify({"message": message, "errors": fields}), code
+def service_error(exc: Exception):
+    """A service's NotFound / ValidationFailed / Conflict as a 404 / 422 / 409."""
+    db.session.rollback()
+    code = next(c for kind, c in SERVICE_ERRORS.items() if isinstance(exc, kind))
+    errors = exc.errors if isinstance(exc, ValidationFailed) else None
+    if wants_json():
+        message = errors_message(errors) if errors else (str(exc) or TITLES[code])
+        return api_error(code, message, errors)
+    message = errors_sentence(errors) + "." if errors else (str(exc) or TITLES[code])
     return error_response(code, message)
-
-
-def register_service_errors(app: Flask) -> None:
-    @app.errorhandler(NotFound)
-    def not_found(exc: NotFound):
-        db.session.rollback()
-        return service_error_response(404, NotFoundPage.description)
-
-    @app.errorhandler(ValidationFailed)
-    def not_valid(exc: ValidationFailed):
-        db.session.rollback()
-        return service_error_response(422, errors_sentence(exc.errors) + ".", exc.errors)
-
-    @app.errorhandler(Conflict)
-    def conflict(exc: Conflict):
-        db.session.rollback()
-        return service_error_response(409, str(exc) or TITLES[409])
 
 
 def limit_reset_in() -> int | None:
@@ -123,7 +138,8 @@ def register_error_pages(app: Flask) -> None:
         )
 
     app.register_error_handler(HTTPException, http_error)
-    register_service_errors(app)
+    for kind in SERVICE_ERRORS:
+        app.register_error_handler(kind, service_error)
 
     @app.errorhandler(DataError)
     def unstorable_value(exc: DataError):

@@ -58,7 +58,8 @@ class Ways:
             json={**CAPTURED, name: value},
             headers={"X-Form-Key": self.form.public_key},
         )
-        return response.status_code, (response.get_json().get("errors") or {}).get(name)
+        reasons = (response.get_json().get("errors") or {}).get(name) or [None]
+        return response.status_code, reasons[0]
 
     def hosted_form(self, field, value):
         name = CAPTURE_NAMES.get(field, field)

@@ -1,0 +1,277 @@
+"""The OpenAPI 3.1 document, made from the declared models (webapp.api.schemas).
+
+Served at GET /api/v1/openapi.json. Schemas come from the same pydantic classes
+that validate requests and shape answers; only the list of operations is written
+here. Every 4xx/5xx answer is the one `Error` schema (StatusConflict adds a field).
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+
+from webapp.api import schemas as s
+
+REF = "#/components/schemas/{model}"
+REQUESTS = (s.CaptureRequest, s.StatusChange, s.Assignment, s.NewActivity, s.LeadListQuery)
+RESPONSES = (
+    s.LeadPage,
+    s.LeadDetail,
+    s.StatusChanged,
+    s.Assigned,
+    s.Activity,
+    s.CaptureResult,
+    s.Health,
+    s.Error,
+    s.StatusConflict,
+)
+ERROR_TITLES = {
+    "400": "The body is not a JSON object (or not JSON that can be stored).",
+    "401": "No token, or the token is unknown or revoked.",
+    "403": "Not allowed.",
+    "404": "No such lead in the token's workspace.",
+    "409": "The request clashes with the current state.",
+    "413": "The body is larger than allowed.",
+    "422": "A field was refused; `errors` names each and why.",
+    "429": "Over the rate limit; `Retry-After` says when to try again.",
+    "500": "An unexpected error (logged); no details are given.",
+    "503": "The database is unavailable for a moment.",
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {
+        "description": 'Always `Bearer`, with `error="invalid_token"` for a bad token.',
+        "schema": {"type": "string"},
+    }
+}
+
+
+class _NoFieldTitles(GenerateJsonSchema):
+    """Titles on properties make generated clients name enums and types after them."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _json(model: type[BaseModel], description: str, headers: dict | None = None) -> dict:
+    answer = {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _errors(*codes: str, **descriptions: str) -> dict:
+    """Error answers, each the shared Error schema; every operation may answer 500/503."""
+    answers = {}
+    for code in (*codes, "500", "503"):
+        headers = RETRY_AFTER if code == "429" else WWW_AUTHENTICATE if code == "401" else None
+        text = descriptions.get(f"e{code}", ERROR_TITLES[code])
+        answers[code] = _json(s.Error, text, headers)
+    return answers
+
+
+def _body(model: type[BaseModel]) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(model)}}}
+
+
+def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) -> dict:
+    """An admin operation: bearer token, per-token rate limit, a lead of the workspace."""
+    return {
+        "operationId": name,
+        "summary": summary,
+        "tags": ["Admin API"],
+        "security": [{"bearerAuth": []}],
+        "responses": {**answers, **_errors("401", "404", "429", *body_codes)},
+        **extra,
+    }
+
+
+def _query_parameters(components: dict) -> list[dict]:
+    """LeadListQuery's properties as query parameters (none required)."""
+    model = components[s.LeadListQuery.__name__]
+    parameters = []
+    for name, schema in model["properties"].items():
+        schema = dict(schema)
+        description = schema.pop("description", "")
+        if "default" in schema and schema["default"] is None:
+            del schema["default"]
+        branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+        if branches:  # a nullable field: a parameter is simply left out instead
+            schema = {**branches[0], **schema}
+        parameters.append(
+            {"name": name, "in": "query", "required": False, "schema": schema,
+             "description": description}
+        )  # fmt: skip
+    return parameters
+
+
+LEAD_ID = {"name": "lead_id", "in": "path", "required": True,
+           "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+CAPTURE_HEADERS = [
+    {
+        "name": "X-Form-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The form's public key (or send `form_key` in the body).",
+    },
+    {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 255},
+        "description": "A retry with the same key gets the first answer.",
+    },
+]
+
+
+def _capture_operation() -> dict:
+    answers = {
+        "201": _json(s.CaptureResult, "Captured: a new lead."),
+        "200": _json(s.CaptureResult, "Added to the lead that has this email already."),
+        **_errors(
+            "400",
+            "403",
+            "404",
+            "409",
+            "413",
+            "422",
+            "429",
+            e403="The Origin is not among the form's allowed websites.",
+            e404="Missing or unknown form key.",
+            e409="A request with this Idempotency-Key is still being handled.",
+            e413="The body is larger than 64 KB.",
+            e429="More posts from this address than the form allows.",
+        ),
+    }
+    return {
+        "operationId": "captureLead",
+        "summary": "Capture a lead from a website form (public)",
+        "tags": ["Capture"],
+        "security": [],
+        "parameters": CAPTURE_HEADERS,
+        "requestBody": _body(s.CaptureRequest),
+        "responses": answers,
+    }
+
+
+def _paths(components: dict) -> dict:
+    status_answers = {
+        "200": _json(s.StatusChanged, "The lead's status now."),
+        "409": _json(s.StatusConflict, "`expected_status` no longer matches the lead."),
+    }
+    return {
+        "/api/v1/leads": {
+            "get": _admin(
+                "listLeads",
+                "List leads, by page or by cursor",
+                {"200": _json(s.LeadPage, "One page of leads, in the asked order.")},
+                "422",
+                parameters=_query_parameters(components),
+            ),
+            "post": _capture_operation(),
+        },
+        "/api/v1/leads/{lead_id}": {
+            "parameters": [LEAD_ID],
+            "get": _admin(
+                "getLead", "A lead with its activities", {"200": _json(s.LeadDetail, "The lead.")}
+            ),
+        },
+        "/api/v1/leads/{lead_id}/status": {
+            "parameters": [LEAD_ID],
+            "patch": _admin(
+                "changeLeadStatus",
+                "Move a lead to another status",
+                status_answers,
+                "400",
+                "422",
+                requestBody=_body(s.StatusChange),
+            ),
+        },
+        "/api/v1/leads/{lead_id}/assign": {
+            "parameters": [LEAD_ID],
+            "post": _admin(
+                "assignLead",
+                "Assign a lead to a member, or unassign it",
+                {"200": _json(s.Assigned, "Who has the lead now.")},
+                "400",
+                "422",
+                requestBody=_body(s.Assignment),
+            ),
+        },
+        "/api/v1/leads/{lead_id}/activities": {
+            "parameters": [LEAD_ID],
+            "post": _admin(
+                "addLeadActivity",
+                "Log a note or a contact on the lead's timeline",
+                {"201": _json(s.Activity, "The activity as stored.")},
+                "400",
+                "422",
+                requestBody=_body(s.NewActivity),
+            ),
+        },
+        "/health": {
+            "get": {
+                "operationId": "getHealth",
+                "summary": "Is the app able to serve",
+                "tags": ["Operations"],
+                "security": [],
+                "responses": {
+                    "200": _json(s.Health, "Database and Redis answer."),
+                    "503": _json(s.Health, "A dependency is unavailable; `failing` names it."),
+                },
+            }
+        },
+    }
+
+
+DESCRIPTION = (
+    "Public lead capture for website forms, and the admin API for working leads. Admin "
+    "calls carry `Authorization: Bearer <token>` (Settings → API tokens); the token's "
+    "workspace scopes every call, and a lead of another workspace is a 404. Every error "
+    "answer is an `Error`: `{error, message, status, errors: {field: [reasons]}}`. "
+    "Timestamps are ISO 8601 in UTC (`Z`). The list reads by `page` and `limit`, or "
+    "by `cursor`: send each answer's `next_cursor` until it is null to read every lead."
+)
+
+
+@cache
+def _document() -> dict:
+    _, defs = models_json_schema(
+        [(model, "validation") for model in REQUESTS]
+        + [(model, "serialization") for model in RESPONSES],
+        ref_template=REF,
+        schema_generator=_NoFieldTitles,
+    )
+    components = defs["$defs"]
+    paths = _paths(components)
+    del components[s.LeadListQuery.__name__]  # it is the list's parameters, not a body
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Leadkeeper lead API", "version": "1.1.0", "description": DESCRIPTION},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token made in Settings → API tokens or with "
+                    "`flask tokens create`.",
+                }
+            },
+        },
+    }
+
+
+def openapi_document() -> dict:
+    """A copy, so no caller can change the served document."""
+    return copy.deepcopy(_document())

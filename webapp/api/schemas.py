@@ -1,0 +1,328 @@
+"""Every body the API reads or writes, declared once (pydantic v2).
+
+The same classes validate requests (webapp.api.validation) and make the OpenAPI
+document (webapp.api.openapi), so the two cannot drift apart. The shapes are the
+outside contract of docs/contracts.md (capture, the admin lead API, /health),
+extended, never narrowed. Each body is one object with its properties on it:
+rules that JSON Schema says badly ("a name or a first/last name", "a note needs a
+description") are enforced by the services and stated in the field descriptions.
+"""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from webapp.models.forms import CAPTURE_SOURCES
+from webapp.models.leads import INTENTS, LEAD_TYPES, PRIORITIES, SOURCES, STATUSES
+from webapp.services.events.outbox import iso
+from webapp.services.leads.changes import CLIENT_ACTIVITY_TYPES
+from webapp.services.leads.filters import MAX_QUERY_LENGTH, SORTS
+from webapp.services.leads.input import EMAIL_REASON, FIELD_LIMITS, PHONE_REASON
+from webapp.services.leads.keyset import MAX_CURSOR_LENGTH
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_PAGE = 100_000
+MAX_EMAIL_LENGTH = FIELD_LIMITS["email"]
+
+
+def _choices(name: str, values) -> type[StrEnum]:
+    return StrEnum(name, {value: value for value in values})
+
+
+LeadStatus = _choices("LeadStatus", STATUSES)
+LeadSource = _choices("LeadSource", SOURCES)
+CaptureSource = _choices("CaptureSource", CAPTURE_SOURCES)
+Priority = _choices("Priority", PRIORITIES)
+Intent = _choices("Intent", INTENTS)
+LeadType = _choices("LeadType", LEAD_TYPES)
+ClientActivityType = _choices("ClientActivityType", CLIENT_ACTIVITY_TYPES)
+# The owner sort needs a join that keyset paging does not follow: My Leads only.
+LeadSort = _choices("LeadSort", [name for name in SORTS if name != "owner"])
+SortDirection = _choices("SortDirection", ("asc", "desc"))
+
+# PostgreSQL cannot store U+0000 in text: such text is refused (422), as everywhere.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def Text(max_length: int):  # noqa: N802  (reads as a type in the declarations)
+    """Text whose length and NUL rule the document states and the one input schema enforces
+    (services/leads/input.py), so a client meets the same reason on every way in."""
+    return Annotated[
+        str, WithJsonSchema({"type": "string", "maxLength": max_length, "pattern": NO_NUL})
+    ]
+
+
+def QueryText(max_length: int):  # noqa: N802
+    """A query parameter's text: checked here, since no service sees it before the SQL."""
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(iso, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class RequestBody(BaseModel):
+    """A request body: blank text counts as no value, as in every form of the app."""
+
+    model_config = ConfigDict(use_enum_values=True)
+
+    # Reasons that replace the generic one for a field (e.g. which values it takes).
+    error_messages: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_none(cls, data):
+        if isinstance(data, dict):
+            return {k: None if isinstance(v, str) and not v.strip() else v for k, v in data.items()}
+        return data
+
+
+# Requests ----------------------------------------------------------------------------
+
+
+class CaptureRequest(RequestBody):
+    """A website form's submission. Unknown fields are kept with the lead's raw data."""
+
+    model_config = ConfigDict(extra="allow", use_enum_values=True)
+
+    name: Text(FIELD_LIMITS["full_name"]) | None = Field(
+        None,
+        description="The person's name. A lead needs a name: send `name`, or `first_name` "
+        "and/or `last_name` (422 naming `name` otherwise). A blank `name` is made from "
+        "them; a `name` alone is split at its first space.",
+    )
+    email: Text(MAX_EMAIL_LENGTH) = Field(
+        json_schema_extra={"format": "email"},
+        description="Required. Trimmed and lower-cased; a second capture with the same "
+        "address adds to that lead instead of making another.",
+    )
+    phone: Text(FIELD_LIMITS["phone"]) | None = Field(
+        None, description="Stored in E.164 (+14155550100)."
+    )
+    company: Text(FIELD_LIMITS["company_name"]) | None = None
+    message: Text(FIELD_LIMITS["message"]) | None = None
+    source: CaptureSource | None = Field(None, description="Default: the form's source.")
+    first_name: Text(FIELD_LIMITS["first_name"]) | None = None
+    last_name: Text(FIELD_LIMITS["last_name"]) | None = None
+    job_title: Text(FIELD_LIMITS["job_title"]) | None = None
+    page_url: Text(FIELD_LIMITS["page_url"]) | None = None
+    utm_source: Text(FIELD_LIMITS["utm_source"]) | None = None
+    utm_medium: Text(FIELD_LIMITS["utm_medium"]) | None = None
+    utm_campaign: Text(FIELD_LIMITS["utm_campaign"]) | None = None
+    utm_term: Text(FIELD_LIMITS["utm_term"]) | None = None
+    utm_content: Text(FIELD_LIMITS["utm_content"]) | None = None
+    consent: bool | None = None
+    form_key: str | None = Field(
+        None, description="The form's public key, when not sent as X-Form-Key."
+    )
+
+    error_messages: ClassVar[dict[str, str]] = {
+        "consent": "must be true or false",
+        "email": EMAIL_REASON,
+        "phone": PHONE_REASON,
+    }
+
+
+class StatusChange(RequestBody):
+    status: LeadStatus = Field(description="The status to move the lead to.")
+    notes: Text(FIELD_LIMITS["note"]) | None = Field(
+        None, description="Why; kept on the status_changed activity."
+    )
+    expected_status: LeadStatus | None = Field(
+        None,
+        description="Optional precondition: answer 409 (with `current_status`) if the "
+        "lead has moved to another status meanwhile. Null: no precondition.",
+    )
+
+    error_messages: ClassVar[dict[str, str]] = {
+        "status": f"must be one of {', '.join(STATUSES)}",
+        "expected_status": f"must be one of {', '.join(STATUSES)}, or null",
+    }
+
+
+class Assignment(RequestBody):
+    assigned_to: uuid.UUID | None = Field(
+        description="An active member's user id, or null to unassign. Required."
+    )
+
+    error_messages: ClassVar[dict[str, str]] = {"assigned_to": "must be a user id (a UUID) or null"}
+
+
+class NewActivity(RequestBody):
+    activity_type: ClientActivityType = Field(
+        description="`note_added` (a note) or `contacted` (the lead was reached)."
+    )
+    description: Text(FIELD_LIMITS["description"]) | None = Field(
+        None,
+        description="The note's text: required, not blank, for `note_added` (422 naming "
+        "`description` otherwise); optional for `contacted`.",
+    )
+
+
+class LeadListQuery(RequestBody):
+    """The list's query parameters: My Leads' filter model, plus page or cursor paging.
+
+    An empty parameter is no filter.
+    """
+
+    status: LeadStatus | None = Field(None, description="Only leads in this status.")
+    source: LeadSource | None = Field(None, description="Only leads from this source.")
+    assigned_to: Annotated[str, StringConstraints(max_length=36)] | None = Field(
+        None,
+        description="Only the leads of this user id; `none` for unassigned leads.",
+    )
+    type: LeadType | None = Field(None, description="Only people or only companies.")
+    intent: Intent | None = Field(None, description="Only leads of this intent.")
+    tag: QueryText(100) | None = Field(None, description="Only leads with this tag.")
+    q: QueryText(MAX_QUERY_LENGTH) | None = Field(
+        None, description="Text in the name, email, company or phone."
+    )
+    created_from: date | None = Field(None, description="Created on or after this day (UTC).")
+    created_to: date | None = Field(None, description="Created on or before this day (UTC).")
+    sort: LeadSort = Field(LeadSort.created, description="The order; ties go by id.")
+    direction: SortDirection = Field(SortDirection.desc, description="Blanks sort last up.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        description=f"Items per page; a larger value is served as {MAX_LIMIT}.",
+    )
+    cursor: Annotated[str, StringConstraints(max_length=MAX_CURSOR_LENGTH)] | None = Field(
+        None,
+        description="Read on after the page that gave this `next_cursor` (send the same "
+        "filters and sort); `page` is then not used. For reading every lead.",
+    )
+
+    @field_validator("assigned_to")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        """`none` (any case) is the filter model's "unassigned"; else a user id."""
+        if value is None or value.lower() == "none":
+            return value and "unassigned"
+        return str(uuid.UUID(value))
+
+    error_messages: ClassVar[dict[str, str]] = {
+        "assigned_to": "must be a user id, or 'none' for unassigned leads",
+        "page": f"must be a whole number from 1 to {MAX_PAGE}",
+        "limit": "must be a whole number of 1 or more",
+    }
+
+
+# Responses ---------------------------------------------------------------------------
+
+
+class LeadSummary(BaseModel):
+    id: uuid.UUID
+    name: str = Field(description="The lead's display name.")
+    email: str | None
+    phone: str | None = Field(description="E.164.")
+    company: str | None
+    status: LeadStatus
+    source: LeadSource
+    priority: Priority
+    assigned_to: uuid.UUID | None = Field(description="The owner's user id.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class LeadPage(BaseModel):
+    items: list[LeadSummary]
+    total: int = Field(ge=0, description="Every lead the filters match.")
+    page: int = Field(ge=1, description="The page served (1 when read by cursor).")
+    limit: int = Field(ge=1, le=MAX_LIMIT)
+    next_cursor: str | None = Field(
+        description="Send as `cursor` for the next page; null on the last page."
+    )
+
+
+class Activity(BaseModel):
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    activity_type: str = Field(description="created, status_changed, note_added, …")
+    description: str | None
+    performed_by: uuid.UUID | None = Field(description="A user id; null for the app itself.")
+    created_at: Timestamp
+
+
+class LeadDetail(LeadSummary):
+    type: LeadType
+    first_name: str | None
+    last_name: str | None
+    message: str | None
+    job_title: str | None
+    company_domain: str | None
+    website: str | None
+    linkedin_url: str | None
+    city: str | None
+    state: str | None
+    country: str | None
+    industry: str | None
+    employee_count: int | None
+    lead_score: int = Field(ge=0, le=100)
+    intent: Intent
+    tags: list[str]
+    closed_at: Timestamp | None
+    last_activity_at: Timestamp | None
+    activities: list[Activity] = Field(description="Newest first; at most the 200 latest.")
+    activities_total: int = Field(ge=0)
+
+
+class StatusChanged(BaseModel):
+    id: uuid.UUID
+    status: LeadStatus
+    updated_at: Timestamp
+
+
+class Assigned(BaseModel):
+    id: uuid.UUID
+    assigned_to: uuid.UUID | None
+    updated_at: Timestamp
+
+
+class CaptureResult(BaseModel):
+    id: uuid.UUID
+    name: str
+    email: str
+    status: LeadStatus
+    created_at: Timestamp
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: str
+    redis: str
+    failing: list[str] | None = Field(None, description="What is unavailable, when any is.")
+
+
+class Error(BaseModel):
+    """Every error answer of the API (4xx and 5xx) has this shape."""
+
+    error: str = Field(description="A short title: 'Not valid', 'Not found', …")
+    message: str = Field(description="What went wrong, for a person.")
+    status: int = Field(description="The HTTP status code again.")
+    errors: dict[str, list[str]] = Field(
+        description="Each refused field (or header) and the reasons; empty when no "
+        "field is to blame."
+    )
+
+
+class StatusConflict(Error):
+    """An Error, with the status the lead is in now."""
+
+    current_status: LeadStatus
