@@ -185,3 +185,33 @@ def test_an_owner_from_another_workspace_is_refused(db, factory, desk):
     with pytest.raises(ValidationFailed) as refused:
         changes.assign_lead(db.session, lead, stranger.id, rep.id)
     assert refused.value.errors == {"assigned_to": "is not a member of this workspace"}
+
+
+def test_the_lead_page_bulk_and_the_api_make_the_same_change(client, db, factory):
+    """One status change, three ways in: the same activity and event each time."""
+    from tests.factories import signed_in
+    from webapp.services.accounts.api_tokens import create_token
+
+    workspace, admin = signed_in(client, factory, role="admin")
+    page_lead, bulk_lead, api_lead = (
+        factory.lead(workspace, email=f"{way}@example.com") for way in ("page", "bulk", "api")
+    )
+    secret = create_token(db.session, workspace.id, "CRM", admin.id).secret
+    db.session.commit()
+
+    client.post_form(f"/leads/{page_lead.id}/status", {"status": "qualified", "note": "Fit"})
+    client.post_form(
+        "/leads/bulk",
+        {"action": "status", "status": "qualified", "note": "Fit", "lead_id": str(bulk_lead.id)},
+    )
+    response = client.patch(
+        f"/api/v1/leads/{api_lead.id}/status",
+        json={"status": "qualified", "notes": "Fit"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 200
+    for lead in (page_lead, bulk_lead, api_lead):
+        assert written(db, lead) == (
+            [("status_changed", "new → qualified: Fit")],
+            ["LeadStatusChanged"],
+        ), lead.email
