@@ -106,15 +106,15 @@ def test_services_errors_become_json_under_api(app, db):
 
     refused = _answer(app, "/api/v1/anything", ValidationFailed({"email": "is required"}))
     assert refused.status_code == 422
-    assert refused.get_json() == {
-        "message": "Email: is required.",
-        "errors": {"email": ["is required"]},
-    }
+    body = refused.get_json()
+    assert body["errors"] == {"email": ["is required"]} and body["status"] == 422
+    assert "is required" in body["message"]
     missing = _answer(app, "/api/v1/anything", NotFound("lead"))
     assert missing.status_code == 404 and missing.get_json()["errors"] == {}
     clash = _answer(app, "/api/v1/anything", Conflict("Undo the later merge first."))
     assert clash.status_code == 409
-    assert clash.get_json() == {"message": "Undo the later merge first.", "errors": {}}
+    assert clash.get_json()["message"] == "Undo the later merge first."
+    assert clash.get_json()["errors"] == {}
 
 
 def test_services_errors_become_pages_elsewhere(app, db):
