@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import psycopg
-
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError

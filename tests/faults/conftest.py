@@ -214,7 +214,14 @@ class AppServer:
         self.log_path = log_path
         self._log = log_path.open("wb")
         command = [sys.executable, "-m", "gunicorn", "--workers", "2"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--timeout", "30", "--graceful-timeout", "2"]
+        command += [
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "2",
+        ]
         if gunicorn.version_info >= (27,):  # its control socket is one path per user otherwise
             command += ["--control-socket", str(log_path.parent / "gunicorn.ctl")]
         self.process = subprocess.Popen(
