@@ -45,8 +45,9 @@ def wait_until(condition, timeout: float, every: float = 0.05, what: str = "cond
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; `cut()` drops every connection and refuses new
-    ones (as a dead server does), `restore()` lets them through again."""
+    """Forwards 127.0.0.1:<port> to a target. `cut()` drops every connection and refuses new
+    ones (a dead server); `blackhole()` drops them and lets new ones hang unanswered (a lost
+    route); `restore()` lets connections through again."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
@@ -54,6 +55,7 @@ class TcpProxy:
         self.port = self.listener.getsockname()[1]
         self._open = threading.Event()
         self._open.set()
+        self._silent = False
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._closed = False
@@ -66,7 +68,11 @@ class TcpProxy:
             except OSError:
                 return
             if not self._open.is_set():
-                _drop(client)
+                if self._silent:
+                    with self._lock:
+                        self._sockets.add(client)  # held, never answered, dropped on restore
+                else:
+                    _drop(client)
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
@@ -90,7 +96,7 @@ class TcpProxy:
                         if not data:
                             return
                         peers[key.fileobj].sendall(data)
-            except OSError:
+            except (OSError, ValueError):  # dropped by cut() under our feet
                 return
             finally:
                 with self._lock:
@@ -99,13 +105,24 @@ class TcpProxy:
                     _drop(sock)
 
     def cut(self) -> None:
+        self._silent = False
+        self._drop_all()
+
+    def blackhole(self) -> None:
+        self._silent = True
+        self._drop_all()
+
+    def _drop_all(self) -> None:
         self._open.clear()
         with self._lock:
             doomed = list(self._sockets)
+            self._sockets.clear()
         for sock in doomed:
             _drop(sock)
 
     def restore(self) -> None:
+        self._drop_all()  # the connections held unanswered
+        self._silent = False
         self._open.set()
 
     def close(self) -> None:
@@ -192,7 +209,7 @@ def private_redis(tmp_path):
 class AppServer:
     """The app under gunicorn (2 sync workers, as deployed), its database through the proxy."""
 
-    def __init__(self, proxy: TcpProxy, redis_url: str | None, log_path: Path):
+    def __init__(self, proxy: TcpProxy, redis_url: str | None, log_path: Path, **env_vars):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # A name of our own, so the test can find (and terminate) the app's connections.
@@ -207,6 +224,8 @@ class AppServer:
             "DATABASE_URL": url.render_as_string(hide_password=False),
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
+            "DATABASE_CONNECT_TIMEOUT": "2",
+            **env_vars,
         }
         env.pop("REDIS_URL", None)
         if redis_url:
@@ -244,7 +263,7 @@ class AppServer:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        self.process.terminate()
+        self.process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:

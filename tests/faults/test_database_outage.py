@@ -206,3 +206,23 @@ def test_connections_killed_in_a_loop_answer_503_then_recover(app_server, desk):
     traffic.run_while(kill_the_apps_connections)
     check_traffic(traffic, app_server)
     check_everything_answers(app_server, desk)
+
+
+def test_a_database_that_does_not_answer_is_a_503_within_the_connect_timeout(
+    app_server, pg_proxy, desk
+):
+    """A lost route: connections hang unanswered. Each request gives up after the connect
+    timeout (DATABASE_CONNECT_TIMEOUT=2 here) instead of the OS's minutes."""
+    traffic = Traffic(app_server.base, desk)
+    client = signed_in_client(app_server.base, desk.admin.email)
+    pg_proxy.blackhole()
+    for kind in ("health", "api", "page", "capture"):
+        started = time.monotonic()
+        answer = traffic.send(client, kind)
+        elapsed = time.monotonic() - started
+        assert answer.status == 503, (kind, answer.status, answer.body[:300])
+        check_answer(answer)
+        assert elapsed < 2 + 3, f"{kind} took {elapsed:.1f} s"
+    client.close()
+    pg_proxy.restore()
+    check_everything_answers(app_server, desk)
