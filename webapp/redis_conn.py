@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, has_request_context
 from redis import Redis
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
 PATIENT_KEY = "leadkeeper_redis"
@@ -47,5 +48,7 @@ def _request_client(app: Flask, url: str) -> Redis:
         url,
         socket_connect_timeout=seconds,
         socket_timeout=seconds,
-        retry=Retry(NoBackoff(), 0),
+        # One reconnect for a pooled connection that Redis dropped (it restarted), at
+        # once; a Redis that does not answer (a timeout) is not asked again.
+        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
     )

@@ -7,6 +7,7 @@ redis-server of the test's own on a free port.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import selectors
 import shutil
@@ -27,6 +28,13 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def _die_with_the_tests() -> None:
+    """In the child before exec: if pytest dies (a timeout, ^C), so does the server, and no
+    frozen redis-server or gunicorn outlives the run (Linux; elsewhere a no-op)."""
+    with suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -153,6 +161,7 @@ class PrivateRedis:
             + ["--appendonly", "no", "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_the_tests,
         )
         wait_until(self.answers, 10, what="private redis-server up")
 
@@ -249,6 +258,7 @@ class AppServer:
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_the_tests,
         )
         wait_until(self._up, 60, every=0.2, what="gunicorn answering /health")
 

@@ -9,10 +9,10 @@ no gunicorn error page; and once the database is back the app serves again by it
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 

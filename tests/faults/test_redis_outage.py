@@ -118,11 +118,15 @@ def test_captures_while_redis_is_stopped_are_stored_and_sent_when_it_is_back(
     assert httpserver.log == []
 
     private_redis.start()  # without persistence: the queued kick died with it
-    periodic_relay(redis_app, Redis.from_url(private_redis.url))
+    redis = Redis.from_url(private_redis.url)
+    kick_window_closes(redis)
+    capture(client, form, "after@example.com")  # its kick reconnects and is queued
+    assert Queue("default", connection=redis).count == 1
+    periodic_relay(redis_app, redis)
     ids = webhook_ids(httpserver)
-    assert len(ids) == 6 and set(ids.values()) == {1}, ids
+    assert len(ids) == 7 and set(ids.values()) == {1}, ids
     assert sent_emails(httpserver) == sorted(
-        ["before@example.com"] + [f"during{n}@example.com" for n in range(5)]
+        ["before@example.com", "after@example.com"] + [f"during{n}@example.com" for n in range(5)]
     )
     assert db.session.execute(db.select(Event).where(Event.published_at.is_(None))).all() == []
 
