@@ -10,10 +10,12 @@ by itself once the database is back.
 
 from __future__ import annotations
 
+import threading
+import time
 from contextlib import suppress
 
 import psycopg
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import exc as sa_exc
 
 from webapp.extensions import db
@@ -49,14 +51,39 @@ def describe(exc: BaseException) -> str:
     return f"{type(cause).__name__}: {first_line}"
 
 
+class OutageLog:
+    """One line per failure, and during an outage one line per interval with a count of
+    the requests it stood for: a traceback per request would bury the log."""
+
+    def __init__(self, every_seconds: float = 10):
+        self.every_seconds = every_seconds
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+        self._unreported = 0
+
+    def report(self, where: str, exc: BaseException) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.every_seconds:
+                self._unreported += 1
+                return
+            self._last, unreported, self._unreported = now, self._unreported, 0
+        more = f" (and {unreported} more since the last report)" if unreported else ""
+        current_app.logger.warning("database unavailable on %s: %s%s", where, describe(exc), more)
+
+
+outage_log = OutageLog()
+
+
 def note_outage(where: str, exc: BaseException) -> None:
-    """Log the outage once per request, as one line: a traceback per request helps nobody."""
-    if has_request_context():
+    """Note the outage once per request (the handler and the teardown may both meet it)."""
+    if has_app_context():  # the teardown runs after the request context is gone
         if g.get("database_outage_logged"):
             return
         g.database_outage_logged = True
+    if has_request_context():
         where = f"{request.method} {request.path} ({where})"
-    current_app.logger.warning("database unavailable on %s: %s", where, describe(exc))
+    outage_log.report(where, exc)
 
 
 def discard_session() -> None:

@@ -4,15 +4,22 @@ These run on both backends, with the failures raised by hand; tests/faults/ cuts
 PostgreSQL under gunicorn.
 """
 
+import threading
+
 import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError, PendingRollbackError
 
+from webapp import db_outage
 from webapp.db_outage import RETRY_AFTER_SECONDS, is_database_outage
 from webapp.extensions import db as _db
 
-DEAD = OperationalError("SELECT 1", {"email": "hunter2@example.com"}, Exception("server closed"))
+
+def lost_connection() -> OperationalError:
+    return OperationalError(
+        "SELECT 1", {"email": "hunter2@example.com"}, Exception("server closed")
+    )
 
 
 @pytest.fixture()
@@ -24,11 +31,11 @@ def outage_app(make_app, monkeypatch, tmp_path):
 
     @app.get("/dead")
     def dead():
-        raise DEAD
+        raise lost_connection()
 
     @app.get("/api/v1/dead")
     def dead_api():
-        raise DEAD
+        raise lost_connection()
 
     @app.get("/driver-dead")
     def driver_dead():  # the raw-SQL insert's errors come from the driver, unwrapped
@@ -37,7 +44,7 @@ def outage_app(make_app, monkeypatch, tmp_path):
     @app.get("/used-after-death")
     def used_after_death():
         try:
-            raise DEAD
+            raise lost_connection()
         except OperationalError:  # as Flask-Limiter does: it retries in its except clause
             raise PendingRollbackError("Can't reconnect until rolled back")  # noqa: B904
 
@@ -79,11 +86,19 @@ def test_the_api_is_a_json_503_with_message_and_no_field_errors(outage_app, path
     assert "database is unavailable" in body["message"]
 
 
-def test_the_outage_is_logged_once_without_a_traceback_or_parameters(outage_app, caplog):
-    outage_app.test_client().get("/dead")
+def test_the_outage_is_logged_without_a_traceback_or_parameters(outage_app, caplog, monkeypatch):
+    monkeypatch.setattr(db_outage, "outage_log", db_outage.OutageLog(every_seconds=60))
+    client = outage_app.test_client()
+    for _ in range(3):
+        client.get("/dead")
     lines = [r for r in caplog.records if "database unavailable" in r.getMessage()]
-    assert len(lines) == 1 and lines[0].exc_info is None
-    assert "server closed" in lines[0].getMessage() and "hunter2" not in caplog.text
+    assert len(lines) == 1 and lines[0].exc_info is None  # the next two wait for the count
+    assert "GET /dead" in lines[0].getMessage() and "server closed" in lines[0].getMessage()
+    assert "hunter2" not in caplog.text
+
+    monkeypatch.setattr(db_outage.outage_log, "every_seconds", 0)
+    client.get("/dead")
+    assert "(and 2 more since the last report)" in caplog.records[-1].getMessage()
 
 
 def test_other_database_errors_stay_500(outage_app):
@@ -100,9 +115,11 @@ def test_a_dead_connection_at_teardown_does_not_escape(outage_app, monkeypatch):
     remove = db.session.remove
 
     def dies_once():
+        if threading.current_thread() is not threading.main_thread():
+            return remove()  # the app's background thread, not the request
         calls.append("remove")
         if len(calls) == 1:
-            raise DEAD
+            raise lost_connection()
         remove()
 
     monkeypatch.setattr(db.session, "remove", dies_once)
@@ -112,7 +129,7 @@ def test_a_dead_connection_at_teardown_does_not_escape(outage_app, monkeypatch):
 
 
 def test_what_counts_as_an_outage():
-    assert is_database_outage(DEAD)
+    assert is_database_outage(lost_connection())
     assert is_database_outage(psycopg.InterfaceError("connection already closed"))
     assert not is_database_outage(IntegrityError("INSERT", {}, Exception("duplicate")))
     assert not is_database_outage(ValueError("no"))
