@@ -8,7 +8,7 @@ export FLASK_APP := webapp
 export APP_ENV ?= development
 PORT ?= 5000
 
-.PHONY: run install assets browser migrate demo test lint format clean
+.PHONY: run install assets browser redis-binary migrate demo test lint format clean
 
 run: install assets migrate demo
 	@echo ""
@@ -44,7 +44,15 @@ browser:
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
 
-test: install assets browser
+# Fault tests (tests/faults/) stop and freeze a redis-server of their own, never the
+# machine's: they need the binary, not a running service.
+redis-binary:
+	@test -x /usr/bin/redis-server || command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server is not installed: the Redis fault tests will be skipped"; fi; }
+
+test: install assets browser redis-binary
 	APP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -27,6 +27,18 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _engine_options(url: str) -> dict:
+    # pool_pre_ping: a connection the server dropped (a restart, an outage) is replaced
+    # on checkout, so the app recovers by itself when the database is back.
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # A server that does not answer (a dropped route, a hung host) fails the request
+        # with a 503 in seconds, rather than after the OS's TCP timeout of minutes.
+        seconds = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+        options["connect_args"] = {"connect_timeout": seconds}
+    return options
+
+
 class Config:
     """Settings for one app instance; every value comes from the environment."""
 
@@ -38,7 +50,7 @@ class Config:
         self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
 
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
@@ -47,9 +59,16 @@ class Config:
         # Off: the headers cost a storage round trip on every response, public capture
         # included. The API adds X-RateLimit-* itself; every 429 carries Retry-After.
         self.RATELIMIT_HEADERS_ENABLED = False
-        # Don't hang a request on an unreachable Redis: fail fast and fall back to memory.
+        # How long a web request waits on Redis before it carries on without it (the
+        # rate limit falls back to memory, events wait for the periodic relay).
+        self.REDIS_REQUEST_TIMEOUT = float(os.environ.get("REDIS_REQUEST_TIMEOUT", "0.5"))
         self.RATELIMIT_STORAGE_OPTIONS = (
-            {"socket_connect_timeout": 1, "socket_timeout": 1} if self.REDIS_URL else {}
+            {
+                "socket_connect_timeout": self.REDIS_REQUEST_TIMEOUT,
+                "socket_timeout": self.REDIS_REQUEST_TIMEOUT,
+            }
+            if self.REDIS_URL
+            else {}
         )
         self.CAPTURE_RATE_LIMIT = int(os.environ.get("CAPTURE_RATE_LIMIT", "10"))
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")

@@ -15,12 +15,23 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, jsonify, render_template, request
+import psycopg
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from webapp.extensions import db, limiter
+from webapp.db_outage import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_MESSAGE,
+    discard_session,
+    is_database_outage,
+    note_outage,
+    register_session_teardown,
+    rollback_or_discard,
+)
+from webapp.extensions import db, limiter, login_manager
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.templating import errors_sentence
 
@@ -89,7 +100,7 @@ SERVICE_ERRORS = {NotFound: 404, ValidationFailed: 422, Conflict: 409}
 
 def service_error(exc: Exception):
     """A service's NotFound / ValidationFailed / Conflict as a 404 / 422 / 409."""
-    db.session.rollback()
+    rollback_or_discard("after a refused request")
     code = next(c for kind, c in SERVICE_ERRORS.items() if isinstance(exc, kind))
     errors = exc.errors if isinstance(exc, ValidationFailed) else None
     if wants_json():
@@ -128,6 +139,23 @@ def http_error(exc: HTTPException):
     return error_response(exc.code, exc.description or TITLES.get(exc.code, ""), headers)
 
 
+def database_unavailable(exc: Exception):
+    """A short 503 of ours while the database is unreachable; no stack trace, no retry storm."""
+    note_outage("handling the request", exc)
+    discard_session()
+    # The page must not reach for the database again (the signed-in user, their
+    # workspaces): it is shown as to a signed-out visitor.
+    g._login_user = login_manager.anonymous_user()
+    g.membership, g.workspace, g.memberships = None, None, []
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return api_error(503, UNAVAILABLE_MESSAGE, headers=headers)
+    try:
+        return error_response(503, UNAVAILABLE_MESSAGE, headers)
+    except Exception:  # the page itself failed: a plain one rather than the server's
+        return f"503 Unavailable: {UNAVAILABLE_MESSAGE}\n", 503, headers
+
+
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -155,10 +183,22 @@ def register_error_pages(app: Flask) -> None:
         db.session.rollback()
         return error_response(400, "A value in the request cannot be stored or searched.")
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(psycopg.Error)  # the raw-SQL insert's driver errors, unwrapped
+    def database_error(exc: Exception):
+        if is_database_outage(exc):
+            return database_unavailable(exc)
+        return unexpected_error(exc)
+
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if is_database_outage(exc):  # e.g. a session used again after its connection died
+            return database_unavailable(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        rollback_or_discard("after an unhandled error")
         return error_response(500, InternalServerError.description)
+
+    register_session_teardown(app)

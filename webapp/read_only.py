@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+from webapp.db_outage import rollback_or_discard
 from webapp.extensions import db
 
 READ_ONLY_ENDPOINTS = frozenset({"leads.index"})
@@ -28,7 +29,7 @@ def _end_read(_exc: BaseException | None = None) -> None:
     # Nothing was written (rollback sends nothing in autocommit): this hands the
     # connection back to the pool at once, so nothing after the request shares it.
     if g.pop("read_only_session", False):
-        db.session.rollback()
+        rollback_or_discard("ending a read-only page")  # a dead connection must not raise here
 
 
 def register_read_only_pages(app: Flask) -> None:

@@ -16,6 +16,7 @@ from webapp.blueprints.capture_flow import (
     current_form,
     form_key,
     json_body,
+    look_up_the_form,
     store_and_notify,
     too_large,
 )
@@ -32,6 +33,7 @@ from webapp.services.capture.submissions import FormSettings, find_form
 from webapp.services.errors import ValidationFailed
 
 bp = Blueprint("capture", __name__)
+bp.before_request(look_up_the_form)
 CORS_MAX_AGE = "600"
 IDEMPOTENCY = "Idempotency-Key"
 

@@ -47,6 +47,14 @@ def current_form() -> FormSettings | None:
     return g.capture_form
 
 
+def look_up_the_form() -> None:
+    """Before the rate limit asks for it: a database failure here reaches the error
+    handlers, where inside the limiter it would be taken for the limiter's own storage
+    failing (and retried on a session that can no longer run anything)."""
+    if request.method == "POST":
+        current_form()
+
+
 def _rate_limit() -> str:
     form = current_form()
     per_hour = form.rate_limit_per_hour if form else current_app.config["CAPTURE_RATE_LIMIT"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from webapp.db_outage import describe, discard_session
 from webapp.extensions import db, limiter
 from webapp.redis_conn import get_redis
 
@@ -16,8 +17,8 @@ def _check_database() -> str:
         db.session.execute(text("SELECT 1"))
         return "ok"
     except Exception as exc:  # any failure means unhealthy; the reason is logged
-        current_app.logger.warning("health: database check failed: %s", exc)
-        db.session.rollback()
+        current_app.logger.warning("health: database check failed: %s", describe(exc))
+        discard_session()  # a rollback over a dead connection would raise in turn
         return "unavailable"
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, redirect, render_template, request
 from webapp.blueprints.capture_flow import (
     capture_limit,
     current_form,
+    look_up_the_form,
     store_and_notify,
     too_large,
 )
@@ -22,6 +23,7 @@ from webapp.services.capture.submissions import FILL_TIME_FIELD, HONEYPOT_FIELD,
 from webapp.services.errors import ValidationFailed
 
 bp = Blueprint("public", __name__)
+bp.before_request(look_up_the_form)
 csrf.exempt(bp)
 
 

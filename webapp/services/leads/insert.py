@@ -112,7 +112,13 @@ def _insert_in_one_statement(
         # so whatever the caller does next gets a real one.
         with session.get_bind().connect() as own:
             own = own.execution_options(isolation_level="AUTOCOMMIT")
-            return _run(own.connection, statement, params)
+            try:
+                return _run(own.connection, statement, params)
+            except own.dialect.loaded_dbapi.OperationalError:
+                # Driver-level SQL: SQLAlchemy did not see the connection die. Dropped
+                # here, it is not reset (a ROLLBACK over a dead socket) on its way back.
+                own.invalidate()
+                raise
     session.flush()  # driver-level SQL does not autoflush; the rows may point at pending ones
     return _run(session.connection().connection, statement, params)
 
