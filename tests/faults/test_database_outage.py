@@ -12,6 +12,7 @@ import itertools
 import re
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -81,7 +82,7 @@ class Traffic:
                 "/api/v1/leads", headers={"Authorization": f"Bearer {self.desk.secret}"}
             )
         else:
-            n = next(self._seq)
+            n = f"{next(self._seq)}-{uuid.uuid4().hex[:8]}"  # a new lead each time: 201
             response = client.post(
                 "/api/v1/leads",
                 json={"name": f"Outage {n}", "email": f"outage{n}@example.com"},
