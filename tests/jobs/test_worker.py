@@ -86,7 +86,7 @@ def test_rq_cli_worker_class_builds_the_app(app, db, factory, redis_url):
             "--url",
             redis_url,
             "-w",
-            "webapp.worker.AppWorker",
+            "webapp.jobs.app_worker.AppWorker",
             "default",
         ],
         cwd=ROOT,
