@@ -44,8 +44,11 @@ browser:
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
 
+# Two processes (pytest-xdist), each with its own database and Redis db (tests/backends.py).
+# TEST_WORKERS=0 runs in one process; PYTEST_ARGS adds pytest options (a later -n wins).
+TEST_WORKERS ?= 2
 test: install assets browser
-	APP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+	APP_ENV=testing $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
