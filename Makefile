@@ -8,7 +8,7 @@ export FLASK_APP := webapp
 export APP_ENV ?= development
 PORT ?= 5000
 
-.PHONY: run install assets browser migrate demo test lint format clean
+.PHONY: run install assets browser migrate demo test bench wrk lint format clean
 
 run: install assets migrate demo
 	@echo ""
@@ -49,6 +49,18 @@ browser:
 TEST_WORKERS ?= 2
 test: install assets browser
 	APP_ENV=testing $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Every bench/ script, small sizes (BENCH_SCALE=full: a million leads), into bench/RESULTS.md.
+# Needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else db 15).
+bench: install wrk
+	$(BIN)/python bench/_run_all.py
+
+# bench/capture.py drives the load with wrk.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is not installed (apt-get install wrk): bench/capture.py will fail"; fi; }
 
 lint: install
 	$(BIN)/ruff check .
