@@ -97,6 +97,7 @@ def results_markdown(records, facts, runs, scale: str, elapsed: float) -> str:
 
 def main() -> int:
     started = time.perf_counter()
+    load_before = _load_average()
     scale = "full" if _report.full_scale() else "small"
     env = {**os.environ, "BENCH_SCALE": scale, "PYTHONUNBUFFERED": "1"}
     env["DATABASE_URL"] = bench_database()
@@ -115,6 +116,8 @@ def main() -> int:
             runs.append((script.name, seconds, outcome))
         records = _read(lines)
     facts = _report.machine_facts(env["DATABASE_URL"], env["REDIS_URL"])
+    # The machine may be shared: say how busy it was, so a figure can be read against it.
+    facts["load average (1 min) at start / end"] = f"{load_before} / {_load_average()}"
     elapsed = time.perf_counter() - started
     RESULTS.write_text(results_markdown(records, facts, runs, scale, elapsed), encoding="utf-8")
     print(f"\nwrote {RESULTS.relative_to(BENCH.parent)} ({len(records)} rows, {elapsed:.0f} s)")
@@ -122,6 +125,13 @@ def main() -> int:
         print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
 
 
 def _read(path: Path) -> list[dict]:

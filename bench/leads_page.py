@@ -442,7 +442,7 @@ def _page_sql(lead_filter, workspace, user, dialect_module):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=_report.scaled(100_000, 1_000_000))
-    parser.add_argument("--requests", type=int, default=_report.scaled(12, 30))
+    parser.add_argument("--requests", type=int, default=_report.scaled(20, 30))
     parser.add_argument("--admin-url", default=_report.admin_url())
     parser.add_argument("--reuse", action="store_true", help="measure the last loaded database")
     args = parser.parse_args()
