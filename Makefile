@@ -8,7 +8,7 @@ export FLASK_APP := webapp
 export APP_ENV ?= development
 PORT ?= 5000
 
-.PHONY: run install assets browser redis-binary migrate demo test lint format clean
+.PHONY: run install assets browser redis-binary migrate demo test bench wrk lint format clean
 
 run: install assets migrate demo
 	@echo ""
@@ -52,8 +52,23 @@ redis-binary:
 	    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
 	  else echo "redis-server is not installed: the Redis fault tests will be skipped"; fi; }
 
+# Two processes (pytest-xdist), each with its own database and Redis db (tests/backends.py).
+# TEST_WORKERS=0 runs in one process; PYTEST_ARGS adds pytest options (a later -n wins).
+TEST_WORKERS ?= 2
 test: install assets browser redis-binary
-	APP_ENV=testing $(BIN)/pytest $(PYTEST_ARGS)
+	APP_ENV=testing $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Every bench/ script, small sizes (BENCH_SCALE=full: a million leads), into bench/RESULTS.md.
+# Needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else db 15).
+bench: install wrk
+	$(BIN)/python bench/_run_all.py
+
+# bench/capture.py drives the load with wrk.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is not installed (apt-get install wrk): bench/capture.py will fail"; fi; }
 
 lint: install
 	$(BIN)/ruff check .

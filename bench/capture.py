@@ -1,6 +1,7 @@
 """Sustained POST /api/v1/leads under gunicorn on PostgreSQL + Redis, against a baseline.
 
-    python bench/capture.py [--rounds 4] [--duration 10] [--connections 16] [--workers 4]
+    python bench/capture.py [--rounds N] [--duration S] [--connections 16] [--workers 4]
+    (rounds of 5 s, 2 of them; BENCH_SCALE=full: 4 rounds of 10 s)
 
 Runs Leadkeeper's capture endpoint and bench/minimal_app.py (a bare Flask endpoint
 inserting one row into a similar table) under the same gunicorn settings, in
@@ -28,6 +29,10 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _report  # noqa: E402
+
 CREATE_FORM = """
 from webapp import create_app
 from webapp.extensions import db
@@ -47,7 +52,7 @@ def fresh_database(admin_url: str, name: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
-    return admin_url.rsplit("/", 1)[0] + "/" + name
+    return _report.database_url(admin_url, name)
 
 
 def serve(app_spec: str, port: int, workers: int, env: dict, chdir: Path) -> subprocess.Popen:
@@ -148,10 +153,16 @@ def count(url: str, sql: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/8")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per round")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--admin-url", default=_report.admin_url())
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/8",
+        help="flushed at the start",
+    )
+    parser.add_argument(
+        "--duration", type=int, default=_report.scaled(5, 10), help="seconds per round"
+    )
+    parser.add_argument("--rounds", type=int, default=_report.scaled(2, 4))
     parser.add_argument("--connections", type=int, default=16)
     # The README's production command: gunicorn -w 4.
     parser.add_argument("--workers", type=int, default=4)
@@ -248,6 +259,25 @@ def main() -> int:
     print(
         f"201 answers: {ours['answered']}, leads stored: {leads}, "
         f"LeadCreated events: {events}, lost: {lost}"
+    )
+    _report.emit(
+        f"capture (gunicorn -w {args.workers}, wrk -c{args.connections})",
+        [
+            _report.row(
+                "POST /api/v1/leads throughput",
+                ours["rps"],
+                base["rps"],
+                "req/s (baseline: bare Flask insert)",
+                ">= 0.50x baseline",
+            ),
+            _report.row(
+                "POST /api/v1/leads p99 latency",
+                ours["p99"],
+                base["p99"],
+                "ms (baseline: bare Flask insert)",
+                "< 100 ms",
+            ),
+        ],
     )
     return 0 if lost == 0 and ours["errors"] == 0 else 1
 

@@ -1,6 +1,6 @@
 """My Leads at scale: the table fragment against its bare SQL, at N leads in PostgreSQL.
 
-    python bench/leads_page.py [--leads 1000000] [--requests 30]
+    python bench/leads_page.py [--leads N] [--requests N]   (BENCH_SCALE=full: 1M leads, 30)
 
 Loads N leads with COPY into a fresh database (created, migrated), then for a matrix
 of filter + search + sort combinations times GET /leads as an HTMX fragment through
@@ -33,6 +33,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _report  # noqa: E402
 
 COMBINATIONS = [
     "",
@@ -148,7 +151,7 @@ def fresh_database(admin_url: str, name: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
-    return admin_url.rsplit("/", 1)[0] + "/" + name
+    return _report.database_url(admin_url, name)
 
 
 def lead_rows(count: int, workspace_id, owners, seed: int = 11):
@@ -266,7 +269,8 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-def measure(db_url: str, requests: int) -> None:
+def measure(db_url: str, requests: int) -> list[dict]:
+    """Print the matrix; return one report row per combination (page p95 vs its SQL's)."""
     os.environ.update(
         APP_ENV="production",
         SECRET_KEY=secrets.token_hex(16),
@@ -311,6 +315,7 @@ def measure(db_url: str, requests: int) -> None:
             args = MultiDict([tuple(p.split("=", 1)) for p in combo.split("&") if p])
             sqls[combo] = _page_sql(LeadFilter.from_args(args), workspace, user, postgresql)
     around_view: list[float] = []
+    rows = []
     for combo, sql in sqls.items():
         floor_sql[:] = sql
         sql_times = []
@@ -330,6 +335,15 @@ def measure(db_url: str, requests: int) -> None:
         v95 = percentiles(view_times)[1]
         around_view.extend(page - view for page, view in zip(page_times, view_times, strict=True))
         flag = "" if p95 < 150 and p95 <= 2 * max(s95, 1) else "  <-- over goal"
+        rows.append(
+            _report.row(
+                f"GET /leads?{combo}" if combo else "GET /leads",
+                p95,
+                s95,
+                "ms p95 (baseline: its SQL)",
+                "p95 < 150 ms, <= 2x SQL",
+            )
+        )
         print(
             f"{combo or '(no filter)':58}{p50:>9.1f}{p95:>7.1f}{s50:>9.1f}{s95:>7.1f}"
             f"{f50:>10.1f}{f95:>7.1f}{v95:>9.1f}{p95 / max(s95, 0.001):>7.1f}"
@@ -341,6 +355,7 @@ def measure(db_url: str, requests: int) -> None:
         f"combination): p50 {a50:.1f} ms, p95 {a95:.1f} ms.\nRatios are p95 over the SQL's "
         "p95: the page's, the floor's, and the view's alone (its SQL, statements and render)."
     )
+    return rows
 
 
 def view_timed(app, endpoint: str) -> list[float]:
@@ -426,16 +441,17 @@ def _page_sql(lead_filter, workspace, user, dialect_module):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--leads", type=int, default=_report.scaled(100_000, 1_000_000))
+    parser.add_argument("--requests", type=int, default=_report.scaled(20, 30))
+    parser.add_argument("--admin-url", default=_report.admin_url())
     parser.add_argument("--reuse", action="store_true", help="measure the last loaded database")
     args = parser.parse_args()
-    db_url = args.admin_url.rsplit("/", 1)[0] + "/leadkeeper_bench_leads"
+    db_url = _report.database_url(args.admin_url, "leadkeeper_bench_leads")
     if not args.reuse:
         fresh_database(args.admin_url, "leadkeeper_bench_leads")
         load(db_url, args.leads)
-    measure(db_url, args.requests)
+    rows = measure(db_url, args.requests)
+    _report.emit(f"leads_page ({args.leads:,} leads)", rows)
     return 0
 
 

@@ -51,3 +51,23 @@ def test_secure_cookies_behind_https(make_app, monkeypatch):
     app = make_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_passwords_hash_cheaply_only_under_testing(make_app, monkeypatch):
+    from webapp.models import User
+
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", "plain")  # not a setting: ignored
+    production = make_app()
+    with production.app_context():
+        user = User(email="ana@example.com")
+        user.set_password("s3cret-pass")
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("s3cret-pass") and not user.check_password("other")
+
+    monkeypatch.setenv("APP_ENV", "testing")
+    with make_app().app_context():
+        user.set_password("s3cret-pass")
+    assert user.password_hash.startswith("pbkdf2:sha256:1$")
+    assert user.check_password("s3cret-pass") and not user.check_password("other")

@@ -103,10 +103,9 @@ def test_bad_fields_name_the_field_and_reason(db, factory):
     assert "between 0 and 100" in caught.value.errors["lead_score"]
 
 
+@pytest.mark.postgres  # SQLite serialises writers; the race needs PostgreSQL
 def test_racing_creates_of_one_email_make_one_lead(app, db, factory):
     """Two transactions at once: the second waits on the email index, then folds in."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     workspace = factory.workspace()
     db.session.commit()
     first = create_lead(
@@ -152,13 +151,8 @@ def _stored_elsewhere(db) -> tuple[int, int, int]:
 ANA = {"full_name": "Ana Diaz", "email": "ana@example.com", "source": "website"}
 
 
-def _postgresql_only(db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("on_its_own saves PostgreSQL round trips; elsewhere it is a no-op")
-
-
+@pytest.mark.postgres  # on_its_own saves PostgreSQL round trips; elsewhere a no-op
 def test_a_lead_on_its_own_is_committed_whole_by_its_one_statement(db, factory):
-    _postgresql_only(db)
     workspace_id = factory.workspace().id
     db.session.close()  # nothing else going on in this session
     result = create_lead(db.session, workspace_id, ANA, on_its_own=True)
@@ -168,8 +162,8 @@ def test_a_lead_on_its_own_is_committed_whole_by_its_one_statement(db, factory):
     assert _stored_elsewhere(db) == (1, 1, 1)
 
 
+@pytest.mark.postgres  # on_its_own saves PostgreSQL round trips; elsewhere a no-op
 def test_on_its_own_waits_for_the_caller_when_the_session_is_busy(db, factory):
-    _postgresql_only(db)
     workspace = factory.workspace()
     assert workspace.name  # the session has begun a transaction
     create_lead(db.session, workspace.id, ANA, on_its_own=True)
@@ -178,8 +172,8 @@ def test_on_its_own_waits_for_the_caller_when_the_session_is_busy(db, factory):
     assert _stored_elsewhere(db) == (0, 0, 0)
 
 
+@pytest.mark.postgres  # on_its_own saves PostgreSQL round trips; elsewhere a no-op
 def test_a_duplicate_after_on_its_own_changes_nothing_until_the_caller_commits(db, factory):
-    _postgresql_only(db)
     workspace_id = factory.workspace().id
     db.session.close()
     create_lead(db.session, workspace_id, ANA, on_its_own=True)

@@ -276,10 +276,9 @@ def _driver_state_during(client, db, url: str) -> list[tuple[str, bool, object]]
     return seen
 
 
+@pytest.mark.postgres  # prepared statements and their plans are PostgreSQL's
 def test_a_search_is_planned_for_its_own_pattern_on_postgresql(client, factory, db):
     """A generic plan for LIKE '%…%' is slow: a search is never a prepared statement."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("prepared statements and their plans are PostgreSQL's")
     workspace, _ = signed_in(client, factory)
     factory.lead(workspace, first_name="Alice", company_name="Acme Corp")
     for _ in range(7):  # past psycopg's threshold: a repeated statement would be prepared
@@ -290,10 +289,9 @@ def test_a_search_is_planned_for_its_own_pattern_on_postgresql(client, factory, 
         assert conn.connection.driver_connection.prepare_threshold == 5
 
 
+@pytest.mark.postgres  # the round trips saved are PostgreSQL's
 def test_my_leads_reads_without_a_transaction_on_postgresql(client, factory, db):
     """Only reads: no BEGIN and no ROLLBACK round trips; the pool gets a normal connection."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the round trips saved are PostgreSQL's")
     workspace, _ = signed_in(client, factory)
     factory.lead(workspace, first_name="Alice", tags=["vip"])
     seen = _driver_state_during(client, db, "/leads")  # user, count, rows with their tags

@@ -44,6 +44,28 @@ class AppWorker(Worker):
             engine = db.engine
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
 
+    def unsubscribe(self):
+        """Stop listening for commands without waiting out the listener's 60 s poll.
+
+        RQ unsubscribes and then stops its pub/sub thread; redis-py (8.2) makes that
+        stop wait for the thread, which may already be back in a 60 s wait for a new
+        subscription, so a worker could take a minute to exit (a burst worker too).
+        The thread is a daemon: stopping it and not waiting is enough.
+        """
+        thread = self.pubsub_thread
+        if thread is None:
+            return super().unsubscribe()
+        self.log.info(
+            "Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name
+        )
+        self.pubsub.unsubscribe()
+        try:
+            thread.stop(timeout=1)
+        except TypeError:  # redis-py before 8.2: stop() takes no timeout and does not wait
+            thread.stop()
+            thread.join(timeout=1)
+        self.pubsub.close()
+
     def perform_job(self, job, queue, *args, **kwargs):
         with self.app.app_context():
             try:
