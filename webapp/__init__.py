@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         lead_page,
         leads,
+        leads_board,
         new_lead,
         public,
         sections,
@@ -92,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
 
     # public before api: it owns POST/OPTIONS /api/v1/leads, api owns GET.
     for module in (
-        auth, health, public, api, new_lead, leads, lead_page, duplicates, audit, sections,
+        auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit, sections,
         settings, forms_settings, api_tokens_settings, webhooks_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)

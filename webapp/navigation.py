@@ -24,7 +24,9 @@ class NavItem:
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("leads.index", "Leads", "users", blueprints=("leads", "lead", "new_lead")),
+    NavItem(
+        "leads.index", "Leads", "users", blueprints=("leads", "leads_board", "lead", "new_lead")
+    ),
     NavItem("contacts.index", "Contacts", "contact", blueprints=("contacts",)),
     NavItem("accounts.index", "Accounts", "building", blueprints=("accounts",)),
     NavItem("sections.lists", "Lists", "list", blueprints=("sections", "lists")),
