@@ -93,8 +93,8 @@ def register_blueprints(app: Flask) -> None:
 
     # public before api: it owns POST/OPTIONS /api/v1/leads, api owns GET.
     for module in (
-        auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit, sections,
-        settings, forms_settings, api_tokens_settings, webhooks_settings,
+        auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
+        sections, settings, forms_settings, api_tokens_settings, webhooks_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 

@@ -23,6 +23,7 @@ class NavItem:
     blueprints: tuple[str, ...] = ()
 
 
+LEAD_BLUEPRINTS = ("leads", "leads_board", "lead", "new_lead")
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "leads.index", "Leads", "users", blueprints=("leads", "leads_board", "lead", "new_lead")
