@@ -100,7 +100,7 @@
     all.forEach(function (row) { row.classList.remove("is-current"); });
     all[next].classList.add("is-current");
     all[next].scrollIntoView({ block: "nearest" });
-    const link = all[next].querySelector("[data-row-link]");
+    const link = all[next].querySelector("td a[href]");
     if (link) link.focus({ preventScroll: true });
   }
   function currentRow() {
@@ -140,7 +140,7 @@
       }
       case "Enter": {
         const row = currentRow();
-        const link = row && row.querySelector("[data-row-link]");
+        const link = row && row.querySelector("td a[href]");
         if (!link || event.target === link) return; // a focused link opens by itself
         event.preventDefault();
         link.click();
