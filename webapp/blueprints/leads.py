@@ -69,10 +69,13 @@ def _filter() -> LeadFilter:
 def view_of(lead_filter: LeadFilter, endpoint: str, layout: str) -> dict:
     owner = lead_filter.owner
     key = {"me": "mine", "unassigned": "unassigned", None: "all", "any": "all"}.get(owner, "other")
+    # Everyone's leads are an admin's default (no owner in the URL) but a rep's choice.
+    any_owner = None if g.membership.is_admin else "any"
     return {
         "key": key,
         "title": VIEW_TITLES.get(key, "Leads"),
-        "choices": VIEWS,
+        "any_owner": any_owner or "",
+        "choices": [(k, label, any_owner if owner == "any" else owner) for k, label, owner in VIEWS],
         "endpoint": endpoint,
         "layout": layout,
     }
