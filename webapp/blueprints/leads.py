@@ -75,7 +75,7 @@ def view_of(lead_filter: LeadFilter, endpoint: str, layout: str) -> dict:
         "key": key,
         "title": VIEW_TITLES.get(key, "Leads"),
         "any_owner": any_owner or "",
-        "choices": [(k, label, any_owner if owner == "any" else owner) for k, label, owner in VIEWS],
+        "choices": [(k, label, any_owner if o == "any" else o) for k, label, o in VIEWS],
         "endpoint": endpoint,
         "layout": layout,
     }
