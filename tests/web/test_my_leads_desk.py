@@ -93,7 +93,7 @@ def test_the_column_picker_is_remembered_for_the_user_on_any_device(app, client,
     other_device = WebClient(app.test_client())
     other_device.login(rep)
     page = other_device.get("/leads").get_data(as_text=True)
-    assert ">Company<" not in page and ">Email<" not in page
+    assert headers(page) == ["", "Name", "Created", "Status"]
 
 
 def test_the_name_column_cannot_be_hidden_and_unknown_columns_are_refused(client, db, team):
@@ -101,13 +101,12 @@ def test_the_name_column_cannot_be_hidden_and_unknown_columns_are_refused(client
     client.login(rep)
     client.htmx("post", "/leads/columns", data={"columns": ["email"]})
     db.session.expire_all()
-    page = client.get("/leads").get_data(as_text=True)
-    assert page.index(">Name<") < page.index(">Email<")
+    assert headers(client.get("/leads").get_data(as_text=True)) == ["", "Name", "Email"]
     refused = client.htmx("post", "/leads/columns", data={"columns": ["password_hash"]})
     assert refused.status_code == 400
     assert "unknown column" in refused.get_data(as_text=True)
     client.htmx("post", "/leads/columns", data={"reset": "1"})
-    assert ">Company<" in client.get("/leads").get_data(as_text=True)
+    assert "Company" in headers(client.get("/leads").get_data(as_text=True))
 
 
 def test_the_board_shows_the_filtered_leads_by_status_with_counts(client, factory, team):
