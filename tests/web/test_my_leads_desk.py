@@ -159,3 +159,14 @@ def test_a_board_move_needs_the_csrf_token(app, factory, team):
     raw.login(rep)
     response = raw.raw.post(f"/leads/board/{lead.id}/status", data={"status": "contacted"})
     assert response.status_code == 400
+
+
+def test_a_board_filter_change_answers_with_the_board_and_its_head(client, team):
+    _, _, rep = team
+    client.login(rep)
+    response = client.htmx("get", "/leads/board?owner=any&status=contacted")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="view-head" hx-swap-oob="true"' in body and "<h1>All leads</h1>" in body
+    assert re.findall(r'id="column-(\w+)"', body) == ["contacted"]
+    assert response.headers["HX-Push-Url"] == "/leads/board?status=contacted&owner=any"

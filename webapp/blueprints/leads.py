@@ -179,7 +179,10 @@ def columns():
     if not is_fragment_request():
         return redirect(url_for("leads.index", **lead_filter.to_args()))
     context = _list_context(lead_filter, full_page=False)
-    return render_view("leads/index.html", context, "leads.index", lead_filter)
+    response = render_view("leads/index.html", context, "leads.index", lead_filter)
+    if request.form.get("reset"):  # the picker itself shows the old choice: load afresh
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 def _bulk_request(lead_filter: LeadFilter) -> BulkRequest:
