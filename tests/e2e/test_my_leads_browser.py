@@ -242,3 +242,49 @@ def test_the_sidebar_stays_collapsed_after_a_reload(page, desk):
     assert sidebar.bounding_box()["width"] < wide / 2
     current = page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads")
     expect(current).to_have_attribute("aria-current", "page")
+
+
+def test_a_403_is_our_page_in_our_words(page, desk):
+    sign_in(page, desk[2])
+    response = page.goto("/audit")
+    assert response.status == 403
+    expect(page.locator("h1")).to_have_text("Not allowed")
+    expect(page.locator("main")).to_contain_text("Ask a workspace admin")
+    expect(page.locator("main")).not_to_contain_text("permission to access")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # inside the shell
+
+
+def test_sources_read_csv_import_and_api(page, desk):
+    sign_in(page, desk[1])
+    page.get_by_text("More filters").click()
+    panel = page.locator(".more-filters .popover-panel")
+    expect(panel.get_by_label("CSV import", exact=True)).to_be_visible()
+    expect(panel.get_by_label("API", exact=True)).to_be_visible()
+    expect(panel).not_to_contain_text("Csv import")
+
+
+def test_every_settings_page_opens_with_the_same_breadcrumb(page, desk, db):
+    from webapp.models.forms import CaptureForm
+    from webapp.models.webhooks import WebhookEndpoint
+
+    workspace = desk[0]
+    form = CaptureForm(workspace_id=workspace.id, name="Website")
+    hook = WebhookEndpoint(workspace_id=workspace.id, url="https://h.example.com/x", event_types=[])
+    db.session.add_all([form, hook])
+    db.session.commit()
+    sign_in(page, desk[1])
+    for path in (
+        "/settings",
+        "/settings/forms",
+        f"/settings/forms/{form.id}",
+        f"/settings/forms/{form.id}/edit",
+        "/settings/forms/new",
+        "/settings/tokens",
+        "/settings/webhooks",
+        f"/settings/webhooks/{hook.id}",
+    ):
+        page.goto(path)
+        crumbs = page.get_by_role("navigation", name="Breadcrumb")
+        expect(crumbs.get_by_role("link").first).to_have_text("Settings")
+        expect(crumbs.locator("[aria-current=page]")).to_have_count(1)
+        expect(page.locator("main")).not_to_contain_text("←")
