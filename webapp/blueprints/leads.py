@@ -130,7 +130,8 @@ def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
         "has_next": page.has_next,
         "max_rows": lead_pages.MAX_ROWS,
         "page_sizes": PAGE_SIZES,
-        "columns": table_columns(current_user, "leads"),
+        "columns": (columns := table_columns(current_user, "leads")),
+        "column_keys": [c.key for c in columns],  # the row loop reads no attribute per cell
         "all_columns": LEAD_COLUMNS,
         "leads_url": partial(url_for, "leads.index"),
     }
