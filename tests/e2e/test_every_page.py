@@ -84,7 +84,6 @@ def _check_page(tab, page: Page, role: str, viewport: str, values: dict, problem
     tab.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
     try:
         response = tab.goto(page.path.format(**values))
-        tab.wait_for_load_state("load")
         where = f"{role} {viewport} {page.name}"
         if response.status != expected:
             problems.append(f"{where}: HTTP {response.status}, expected {expected}")
