@@ -288,3 +288,18 @@ def test_every_settings_page_opens_with_the_same_breadcrumb(page, desk, db):
         expect(crumbs.get_by_role("link").first).to_have_text("Settings")
         expect(crumbs.locator("[aria-current=page]")).to_have_count(1)
         expect(page.locator("main")).not_to_contain_text("←")
+
+
+def test_an_htmx_request_lights_the_loading_bar_only_after_a_moment(page, desk):
+    sign_in(page, desk[1])
+    lit = page.evaluate(
+        """() => {
+          htmx.ajax('GET', '/leads?q=person', {target: '#results'});
+          const bar = document.getElementById('loading-bar');
+          const style = getComputedStyle(bar);
+          return [bar.classList.contains('htmx-request'), style.transitionDelay];
+        }"""
+    )
+    assert lit[0] is True
+    assert float(lit[1].rstrip("s")) >= 0.2  # a quick answer never flashes the bar
+    expect(page.locator("#loading-bar")).not_to_have_class(re.compile("htmx-request"))
