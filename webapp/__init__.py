@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         lead_page,
         leads,
+        leads_board,
         new_lead,
         public,
         sections,
@@ -91,8 +92,8 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (
-        auth, health, public, api, new_lead, leads, lead_page, duplicates, audit, sections,
-        settings, forms_settings, api_tokens_settings, webhooks_settings,
+        auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
+        sections, settings, forms_settings, api_tokens_settings, webhooks_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 
@@ -110,9 +111,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from webapp.navigation import register_navigation
     from webapp.templating import register_filters
 
     register_filters(app)
+    register_navigation(app)
 
 
 def log_backends(app: Flask) -> None:

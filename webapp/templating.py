@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -29,8 +30,14 @@ def format_date(moment: datetime | None) -> str:
     return local.strftime("%Y-%m-%d") if local else ""
 
 
+ACRONYMS = {"csv": "CSV", "api": "API", "url": "URL", "crm": "CRM", "ip": "IP"}
+
+
+@lru_cache(maxsize=512)  # a few dozen code values, humanized on every row of every page
 def humanize(value: str | None) -> str:
-    return (value or "").replace("_", " ").capitalize()
+    """A code value as words: "closed_won" -> "Closed won", "csv_import" -> "CSV import"."""
+    words = (value or "").replace("_", " ").capitalize().split(" ")
+    return " ".join(ACRONYMS.get(word.lower(), word) if word else word for word in words)
 
 
 FIELD_LABELS = {

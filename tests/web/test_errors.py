@@ -137,3 +137,21 @@ def test_a_services_not_found_is_the_404_page_and_undoes_the_request(client, fac
         assert response.status_code == 404 and "Not found" in response.get_data(as_text=True)
     revoke = client.post_form("/settings/tokens/0b7c2a55-6f0f-4c52-9a0e-2f6a8f6a0c11/revoke")
     assert revoke.status_code == 404
+
+
+def test_403_page_speaks_our_words_not_the_frameworks(client, factory):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace, role="rep"))
+    response = client.get("/audit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "does not allow this" in page and "Ask a workspace admin" in page
+    assert "permission to access the requested resource" not in page
+    assert 'class="sidebar"' in page  # the app's own page, in its shell
+
+
+def test_an_error_with_its_own_message_keeps_it(client, factory):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace, role="rep"))
+    page = client.get("/leads/export.csv?scope=all").get_data(as_text=True)
+    assert "Only admins export more than the current page." in page

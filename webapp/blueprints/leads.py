@@ -2,81 +2,95 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (
     Blueprint,
     Response,
     abort,
     flash,
     g,
-    make_response,
     redirect,
-    render_template,
     request,
     stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
-from jinja2_fragments.flask import render_block
 
+from webapp.blueprints.my_leads_view import (
+    is_fragment_request,
+    lead_filter_from,
+    page_context,
+    render_view,
+    request_filter,
+)
+from webapp.data_tables import LEAD_COLUMNS
 from webapp.extensions import db
 from webapp.net import client_ip
-from webapp.services.accounts.users import workspace_members
+from webapp.services.accounts.preferences import (
+    reset_table_columns,
+    save_table_columns,
+    table_columns,
+)
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
 from webapp.services.leads import my_leads
 from webapp.services.leads.bulk import BulkRequest, run_bulk
 from webapp.services.leads.export import export_rows, select_for_export
 from webapp.services.leads.filters import PAGE_SIZES, LeadFilter
-from webapp.services.leads.tags import workspace_tag_names
-from webapp.services.lists.lists import workspace_lists
 from webapp.templating import errors_sentence
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
 
-def _filter() -> LeadFilter:
-    return LeadFilter.from_args(request.args)
-
-
 def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
     page = my_leads.page_of_leads(
         db.session, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
     )
-    context = {
+    return {
+        **page_context(lead_filter, "leads.index", "table", full_page),
         "leads": page.leads,
         "total": page.total,
         "capped": page.capped,
         "has_next": page.has_next,
         "max_rows": my_leads.MAX_ROWS,
-        "f": lead_filter,
         "page_sizes": PAGE_SIZES,
+        "columns": (columns := table_columns(current_user, "leads")),
+        "column_keys": [c.key for c in columns],  # the row loop reads no attribute per cell
+        "all_columns": LEAD_COLUMNS,
+        "leads_url": partial(url_for, "leads.index"),
     }
-    if full_page:  # the filter form and the bulk controls, outside the results fragment
-        context["members"] = workspace_members(db.session, g.workspace.id, active_only=True)
-        context["lists"] = workspace_lists(db.session, g.workspace.id)
-        context["tags"] = workspace_tag_names(db.session, g.workspace.id)
-    return context
 
 
 @bp.get("")
 @login_required
 def index():
-    lead_filter = _filter()
-    fragment = bool(
-        request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
-    )
-    context = _list_context(lead_filter, full_page=not fragment)
-    if fragment:
-        response = make_response(render_block("leads/index.html", "results", **context))
-        # The address bar gets the tidy URL of this state (empty form fields left out).
-        response.headers["HX-Push-Url"] = url_for("leads.index", **lead_filter.to_args())
-    else:
-        response = make_response(render_template("leads/index.html", **context))
-    # The fragment and the full page share a URL: a Back from another page must fetch
-    # the page again, not show the browser's cached fragment on its own.
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("HX-Request")
+    lead_filter = request_filter()
+    context = _list_context(lead_filter, full_page=not is_fragment_request())
+    return render_view("leads/index.html", context, "leads.index", lead_filter)
+
+
+@bp.post("/columns")
+@login_required
+def columns():
+    """The column picker: remember the user's columns, then redraw the results."""
+    try:
+        if request.form.get("reset"):
+            reset_table_columns(current_user, "leads")
+        else:
+            save_table_columns(current_user, "leads", request.form.getlist("columns"))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        abort(400, errors_sentence(exc.errors))
+    db.session.commit()
+    lead_filter = lead_filter_from(request.form)
+    if not is_fragment_request():
+        return redirect(url_for("leads.index", **lead_filter.to_args()))
+    context = _list_context(lead_filter, full_page=False)
+    response = render_view("leads/index.html", context, "leads.index", lead_filter)
+    if request.form.get("reset"):  # the picker itself shows the old choice: load afresh
+        response.headers["HX-Refresh"] = "true"
     return response
 
 
@@ -103,7 +117,7 @@ def _bulk_request(lead_filter: LeadFilter) -> BulkRequest:
 @bp.post("/bulk")
 @login_required
 def bulk():
-    lead_filter = _filter()
+    lead_filter = request_filter()
     back = url_for("leads.index", **lead_filter.to_args())
     try:
         changed = run_bulk(
@@ -130,7 +144,7 @@ def bulk():
 @bp.get("/export.csv")
 @login_required
 def export():
-    lead_filter = _filter()
+    lead_filter = request_filter()
     everything = request.args.get("scope") == "all"
     if everything and not g.membership.is_admin:
         abort(403, "Only admins export more than the current page.")
