@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+from datetime import datetime
 import sys
 from pathlib import Path
 
@@ -60,8 +61,13 @@ def test_real_worker_runs_the_job(app, db, factory, redis_url):
         text=True,
         timeout=120,
     )
+    exited = datetime.now()
     assert done.returncode == 0, done.stderr
     assert [a.description for a in _activities(db, lead)] == ["from the worker"]
+    # The log's local time, to the millisecond: "2026-12-04 20:39:30,573 INFO ..."
+    done_line = next(line for line in done.stderr.splitlines() if "done, quitting" in line)
+    done_at = datetime.strptime(done_line[:23], "%Y-%m-%d %H:%M:%S,%f")
+    assert (exited - done_at).total_seconds() < 5
     job.refresh()
     assert job.get_status() == "finished"
 
@@ -86,7 +92,7 @@ def test_rq_cli_worker_class_builds_the_app(app, db, factory, redis_url):
             "--url",
             redis_url,
             "-w",
-            "webapp.worker.AppWorker",
+            "webapp.jobs.app_worker.AppWorker",
             "default",
         ],
         cwd=ROOT,
