@@ -2,8 +2,8 @@
 
 import os
 import subprocess
-from datetime import datetime
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from webapp.jobs import enqueue

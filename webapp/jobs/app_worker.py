@@ -18,6 +18,7 @@ It also stops promptly and recovers quickly from a killed peer (README, "Workers
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pkgutil
@@ -146,10 +147,8 @@ class AppWorker(Worker):
         process = self.scheduler._process if self.scheduler else None
         if process is None or not process.pid:
             return
-        try:
+        with contextlib.suppress(OSError):  # gone already
             os.kill(process.pid, signal.SIGTERM)
-        except OSError:
-            pass
         # Its loop checks for the signal every second; it releases its locks on the way out.
         process.join(SCHEDULER_STOP_WAIT_SECONDS)
         if process.is_alive():

@@ -13,6 +13,7 @@ caller to take.
 from __future__ import annotations
 
 import logging
+
 from redis import Redis
 from rq.scheduler import SCHEDULER_KEY_TEMPLATE, RQScheduler
 from rq.scripts import release_lock
