@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 
 from rq import Worker
 
 from webapp.extensions import db
-
-
-def preload_job_modules() -> None:
-    """Import every job module once, in the parent, so forked jobs start warm."""
-    import webapp.jobs as jobs_package
-
-    for module in pkgutil.iter_modules(jobs_package.__path__, "webapp.jobs."):
-        importlib.import_module(module.name)
+from webapp.jobs.registry import load_jobs
 
 
 class AppWorker(Worker):
@@ -37,7 +28,7 @@ class AppWorker(Worker):
 
             kwargs["connection"] = get_redis(app)
         super().__init__(*args, **kwargs)
-        preload_job_modules()
+        load_jobs()  # every job module imported once, in the parent: forked jobs start warm
         with app.app_context():
             # Dispose inherited pool connections in the child; sharing a socket
             # across a fork corrupts it.

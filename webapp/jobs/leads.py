@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 
 from webapp.extensions import db
+from webapp.jobs.registry import job
 from webapp.models import Lead
 from webapp.services.leads.timeline import add_activity
 
 
+@job("leads.record_activity", label="Timeline entry")
 def record_activity(
-    workspace_id: str, lead_id: str, activity_type: str, description: str | None = None
+    run, workspace_id: str, lead_id: str, activity_type: str, description: str | None = None
 ) -> str | None:
     """Append an activity to a lead's timeline; returns its id, or None if the lead is gone."""
     lead = db.session.execute(
