@@ -35,7 +35,7 @@ bp.add_app_template_filter(job_label, "job_label")
 
 
 def _viewer() -> Viewer:
-    return Viewer(g.workspace.id, current_user.id, g.membership.is_admin)
+    return Viewer.of(g.workspace, current_user, g.membership)
 
 
 def _run_or_404(run_id):

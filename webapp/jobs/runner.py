@@ -141,6 +141,9 @@ _URL_USERINFO = re.compile(r"([a-zA-Z][\w+.-]*://)[^/\s@]+@")
 
 def error_text(exc: BaseException) -> str:
     """The failure as a person reads it, without SQL parameters or credentials in URLs."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict):  # ValidationFailed: the fields and reasons a person can act on
+        return "; ".join(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in errors.items())
     text = f"{type(exc).__name__}: {exc}"
     text = _SQL_DETAIL.sub("", text)
     text = _BACKGROUND.sub("", text)

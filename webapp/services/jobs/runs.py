@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from webapp.models.base import utcnow
 from webapp.models.jobs import RUN_STATUSES, JobRun
 from webapp.services.errors import NotFound
 from webapp.services.paging import page_number
@@ -26,6 +28,10 @@ class Viewer:
     workspace_id: uuid.UUID
     user_id: uuid.UUID
     sees_all: bool
+
+    @classmethod
+    def of(cls, workspace, user, membership) -> Viewer:
+        return cls(workspace.id, user.id, membership.is_admin)
 
 
 @dataclass
@@ -103,14 +109,30 @@ def child_runs(session: Session, run: JobRun) -> list[JobRun]:
 def latest_run(
     session: Session,
     workspace_id: uuid.UUID,
-    kind: str,
+    kinds: str | tuple[str, ...],
     subject: tuple[str, object] | None = None,
     started_by: uuid.UUID | None = None,
+    within: timedelta | None = None,
+    status: str | None = None,
 ) -> JobRun | None:
-    """The newest run of `kind` in the workspace (about `subject`, by `started_by`)."""
-    query = select(JobRun).where(JobRun.workspace_id == workspace_id, JobRun.kind == kind)
+    """The newest run of `kinds` in the workspace (about `subject`, by `started_by`).
+
+    With `within`, an ended run older than that is not returned: a page shows the
+    outcome of work just done, not of last week's.
+    """
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    query = select(JobRun).where(JobRun.workspace_id == workspace_id, JobRun.kind.in_(kinds))
     if subject is not None:
         query = query.where(JobRun.subject_type == subject[0], JobRun.subject_id == str(subject[1]))
     if started_by is not None:
         query = query.where(JobRun.started_by == started_by)
-    return session.execute(query.order_by(JobRun.created_at.desc()).limit(1)).scalar()
+    if status is not None:
+        query = query.where(JobRun.status == status)
+    run = session.execute(query.order_by(JobRun.created_at.desc()).limit(1)).scalar()
+    ended_long_ago = (
+        run is not None
+        and within is not None
+        and run.finished
+        and (run.finished_at or run.created_at) < utcnow() - within
+    )
+    return None if ended_long_ago else run

@@ -230,16 +230,25 @@ def _record(session, delivery, status_code, duration_ms, error, final: bool) -> 
     session.commit()
 
 
-def redeliver(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
-    """Send a delivery again now, whatever its state (an admin asked for it)."""
+def prepare_redelivery(delivery: WebhookDelivery) -> None:
+    """Make a delivery due now, whatever its state (an admin asked); a job then sends it."""
     delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", utcnow(), None
-    session.commit()
-    if _claim(session, delivery.id, utcnow()):
-        attempt_delivery(session, delivery, allow_private)
 
 
-def send_test_event(session: Session, endpoint: WebhookEndpoint, allow_private: bool):
-    """A synthetic WebhookTest event, delivered to this endpoint only, now."""
+def get_delivery(session: Session, workspace_id, delivery_id) -> WebhookDelivery:
+    return get_owned(session, WebhookDelivery, workspace_id, delivery_id)
+
+
+def send_now(session: Session, delivery: WebhookDelivery, allow_private: bool) -> bool:
+    """Send a due delivery at once; False when another sender holds it (it is on its way)."""
+    if not _claim(session, delivery.id, utcnow()):
+        return False
+    attempt_delivery(session, delivery, allow_private)
+    return True
+
+
+def prepare_test_event(session: Session, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A synthetic WebhookTest event for this endpoint only, due now; a job then sends it."""
     moment = utcnow()
     event = Event(
         workspace_id=endpoint.workspace_id,
@@ -263,7 +272,5 @@ def send_test_event(session: Session, endpoint: WebhookEndpoint, allow_private: 
         next_attempt_at=moment,
     )
     session.add(delivery)
-    session.commit()
-    if _claim(session, delivery.id, utcnow()):
-        attempt_delivery(session, delivery, allow_private)
+    session.flush()
     return delivery
