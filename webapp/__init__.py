@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         duplicates,
         forms_settings,
         health,
+        jobs,
         lead_page,
         leads,
         new_lead,
@@ -93,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     # public before api: it owns POST/OPTIONS /api/v1/leads, api owns GET.
     for module in (
         auth, health, public, api, new_lead, leads, lead_page, duplicates, audit, sections,
-        settings, forms_settings, api_tokens_settings, webhooks_settings,
+        settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 

@@ -82,6 +82,8 @@ class Config:
         self.TESTING = self.APP_ENV == "testing"
         self.DEBUG = _bool("FLASK_DEBUG") and self.APP_ENV == "development"
         self.JOB_QUEUES = ("high", "default", "low")
+        # A bulk action on "all matching" above this many leads runs as a job.
+        self.BULK_JOB_THRESHOLD = int(os.environ.get("BULK_JOB_THRESHOLD", "500") or 500)
         # Recovery from a killed worker (README, "Workers"): a job whose worker stops
         # heartbeating counts as abandoned after about two heartbeats, and idle workers
         # look for abandoned jobs, a dead scheduler's lock and stuck runs this often.

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import worker  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.jobs.app_worker import preload_job_modules  # noqa: E402
+from webapp.jobs.registry import load_jobs  # noqa: E402
 
 
 class _Marker(logging.Handler):
@@ -174,7 +174,7 @@ def main() -> int:
     parser.add_argument("--job-seconds", type=float, default=2.0)
     args = parser.parse_args()
     app = create_app()  # warms the imports; connects to nothing
-    preload_job_modules()
+    load_jobs()
     if args.mode == "burst":
         results = run_bursts(args.runs, args.parallel)
     elif args.mode == "idle":

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -19,12 +20,14 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from webapp.extensions import db
+from webapp.jobs import enqueue
 from webapp.net import client_ip
 from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.jobs.runs import Viewer, get_run
 from webapp.services.leads import my_leads
-from webapp.services.leads.bulk import BulkRequest, run_bulk
+from webapp.services.leads.bulk import BulkRequest, check_request, count_up_to, run_bulk
 from webapp.services.leads.export import export_rows, select_for_export
 from webapp.services.leads.filters import PAGE_SIZES, LeadFilter
 from webapp.services.leads.tags import workspace_tag_names
@@ -56,7 +59,18 @@ def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
         context["members"] = workspace_members(db.session, g.workspace.id, active_only=True)
         context["lists"] = workspace_lists(db.session, g.workspace.id)
         context["tags"] = workspace_tag_names(db.session, g.workspace.id)
+        context["run"] = _started_run()
     return context
+
+
+def _started_run():
+    """The bulk job this page started (`?run=`), shown in place until it has ended."""
+    try:
+        return get_run(
+            db.session, Viewer.of(g.workspace, current_user, g.membership), request.args.get("run")
+        )
+    except NotFound:
+        return None
 
 
 @bp.get("")
@@ -105,11 +119,16 @@ def _bulk_request(lead_filter: LeadFilter) -> BulkRequest:
 def bulk():
     lead_filter = _filter()
     back = url_for("leads.index", **lead_filter.to_args())
+    request_ = _bulk_request(lead_filter)
     try:
+        check_request(request_, g.membership.is_admin)
+        if request_.lead_ids is None and _more_than_threshold(request_):
+            run = _bulk_in_background(request_)
+            return redirect(url_for("leads.index", **lead_filter.to_args(run=str(run.id))))
         changed = run_bulk(
             db.session,
             g.workspace.id,
-            _bulk_request(lead_filter),
+            request_,
             current_user.id,
             g.membership.is_admin,
             g.workspace.timezone,
@@ -128,6 +147,36 @@ def bulk():
     db.session.commit()
     flash(f"Done: {changed} lead{'' if changed == 1 else 's'} changed.", "success")
     return redirect(back)
+
+
+def _more_than_threshold(request_: BulkRequest) -> bool:
+    threshold = current_app.config["BULK_JOB_THRESHOLD"]
+    return (
+        count_up_to(
+            db.session,
+            g.workspace.id,
+            request_,
+            current_user.id,
+            g.workspace.timezone,
+            threshold + 1,
+        )
+        > threshold
+    )
+
+
+def _bulk_in_background(request_: BulkRequest):
+    """Many leads: a job in batches, with a progress bar on My Leads and on the Jobs page."""
+    return enqueue(
+        "leads.bulk",
+        g.workspace.id,
+        current_user.id,
+        g.membership.is_admin,
+        g.workspace.timezone,
+        client_ip(),
+        request_.to_job(),
+        workspace_id=g.workspace.id,
+        started_by=current_user.id,
+    )
 
 
 @bp.get("/export.csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -18,22 +20,26 @@ from sqlalchemy import select
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
+from webapp.jobs import enqueue
+from webapp.jobs.webhooks import REDELIVER, TEST
 from webapp.models.events import EVENT_TYPES
 from webapp.models.webhooks import WebhookDelivery, WebhookEndpoint
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.jobs.runs import latest_run
 from webapp.services.webhooks.delivery import (
     create_endpoint,
     get_endpoint,
-    redeliver,
-    send_test_event,
+    prepare_redelivery,
+    prepare_test_event,
     update_endpoint,
 )
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("webhooks_settings", __name__, url_prefix="/settings/webhooks")
 DELIVERIES_SHOWN = 100
+RUN_SHOWN_FOR = timedelta(minutes=15)  # the outcome of a test or redelivery, then it goes
 
 
 def _allow_private() -> bool:
@@ -90,9 +96,18 @@ def _show(endpoint, values=None, errors=None, status=200):
         "description": endpoint.description or "",
         "event_types": endpoint.event_types,
     }
+    run = latest_run(
+        db.session,
+        g.workspace.id,
+        (TEST, REDELIVER),
+        subject=("webhook_endpoint", endpoint.id),
+        started_by=current_user.id,
+        within=RUN_SHOWN_FOR,
+    )
     return render_template(
         "settings/webhook_endpoint.html",
         endpoint=endpoint,
+        run=run,
         deliveries=deliveries,
         event_types=EVENT_TYPES,
         values=values,
@@ -184,13 +199,22 @@ def delete(endpoint_id):
 @admin_required
 def test_event(endpoint_id):
     endpoint = _endpoint_or_404(endpoint_id)
-    delivery = send_test_event(db.session, endpoint, _allow_private())
-    db.session.refresh(delivery)
-    if delivery.status == "succeeded":
-        flash(f"Test event delivered (HTTP {delivery.last_status_code}).", "success")
-    else:
-        flash(f"Test event not delivered: {delivery.last_error}.", "error")
+    delivery = prepare_test_event(db.session, endpoint)
+    db.session.commit()
+    _send_in_background(TEST, endpoint, delivery)
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))
+
+
+def _send_in_background(kind: str, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> None:
+    """The send waits on another site, so it leaves the request; the page shows its run."""
+    enqueue(
+        kind,
+        endpoint.workspace_id,
+        delivery.id,
+        workspace_id=endpoint.workspace_id,
+        started_by=current_user.id,
+        subject=("webhook_endpoint", endpoint.id),
+    )
 
 
 @bp.post("/<endpoint_id>/deliveries/<delivery_id>/redeliver")
@@ -209,13 +233,7 @@ def redeliver_one(endpoint_id, delivery_id):
     )
     if delivery is None:
         abort(404)
-    redeliver(db.session, delivery, _allow_private())
-    db.session.refresh(delivery)
-    state = (
-        "delivered" if delivery.status == "succeeded" else f"not delivered ({delivery.last_error})"
-    )
-    flash(
-        f"Event {delivery.event_id} {state}.",
-        "success" if delivery.status == "succeeded" else "error",
-    )
+    prepare_redelivery(delivery)
+    db.session.commit()
+    _send_in_background(REDELIVER, endpoint, delivery)
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))

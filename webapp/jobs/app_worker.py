@@ -19,28 +19,19 @@ It also stops promptly and recovers quickly from a killed peer (README, "Workers
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
-import pkgutil
 import signal
 
 from redis.exceptions import RedisError
 from rq import Worker
 
 from webapp.extensions import db
+from webapp.jobs.registry import load_jobs
 from webapp.jobs.scheduler_lock import release_stale_scheduler_locks
 
 PUBSUB_POLL_SECONDS = 1.0
 PUBSUB_STOP_WAIT_SECONDS = 3.0
 SCHEDULER_STOP_WAIT_SECONDS = 3.0
-
-
-def preload_job_modules() -> None:
-    """Import every job module once, in the parent, so forked jobs start warm."""
-    import webapp.jobs as jobs_package
-
-    for module in pkgutil.iter_modules(jobs_package.__path__, "webapp.jobs."):
-        importlib.import_module(module.name)
 
 
 class AppWorker(Worker):
@@ -67,7 +58,7 @@ class AppWorker(Worker):
         self.job_monitoring_interval = app.config["WORKER_HEARTBEAT_SECONDS"]
         # Due at the first poll after this; polls end every `dequeue_timeout`.
         self.maintenance_interval = max(1, self.sweep_seconds - self.dequeue_timeout)
-        preload_job_modules()
+        load_jobs()  # every job module imported once, in the parent: forked jobs start warm
         with app.app_context():
             # Dispose inherited pool connections in the child; sharing a socket
             # across a fork corrupts it.

@@ -167,7 +167,7 @@ def deliver_due(session: Session, allow_private: bool, batch: int = 200) -> int:
 def next_due_at(session: Session) -> datetime | None:
     return session.execute(
         select(WebhookDelivery.next_attempt_at)
-        .where(WebhookDelivery.status == "pending")
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at.is_not(None))
         .order_by(WebhookDelivery.next_attempt_at)
         .limit(1)
     ).scalar()
@@ -230,16 +230,29 @@ def _record(session, delivery, status_code, duration_ms, error, final: bool) -> 
     session.commit()
 
 
-def redeliver(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
-    """Send a delivery again now, whatever its state (an admin asked for it)."""
-    delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", utcnow(), None
-    session.commit()
-    if _claim(session, delivery.id, utcnow()):
-        attempt_delivery(session, delivery, allow_private)
+def prepare_redelivery(delivery: WebhookDelivery) -> None:
+    """Make a delivery pending again, whatever its state (an admin asked); a job sends it.
+
+    No next attempt time: the relay leaves it to that job, so the admin's page reports
+    the send it asked for. A failed send gets its backoff time, and the relay retries.
+    """
+    delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", None, None
 
 
-def send_test_event(session: Session, endpoint: WebhookEndpoint, allow_private: bool):
-    """A synthetic WebhookTest event, delivered to this endpoint only, now."""
+def get_delivery(session: Session, workspace_id, delivery_id) -> WebhookDelivery:
+    return get_owned(session, WebhookDelivery, workspace_id, delivery_id)
+
+
+def send_now(session: Session, delivery: WebhookDelivery, allow_private: bool) -> bool:
+    """Send a due delivery at once; False when another sender holds it (it is on its way)."""
+    if not _claim(session, delivery.id, utcnow()):
+        return False
+    attempt_delivery(session, delivery, allow_private)
+    return True
+
+
+def prepare_test_event(session: Session, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A synthetic WebhookTest event for this endpoint only; a job then sends it."""
     moment = utcnow()
     event = Event(
         workspace_id=endpoint.workspace_id,
@@ -260,10 +273,10 @@ def send_test_event(session: Session, endpoint: WebhookEndpoint, allow_private: 
         workspace_id=endpoint.workspace_id,
         endpoint_id=endpoint.id,
         event_id=event.id,
-        next_attempt_at=moment,
     )
     session.add(delivery)
-    session.commit()
-    if _claim(session, delivery.id, utcnow()):
-        attempt_delivery(session, delivery, allow_private)
+    session.flush()
+    # Not the relay's to send: the test job does (see prepare_redelivery). Set after the
+    # insert, since the column's default would replace a None given to the constructor.
+    delivery.next_attempt_at = None
     return delivery

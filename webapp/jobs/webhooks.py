@@ -1,0 +1,50 @@
+"""Webhook sends an admin asked for: a test event, a redelivery. Each is a run of its own."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app
+
+from webapp.extensions import db
+from webapp.jobs.registry import job
+from webapp.services.errors import NotFound
+from webapp.services.webhooks.delivery import get_delivery, send_now
+
+TEST = "webhooks.test"
+REDELIVER = "webhooks.redeliver"
+
+
+def _send(run, workspace_id: str, delivery_id: str, what: str) -> None:
+    try:
+        delivery = get_delivery(db.session, uuid.UUID(workspace_id), delivery_id)
+    except NotFound:
+        run.tell(f"{what} not sent: the endpoint or the delivery was deleted.")
+        return
+    if not send_now(db.session, delivery, current_app.config["WEBHOOKS_ALLOW_PRIVATE"]):
+        run.tell(f"{what} is already being sent; see its delivery below.")
+        return
+    if delivery.status == "succeeded":
+        run.count(delivered=1)
+        run.tell(f"{what} delivered (HTTP {delivery.last_status_code}).")
+    else:
+        run.count(not_delivered=1)
+        run.tell(f"{what} not delivered: {delivery.last_error}.")
+
+
+@job(TEST, label="Webhook test event")
+def send_test_event(run, workspace_id: str, delivery_id: str) -> None:
+    _send(run, workspace_id, delivery_id, "Test event")
+
+
+@job(REDELIVER, label="Webhook redelivery")
+def redeliver(run, workspace_id: str, delivery_id: str) -> None:
+    event_id = _event_id(workspace_id, delivery_id)
+    _send(run, workspace_id, delivery_id, f"Event {event_id}" if event_id else "The event")
+
+
+def _event_id(workspace_id: str, delivery_id: str):
+    try:
+        return get_delivery(db.session, uuid.UUID(workspace_id), delivery_id).event_id
+    except NotFound:
+        return None
