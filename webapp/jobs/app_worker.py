@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 from rq import Worker
 
 from webapp.extensions import db
+from webapp.jobs.recovery import sweep_runs
 from webapp.jobs.registry import load_jobs
 from webapp.jobs.scheduler_lock import release_stale_scheduler_locks
 
@@ -87,14 +88,33 @@ class AppWorker(Worker):
 
     def run_maintenance_tasks(self):
         if self.last_cleaned_at and self.scheduler is not None:
-            release_stale_scheduler_locks(
-                self.connection,
-                self.scheduler,
-                self.queue_names(),
-                stale_after=max(2 * self.job_monitoring_interval, 5),
-            )
+            self._recover("scheduler lock takeover", self._release_dead_scheduler_locks)
         # RQ's: restart our scheduler if it can take a lock, retry/fail abandoned jobs.
         super().run_maintenance_tasks()
+        self._recover("job run sweep", self._sweep_runs)
+
+    def _release_dead_scheduler_locks(self):
+        stale_after = max(2 * self.job_monitoring_interval, 5)
+        release_stale_scheduler_locks(
+            self.connection, self.scheduler, self.queue_names(), stale_after
+        )
+
+    def _sweep_runs(self):
+        with self.app.app_context():
+            try:
+                sweep_runs(self.connection)
+            finally:
+                db.session.remove()
+
+    def _recover(self, what: str, step) -> None:
+        # An outage of Redis or the database must not stop the worker (RQ's loop
+        # quits on anything unexpected); the next round tries again.
+        try:
+            step()
+        except Exception:
+            self.log.warning(
+                "Worker %s: %s failed; retried next round", self.name, what, exc_info=True
+            )
 
     # --- shutdown ---------------------------------------------------------------
 

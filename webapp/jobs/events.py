@@ -27,10 +27,11 @@ RELAY_PERIODIC = "events.relay_periodic"
 
 def _relay(max_rounds: int) -> dict:
     allow_private = current_app.config["WEBHOOKS_ALLOW_PRIVATE"]
+    timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
     published = sent = 0
     for _ in range(max_rounds):
         batch = relay_outbox(db.session)
-        tried = deliver_due(db.session, allow_private)
+        tried = deliver_due(db.session, allow_private, timeout=timeout)
         published, sent = published + batch, sent + tried
         if not batch and not tried:
             break

@@ -192,6 +192,10 @@ def perform(kind: str, run_id: str | None, *args, **kwargs):
 
 def perform_periodic(kind: str):
     """The scheduler's entry point: a periodic run is recorded from the worker's side."""
+    from rq import get_current_job
+
     spec = get_job(kind)
-    run = create_run(spec, status="queued")
+    rq_job = get_current_job()
+    # The RQ job's id lets the sweep of killed runs (webapp/jobs/recovery.py) find it.
+    run = create_run(spec, status="queued", rq_job_id=rq_job.id if rq_job else None)
     return execute(spec, run.id, (), {}, will_retry=False, reraise=True)

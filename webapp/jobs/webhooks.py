@@ -21,7 +21,10 @@ def _send(run, workspace_id: str, delivery_id: str, what: str) -> None:
     except NotFound:
         run.tell(f"{what} not sent: the endpoint or the delivery was deleted.")
         return
-    if not send_now(db.session, delivery, current_app.config["WEBHOOKS_ALLOW_PRIVATE"]):
+    config = current_app.config
+    if not send_now(
+        db.session, delivery, config["WEBHOOKS_ALLOW_PRIVATE"], config["WEBHOOK_TIMEOUT_SECONDS"]
+    ):
         run.tell(f"{what} is already being sent; see its delivery below.")
         return
     if delivery.status == "succeeded":

@@ -9,7 +9,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from webapp.models import Event
@@ -21,7 +21,7 @@ from webapp.models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from webapp.providers.webhooks import send_webhook
+from webapp.providers.webhooks import DEFAULT_TIMEOUT_SECONDS, longest_attempt, send_webhook
 from webapp.services.errors import ValidationFailed
 from webapp.services.events.outbox import iso
 from webapp.services.scoping import get_owned
@@ -30,7 +30,7 @@ from webapp.services.webhooks.urls import check_webhook_url
 TEST_EVENT_TYPE = "WebhookTest"
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
-CLAIM_FOR = timedelta(seconds=90)
+CLAIM_MARGIN = timedelta(seconds=5)
 
 
 def clean_endpoint(data: dict, allow_private: bool) -> dict:
@@ -128,7 +128,15 @@ def _add_delivery(session: Session, endpoint: WebhookEndpoint, event: Event) -> 
         )
 
 
-def _claim(session: Session, delivery_id: uuid.UUID, now: datetime) -> bool:
+def claim_time(timeout: float) -> timedelta:
+    """How long a sender holds a delivery: its slowest send and a margin.
+
+    A sender killed mid-send holds it no longer than this; then another sends it.
+    """
+    return timedelta(seconds=longest_attempt(timeout)) + CLAIM_MARGIN
+
+
+def _claim(session: Session, delivery_id: uuid.UUID, now: datetime, timeout: float) -> bool:
     """Take a delivery for this sender; an atomic conditional UPDATE, so one sender wins."""
     claimed = session.execute(
         update(WebhookDelivery)
@@ -137,13 +145,18 @@ def _claim(session: Session, delivery_id: uuid.UUID, now: datetime) -> bool:
             WebhookDelivery.status == "pending",
             or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
         )
-        .values(claimed_until=now + CLAIM_FOR)
+        .values(claimed_until=now + claim_time(timeout))
     ).rowcount
     session.commit()
     return claimed == 1
 
 
-def deliver_due(session: Session, allow_private: bool, batch: int = 200) -> int:
+def deliver_due(
+    session: Session,
+    allow_private: bool,
+    batch: int = 200,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> int:
     """Send every due pending delivery (oldest event first); returns how many were tried."""
     now = utcnow()
     due = (
@@ -158,22 +171,40 @@ def deliver_due(session: Session, allow_private: bool, batch: int = 200) -> int:
     )
     tried = 0
     for delivery_id in due:
-        if _claim(session, delivery_id, now):
-            attempt_delivery(session, session.get(WebhookDelivery, delivery_id), allow_private)
+        if _claim(session, delivery_id, now, timeout):
+            delivery = session.get(WebhookDelivery, delivery_id)
+            attempt_delivery(session, delivery, allow_private, timeout)
             tried += 1
     return tried
 
 
 def next_due_at(session: Session) -> datetime | None:
+    """When the relay next has a delivery to send.
+
+    A claimed delivery is due when its claim ends: before that another sender has it
+    (and, if that sender was killed, it is sent then).
+    """
+    due = case(
+        (
+            WebhookDelivery.claimed_until > WebhookDelivery.next_attempt_at,
+            WebhookDelivery.claimed_until,
+        ),
+        else_=WebhookDelivery.next_attempt_at,
+    )
     return session.execute(
-        select(WebhookDelivery.next_attempt_at)
+        select(due)
         .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at.is_not(None))
-        .order_by(WebhookDelivery.next_attempt_at)
+        .order_by(due)
         .limit(1)
     ).scalar()
 
 
-def attempt_delivery(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
+def attempt_delivery(
+    session: Session,
+    delivery: WebhookDelivery,
+    allow_private: bool,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> None:
     """One signed POST; records the attempt and what follows from its answer. Commits."""
     endpoint = delivery.endpoint
     body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
@@ -189,7 +220,7 @@ def attempt_delivery(session: Session, delivery: WebhookDelivery, allow_private:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(endpoint.secret, message_id, timestamp, body),
     }
-    result = send_webhook(endpoint.url, address, body, headers)
+    result = send_webhook(endpoint.url, address, body, headers, timeout)
     if result.status_code == 410:
         endpoint.active = False
         endpoint.disabled_reason = f"The endpoint answered 410 Gone on {iso(utcnow())}"
@@ -243,11 +274,22 @@ def get_delivery(session: Session, workspace_id, delivery_id) -> WebhookDelivery
     return get_owned(session, WebhookDelivery, workspace_id, delivery_id)
 
 
-def send_now(session: Session, delivery: WebhookDelivery, allow_private: bool) -> bool:
+def send_now(
+    session: Session,
+    delivery: WebhookDelivery,
+    allow_private: bool,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> bool:
     """Send a due delivery at once; False when another sender holds it (it is on its way)."""
-    if not _claim(session, delivery.id, utcnow()):
+    if not _claim(session, delivery.id, utcnow(), timeout):
+        # Due when the claim ends, for the relay to send if that sender died; the
+        # sender's own outcome replaces this time.
+        session.refresh(delivery)
+        if delivery.status == "pending" and delivery.claimed_until is not None:
+            delivery.next_attempt_at = delivery.next_attempt_at or delivery.claimed_until
+            session.commit()
         return False
-    attempt_delivery(session, delivery, allow_private)
+    attempt_delivery(session, delivery, allow_private, timeout)
     return True
 
 
