@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         from webapp.jobs.schedule import build_scheduler
 
         build_scheduler(app, redis).start()
+        _skip_collection_at_exit()
         return 0
 
     from webapp.jobs.app_worker import AppWorker
