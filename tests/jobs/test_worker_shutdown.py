@@ -7,6 +7,7 @@ which forks `worker.main` from warm imports so that 50 runs fit in CI.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,16 +23,23 @@ BURST_RUNS = int(os.environ.get("WORKER_EXIT_RUNS", "50"))
 
 def launch(redis_url, *args, timeout=240) -> list[dict]:
     env = {**os.environ, "APP_ENV": "testing", "REDIS_URL": redis_url, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
+    launcher = subprocess.Popen(
         [sys.executable, str(LAUNCHER), *args],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
+        start_new_session=True,  # its workers share its process group
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+    try:
+        out, err = launcher.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(launcher.pid, signal.SIGKILL)  # the launcher and any worker it left
+        out, err = launcher.communicate()
+        pytest.fail(f"workers still running after {timeout} s:\n{err[-3000:]}")
+    assert launcher.returncode == 0, err[-3000:]
+    return json.loads(out)
 
 
 @pytest.mark.redis

@@ -142,10 +142,9 @@ def run_busy_sigterms(workers: int, job_seconds: float, redis) -> list[dict]:
     termed: set[int] = set()
 
     def signal_busy(alive, events):
-        # Every worker listens and the queue is drained: each has taken a job.
-        if termed or queue.count or not all((pid, "listening") in events.seen for pid in alive):
+        # Every job has started: a worker runs one at a time, so each has one.
+        if termed or any(job.get_status() != "started" for job in jobs):
             return
-        time.sleep(0.3)  # each horse is forked and at work
         for pid in alive:
             os.kill(pid, signal.SIGTERM)
             termed.add(pid)

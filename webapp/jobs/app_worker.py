@@ -24,6 +24,7 @@ import signal
 
 from redis.exceptions import RedisError
 from rq import Worker
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.jobs.recovery import sweep_runs
@@ -108,10 +109,11 @@ class AppWorker(Worker):
 
     def _recover(self, what: str, step) -> None:
         # An outage of Redis or the database must not stop the worker (RQ's loop
-        # quits on anything unexpected); the next round tries again.
+        # quits on anything unexpected); the next round tries again. Nothing else is
+        # caught: a SIGTERM arrives as RQ's StopRequested, raised wherever we are.
         try:
             step()
-        except Exception:
+        except (SQLAlchemyError, RedisError):
             self.log.warning(
                 "Worker %s: %s failed; retried next round", self.name, what, exc_info=True
             )
