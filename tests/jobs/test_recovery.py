@@ -119,3 +119,27 @@ def test_a_lock_refreshed_lately_or_our_own_is_kept(db, redis):
     own = lock(redis, "default", ours.name, refreshed_ago=30, heartbeat_ago=30)
     assert release_stale_scheduler_locks(redis, ours, ["high", "default"], 5) == []
     assert redis.get(just_taken) == b"busy" and redis.get(own) == ours.name.encode()
+
+
+def test_a_sigterm_in_a_recovery_round_stops_the_worker_once_the_round_is_done(
+    app, db, redis, monkeypatch
+):
+    # RQ raises StopRequested wherever the signal lands; mid-round that could leave
+    # its queue-cleaning lock taken, and the next rounds skipped, for 15 minutes.
+    from rq import Worker
+    from rq.exceptions import StopRequested
+
+    from webapp.jobs.app_worker import AppWorker
+
+    worker = AppWorker(["default"], connection=redis, app=app)
+    steps = []
+
+    def rq_round(self):
+        steps.append("cleaning")
+        worker._shutdown()  # what RQ's SIGTERM handler calls, the worker idle
+        steps.append("cleaned")
+
+    monkeypatch.setattr(Worker, "run_maintenance_tasks", rq_round)
+    with pytest.raises(StopRequested):
+        worker.run_maintenance_tasks()
+    assert steps == ["cleaning", "cleaned"]

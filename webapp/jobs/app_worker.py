@@ -24,6 +24,8 @@ import signal
 
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.exceptions import StopRequested
+from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
@@ -52,6 +54,7 @@ class AppWorker(Worker):
         self.app = app
         # Read by `dequeue_timeout`, which RQ's __init__ already uses.
         self.sweep_seconds = app.config["WORKER_SWEEP_SECONDS"]
+        self._in_maintenance = self._stop_after_maintenance = False
         if kwargs.get("connection") is None:
             from webapp.redis_conn import get_redis
 
@@ -88,11 +91,25 @@ class AppWorker(Worker):
         return interval + max(interval, 5)
 
     def run_maintenance_tasks(self):
-        if self.last_cleaned_at and self.scheduler is not None:
-            self._recover("scheduler lock takeover", self._release_dead_scheduler_locks)
-        # RQ's: restart our scheduler if it can take a lock, retry/fail abandoned jobs.
-        super().run_maintenance_tasks()
-        self._recover("job run sweep", self._sweep_runs)
+        # A SIGTERM here waits for the round's end: RQ would raise StopRequested
+        # mid-round and could leave its queue-cleaning lock taken for 15 minutes.
+        self._in_maintenance = True
+        try:
+            if self.last_cleaned_at and self.scheduler is not None:
+                self._recover("scheduler lock takeover", self._release_dead_scheduler_locks)
+            # RQ's: restart our scheduler if it can take a lock, retry/fail abandoned jobs.
+            super().run_maintenance_tasks()
+            self._recover("job run sweep", self._sweep_runs)
+        finally:
+            self._in_maintenance = False
+        if self._stop_after_maintenance:
+            raise StopRequested()
+
+    def _shutdown(self):
+        if self._in_maintenance and self.get_state() != WorkerStatus.BUSY:
+            self._stop_after_maintenance = True
+            return
+        super()._shutdown()
 
     def _release_dead_scheduler_locks(self):
         stale_after = max(2 * self.job_monitoring_interval, 5)
@@ -109,8 +126,7 @@ class AppWorker(Worker):
 
     def _recover(self, what: str, step) -> None:
         # An outage of Redis or the database must not stop the worker (RQ's loop
-        # quits on anything unexpected); the next round tries again. Nothing else is
-        # caught: a SIGTERM arrives as RQ's StopRequested, raised wherever we are.
+        # quits on anything unexpected); the next round tries again.
         try:
             step()
         except (SQLAlchemyError, RedisError):
