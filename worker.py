@@ -7,6 +7,7 @@ python worker.py --scheduler
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from webapp import create_app
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         from webapp.jobs.schedule import build_scheduler
 
         build_scheduler(app, redis).start()
+        _skip_collection_at_exit()
         return 0
 
     from webapp.jobs.app_worker import AppWorker
@@ -40,7 +42,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown queues: {', '.join(sorted(unknown))}")
     worker = AppWorker(queues, connection=redis, app=app)
     worker.work(burst=args.burst, with_scheduler=True)
+    _skip_collection_at_exit()
     return 0
+
+
+def _skip_collection_at_exit() -> None:
+    """Leave the app's objects to the OS instead of the interpreter's exit-time GC.
+
+    That GC walks every object the app loaded (~150k) and took most of the ~0.5 s
+    of CPU between "done" and the exit; the files and sockets still close.
+    """
+    gc.disable()
+    gc.freeze()
 
 
 if __name__ == "__main__":

@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         duplicates,
         forms_settings,
         health,
+        jobs,
         lead_page,
         leads,
         leads_board,
@@ -93,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
-        sections, settings, forms_settings, api_tokens_settings, webhooks_settings,
+        sections, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 

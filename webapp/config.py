@@ -15,6 +15,13 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive_int(name: str, default: int) -> int:
+    value = int(os.environ.get(name, "").strip() or default)
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of seconds, at least 1")
+    return value
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -98,6 +105,15 @@ class Config:
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1" if self.TESTING else "scrypt"
         self.DEBUG = _bool("FLASK_DEBUG") and self.APP_ENV == "development"
         self.JOB_QUEUES = ("high", "default", "low")
+        # A bulk action on "all matching" above this many leads runs as a job.
+        self.BULK_JOB_THRESHOLD = int(os.environ.get("BULK_JOB_THRESHOLD", "500") or 500)
+        # Recovery from a killed worker (README, "Workers"): a job whose worker stops
+        # heartbeating counts as abandoned after about two heartbeats, and idle workers
+        # look for abandoned jobs, a dead scheduler's lock and stuck runs this often.
+        self.WORKER_HEARTBEAT_SECONDS = _positive_int("WORKER_HEARTBEAT_SECONDS", 10)
+        self.WORKER_SWEEP_SECONDS = _positive_int("WORKER_SWEEP_SECONDS", 30)
+        # One webhook POST's read timeout; a delivery's claim outlives it by a margin.
+        self.WEBHOOK_TIMEOUT_SECONDS = _positive_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 
     def check(self) -> None:
         """Refuse settings that are unsafe in production."""

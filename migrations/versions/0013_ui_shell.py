@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "0013_ui_shell"
-down_revision = "0011_company_sort"
+down_revision = "0012_job_runs"
 branch_labels = None
 depends_on = None
 

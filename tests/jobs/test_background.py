@@ -6,7 +6,7 @@ import pytest
 from werkzeug import Response
 
 from webapp.jobs.background import BackgroundJobs, background_jobs
-from webapp.jobs.events import RELAY_JOB
+from webapp.jobs.events import RELAY_PERIODIC
 from webapp.jobs.schedule import Periodic
 from webapp.models import Event
 from webapp.models.forms import CaptureForm
@@ -76,7 +76,7 @@ def test_periodic_relay_sends_what_no_request_kicked(
     create_lead(db.session, hook.workspace_id, {"email": "quiet@example.com"})
     db.session.commit()  # no request, so nothing kicks the relay
     monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", True)
-    background = BackgroundJobs(app, (Periodic(RELAY_JOB, "default", interval=1),))
+    background = BackgroundJobs(app, (Periodic(RELAY_PERIODIC, interval=1),))
     try:
         background.start()
         assert wait_for(lambda: len(httpserver.log) == 1)

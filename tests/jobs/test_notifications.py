@@ -7,6 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from webapp.jobs.notifications import notify_form_submission
+from webapp.jobs.runner import RunHandle
 from webapp.models.forms import CaptureForm
 
 
@@ -56,7 +57,7 @@ def test_email_reaches_every_recipient(app, monkeypatch, smtp_server, form_and_l
     inbox, port = smtp_server
     form, lead = form_and_lead
     monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{port}")
-    result = notify_form_submission(str(form.id), str(lead.id), True)
+    result = notify_form_submission(RunHandle(None), str(form.id), str(lead.id), True)
     assert result == {"sent": ["email"]}
     (envelope,) = inbox.messages
     assert sorted(envelope.rcpt_tos) == ["boss@example.com", "sales@example.com"]
@@ -71,7 +72,9 @@ def test_slack_message_over_http(app, db, httpserver, form_and_lead):
     form.slack_webhook_url = httpserver.url_for("/services/T000/B000/XXX")
     db.session.commit()
     httpserver.expect_request("/services/T000/B000/XXX", method="POST").respond_with_data("ok")
-    assert notify_form_submission(str(form.id), str(lead.id), False) == {"sent": ["slack"]}
+    assert notify_form_submission(RunHandle(None), str(form.id), str(lead.id), False) == {
+        "sent": ["slack"]
+    }
     text = httpserver.log[0][0].get_json()["text"]
     assert "Lead submitted again from Pricing: Nia Njoku" in text
 
@@ -82,7 +85,7 @@ def test_smtp_down_raises_for_a_retry_and_hides_the_password(
     form, lead = form_and_lead
     monkeypatch.setitem(app.config, "SMTP_URL", "smtp://mailer:s3cr3t-pass@127.0.0.1:1")
     with caplog.at_level(logging.DEBUG), pytest.raises(OSError):
-        notify_form_submission(str(form.id), str(lead.id), True)
+        notify_form_submission(RunHandle(None), str(form.id), str(lead.id), True)
     assert "s3cr3t-pass" not in caplog.text
 
 

@@ -15,6 +15,7 @@ import pytest
 from werkzeug import Response
 
 from webapp.jobs.events import relay_events, send_due_deliveries
+from webapp.jobs.runner import RunHandle
 from webapp.models import Event
 from webapp.models.base import utcnow
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -76,7 +77,7 @@ def test_signed_event_reaches_the_receiver(db, endpoint, httpserver):
 
     httpserver.expect_request("/hook", method="POST").respond_with_handler(handler)
     lead = new_lead(db, endpoint.workspace_id)
-    relay_events()
+    relay_events(RunHandle(None))
 
     assert len(received) == 1
     headers, body = received[0]
@@ -99,11 +100,11 @@ def test_signed_event_reaches_the_receiver(db, endpoint, httpserver):
 def test_a_success_is_never_sent_twice(db, endpoint, httpserver):
     httpserver.expect_request("/hook").respond_with_data("ok")
     new_lead(db, endpoint.workspace_id)
-    relay_events()
-    relay_events()
+    relay_events(RunHandle(None))
+    relay_events(RunHandle(None))
     relay_outbox(db.session)
     db.session.commit()
-    send_due_deliveries(allow_private=True)
+    send_due_deliveries(allow_private=True, timeout=10)
     assert len(httpserver.log) == 1
 
 
@@ -111,18 +112,18 @@ def test_retries_on_500_then_succeeds(db, endpoint, httpserver):
     httpserver.expect_ordered_request("/hook").respond_with_data("boom", status=500)
     httpserver.expect_ordered_request("/hook").respond_with_data("ok", status=204)
     new_lead(db, endpoint.workspace_id)
-    relay_events()
+    relay_events(RunHandle(None))
     (delivery,) = deliveries(db)
     assert delivery.status == "pending" and delivery.attempts == 1
     assert delivery.last_status_code == 500
     wait = delivery.next_attempt_at - utcnow()
     assert timedelta(seconds=20) < wait <= timedelta(seconds=30)
-    relay_events()  # not due yet: nothing sent
+    relay_events(RunHandle(None))  # not due yet: nothing sent
     assert len(httpserver.log) == 1
 
     delivery.next_attempt_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    relay_events()
+    relay_events(RunHandle(None))
     (delivery,) = deliveries(db)
     assert delivery.status == "succeeded" and delivery.attempts == 2
     codes = [a.status_code for a in delivery.attempt_log]
@@ -132,14 +133,14 @@ def test_retries_on_500_then_succeeds(db, endpoint, httpserver):
 def test_backoff_grows_and_gives_up_after_eight_attempts(db, endpoint, httpserver):
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
     new_lead(db, endpoint.workspace_id)
-    relay_events()  # attempt 1
+    relay_events(RunHandle(None))  # attempt 1
     waits = []
     for _ in range(7):
         (delivery,) = deliveries(db)
         waits.append(delivery.next_attempt_at - delivery.attempt_log[-1].attempted_at)
         delivery.next_attempt_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
-        relay_events()
+        relay_events(RunHandle(None))
     (delivery,) = deliveries(db)
     assert delivery.status == "failed" and delivery.attempts == 8
     assert delivery.next_attempt_at is None
@@ -150,13 +151,13 @@ def test_backoff_grows_and_gives_up_after_eight_attempts(db, endpoint, httpserve
 def test_410_disables_the_endpoint(db, endpoint, httpserver):
     httpserver.expect_request("/hook").respond_with_data("gone", status=410)
     new_lead(db, endpoint.workspace_id)
-    relay_events()
+    relay_events(RunHandle(None))
     db.session.refresh(endpoint)
     assert endpoint.active is False and "410" in endpoint.disabled_reason
     (delivery,) = deliveries(db)
     assert delivery.status == "failed"
     new_lead(db, endpoint.workspace_id, "second@example.com")
-    relay_events()
+    relay_events(RunHandle(None))
     assert len(httpserver.log) == 1
 
 
@@ -166,7 +167,7 @@ def test_redirects_are_not_followed(db, endpoint, httpserver):
     )
     httpserver.expect_request("/elsewhere").respond_with_data("ok")
     new_lead(db, endpoint.workspace_id)
-    relay_events()
+    relay_events(RunHandle(None))
     (delivery,) = deliveries(db)
     assert delivery.status == "pending" and delivery.last_status_code == 302
     assert [entry[0].path for entry in httpserver.log] == ["/hook"]
@@ -175,7 +176,7 @@ def test_redirects_are_not_followed(db, endpoint, httpserver):
 def test_private_url_refused_at_delivery_time(db, endpoint, httpserver, app, monkeypatch):
     monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", False)
     new_lead(db, endpoint.workspace_id)
-    relay_events()
+    relay_events(RunHandle(None))
     (delivery,) = deliveries(db)
     assert delivery.status == "failed" and "not a public address" in delivery.last_error
     assert httpserver.log == []
@@ -190,7 +191,7 @@ def test_only_subscribed_events_and_own_workspace(db, endpoint, httpserver, fact
     db.session.commit()
     change_status(db.session, lead, "contacted", None)
     db.session.commit()
-    relay_events()
+    relay_events(RunHandle(None))
     bodies = [json.loads(entry[0].get_data()) for entry in httpserver.log]
     assert [b["event_type"] for b in bodies] == ["LeadStatusChanged"]
     assert bodies[0]["old_status"] == "new" and bodies[0]["new_status"] == "contacted"
@@ -214,7 +215,7 @@ def test_outbox_catch_up_after_a_redis_outage(make_app, monkeypatch, db, endpoin
     event = db.session.execute(db.select(Event)).scalar_one()
     assert event.published_at is None and httpserver.log == []
 
-    relay_events()  # Redis is back (or the periodic relay runs)
+    relay_events(RunHandle(None))  # Redis is back (or the periodic relay runs)
     assert len(httpserver.log) == 1
     assert json.loads(httpserver.log[0][0].get_data())["email"] == "outage@example.com"
 

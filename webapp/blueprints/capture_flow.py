@@ -111,12 +111,19 @@ def _follow_up(form: FormSettings, outcome: CaptureOutcome) -> tuple | None:
         return None
     if not (form.notification_emails or form.slack_webhook_url):
         return None
-    return str(form.id), str(outcome.lead_id), outcome.created
+    return str(form.workspace_id), str(form.id), str(outcome.lead_id), outcome.created
 
 
-def _notify(form_id: str, lead_id: str, created: bool) -> None:
+def _notify(workspace_id: str, form_id: str, lead_id: str, created: bool) -> None:
     try:
-        enqueue("webapp.jobs.notifications.notify_form_submission", form_id, lead_id, created)
+        enqueue(
+            "forms.notify",
+            form_id,
+            lead_id,
+            created,
+            workspace_id=workspace_id,
+            subject=("lead", lead_id),
+        )
     except (RedisError, OSError) as exc:
         # The lead is stored; only the heads-up is lost, and the log says so.
         current_app.logger.warning("capture: notification not queued for lead %s: %s", lead_id, exc)

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -26,6 +27,7 @@ from webapp.blueprints.my_leads_view import (
 )
 from webapp.data_tables import LEAD_COLUMNS
 from webapp.extensions import db
+from webapp.jobs import enqueue
 from webapp.net import client_ip
 from webapp.services.accounts.preferences import (
     reset_table_columns,
@@ -33,9 +35,10 @@ from webapp.services.accounts.preferences import (
     table_columns,
 )
 from webapp.services.audit import record_audit
-from webapp.services.errors import ValidationFailed
+from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.jobs.runs import Viewer, get_run
 from webapp.services.leads import my_leads
-from webapp.services.leads.bulk import BulkRequest, run_bulk
+from webapp.services.leads.bulk import BulkRequest, check_request, count_up_to, run_bulk
 from webapp.services.leads.export import export_rows, select_for_export
 from webapp.services.leads.filters import PAGE_SIZES, LeadFilter
 from webapp.templating import errors_sentence
@@ -48,7 +51,7 @@ def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
     page = my_leads.page_of_leads(
         db.session, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
     )
-    return {
+    context = {
         **page_context(lead_filter, "leads.index", "table", full_page),
         "leads": page.leads,
         "total": page.total,
@@ -61,6 +64,19 @@ def _list_context(lead_filter: LeadFilter, full_page: bool) -> dict:
         "all_columns": LEAD_COLUMNS,
         "leads_url": partial(url_for, "leads.index"),
     }
+    if full_page:  # the bulk job this page started, outside the results fragment
+        context["run"] = _started_run()
+    return context
+
+
+def _started_run():
+    """The bulk job this page started (`?run=`), shown in place until it has ended."""
+    try:
+        return get_run(
+            db.session, Viewer.of(g.workspace, current_user, g.membership), request.args.get("run")
+        )
+    except NotFound:
+        return None
 
 
 @bp.get("")
@@ -119,11 +135,16 @@ def _bulk_request(lead_filter: LeadFilter) -> BulkRequest:
 def bulk():
     lead_filter = request_filter()
     back = url_for("leads.index", **lead_filter.to_args())
+    request_ = _bulk_request(lead_filter)
     try:
+        check_request(request_, g.membership.is_admin)
+        if request_.lead_ids is None and _more_than_threshold(request_):
+            run = _bulk_in_background(request_)
+            return redirect(url_for("leads.index", **lead_filter.to_args(run=str(run.id))))
         changed = run_bulk(
             db.session,
             g.workspace.id,
-            _bulk_request(lead_filter),
+            request_,
             current_user.id,
             g.membership.is_admin,
             g.workspace.timezone,
@@ -139,6 +160,36 @@ def bulk():
     db.session.commit()
     flash(f"Done: {changed} lead{'' if changed == 1 else 's'} changed.", "success")
     return redirect(back)
+
+
+def _more_than_threshold(request_: BulkRequest) -> bool:
+    threshold = current_app.config["BULK_JOB_THRESHOLD"]
+    return (
+        count_up_to(
+            db.session,
+            g.workspace.id,
+            request_,
+            current_user.id,
+            g.workspace.timezone,
+            threshold + 1,
+        )
+        > threshold
+    )
+
+
+def _bulk_in_background(request_: BulkRequest):
+    """Many leads: a job in batches, with a progress bar on My Leads and on the Jobs page."""
+    return enqueue(
+        "leads.bulk",
+        g.workspace.id,
+        current_user.id,
+        g.membership.is_admin,
+        g.workspace.timezone,
+        client_ip(),
+        request_.to_job(),
+        workspace_id=g.workspace.id,
+        started_by=current_user.id,
+    )
 
 
 @bp.get("/export.csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -16,13 +18,15 @@ from flask_login import current_user
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
-from webapp.jobs.events import deliver_webhook
+from webapp.jobs import enqueue
+from webapp.jobs.webhooks import REDELIVER, TEST
 from webapp.models.events import EVENT_TYPES
 from webapp.models.webhooks import WebhookEndpoint
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
-from webapp.services.webhooks.delivery import add_test_delivery, reset_for_redelivery
+from webapp.services.jobs.runs import latest_run
+from webapp.services.webhooks.delivery import prepare_redelivery, prepare_test_event
 from webapp.services.webhooks.endpoints import (
     create_endpoint,
     delete_endpoint,
@@ -35,6 +39,7 @@ from webapp.services.webhooks.endpoints import (
 )
 
 bp = Blueprint("webhooks_settings", __name__, url_prefix="/settings/webhooks")
+RUN_SHOWN_FOR = timedelta(minutes=15)  # the outcome of a test or redelivery, then it goes
 
 
 def _allow_private() -> bool:
@@ -70,9 +75,18 @@ def _show(endpoint, values=None, errors=None, status=200):
         "description": endpoint.description or "",
         "event_types": endpoint.event_types,
     }
+    run = latest_run(
+        db.session,
+        g.workspace.id,
+        (TEST, REDELIVER),
+        subject=("webhook_endpoint", endpoint.id),
+        started_by=current_user.id,
+        within=RUN_SHOWN_FOR,
+    )
     return render_template(
         "settings/webhook_endpoint.html",
         endpoint=endpoint,
+        run=run,
         deliveries=recent_deliveries(db.session, endpoint),
         event_types=EVENT_TYPES,
         values=values,
@@ -163,15 +177,22 @@ def delete(endpoint_id):
 @admin_required
 def test_event(endpoint_id):
     endpoint = _endpoint(endpoint_id)
-    delivery = add_test_delivery(db.session, endpoint)
+    delivery = prepare_test_event(db.session, endpoint)
     db.session.commit()
-    deliver_webhook(str(delivery.id))  # the admin waits for the answer
-    db.session.refresh(delivery)
-    if delivery.status == "succeeded":
-        flash(f"Test event delivered (HTTP {delivery.last_status_code}).", "success")
-    else:
-        flash(f"Test event not delivered: {delivery.last_error}.", "error")
+    _send_in_background(TEST, endpoint, delivery)
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))
+
+
+def _send_in_background(kind: str, endpoint: WebhookEndpoint, delivery) -> None:
+    """The send waits on another site, so it leaves the request; the page shows its run."""
+    enqueue(
+        kind,
+        endpoint.workspace_id,
+        delivery.id,
+        workspace_id=endpoint.workspace_id,
+        started_by=current_user.id,
+        subject=("webhook_endpoint", endpoint.id),
+    )
 
 
 @bp.post("/<endpoint_id>/deliveries/<delivery_id>/redeliver")
@@ -179,15 +200,7 @@ def test_event(endpoint_id):
 def redeliver_one(endpoint_id, delivery_id):
     endpoint = _endpoint(endpoint_id)
     delivery = get_delivery(db.session, endpoint, delivery_id)
-    reset_for_redelivery(delivery)
+    prepare_redelivery(delivery)
     db.session.commit()
-    deliver_webhook(str(delivery.id))
-    db.session.refresh(delivery)
-    state = (
-        "delivered" if delivery.status == "succeeded" else f"not delivered ({delivery.last_error})"
-    )
-    flash(
-        f"Event {delivery.event_id} {state}.",
-        "success" if delivery.status == "succeeded" else "error",
-    )
+    _send_in_background(REDELIVER, endpoint, delivery)
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))

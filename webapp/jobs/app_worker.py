@@ -1,22 +1,41 @@
-"""RQ worker that builds the app once, before RQ forks for each job."""
+"""RQ worker that builds the app once, before RQ forks for each job.
+
+It also stops promptly and recovers quickly from a killed peer (README, "Workers"):
+- Shutdown: RQ's pubsub thread (the channel for `rq` commands) polls Redis with a
+  60 s wait, and on shutdown RQ asks redis-py to stop it; redis-py 8's
+  `PubSubWorkerThread.stop()` waits for the thread without a limit. When the thread
+  has already read the reply to RQ's UNSUBSCRIBE it sits in a 60 s wait for a new
+  subscription, so 1 exit in 5 or so took a minute. Socket timeouts don't help (it
+  is a thread event, not a socket read). Here the thread is told to stop before the
+  unsubscribe, polls every second, and is waited for with a bound; so is the
+  scheduler process.
+- Recovery: heartbeats every WORKER_HEARTBEAT_SECONDS, so a job whose worker died
+  counts as abandoned after about two of them (RQ adds 60 s); an idle worker runs
+  RQ's maintenance (which retries or fails abandoned jobs), takes over a dead
+  scheduler's lock and sweeps stuck job runs every WORKER_SWEEP_SECONDS, instead of
+  every 10 minutes, at its first poll of the queues after that.
+"""
 
 from __future__ import annotations
 
-import importlib
+import contextlib
 import os
-import pkgutil
+import signal
 
+from redis.exceptions import RedisError
 from rq import Worker
+from rq.exceptions import StopRequested
+from rq.worker import WorkerStatus
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
+from webapp.jobs.recovery import sweep_runs
+from webapp.jobs.registry import load_jobs
+from webapp.jobs.scheduler_lock import release_stale_scheduler_locks
 
-
-def preload_job_modules() -> None:
-    """Import every job module once, in the parent, so forked jobs start warm."""
-    import webapp.jobs as jobs_package
-
-    for module in pkgutil.iter_modules(jobs_package.__path__, "webapp.jobs."):
-        importlib.import_module(module.name)
+PUBSUB_POLL_SECONDS = 1.0
+PUBSUB_STOP_WAIT_SECONDS = 3.0
+SCHEDULER_STOP_WAIT_SECONDS = 3.0
 
 
 class AppWorker(Worker):
@@ -24,6 +43,7 @@ class AppWorker(Worker):
 
     The app (config, models, job modules) is built once in the parent; each
     forked job only pushes a context, so start-up cost is not paid per job.
+    Its timings come from the app's config, also under `rq worker -w`.
     """
 
     def __init__(self, *args, app=None, **kwargs):
@@ -32,39 +52,23 @@ class AppWorker(Worker):
 
             app = create_app()
         self.app = app
+        # Read by `dequeue_timeout`, which RQ's __init__ already uses.
+        self.sweep_seconds = app.config["WORKER_SWEEP_SECONDS"]
+        self._in_maintenance = self._stop_after_maintenance = False
         if kwargs.get("connection") is None:
             from webapp.redis_conn import get_redis
 
             kwargs["connection"] = get_redis(app)
         super().__init__(*args, **kwargs)
-        preload_job_modules()
+        self.job_monitoring_interval = app.config["WORKER_HEARTBEAT_SECONDS"]
+        # Due at the first poll after this; polls end every `dequeue_timeout`.
+        self.maintenance_interval = max(1, self.sweep_seconds - self.dequeue_timeout)
+        load_jobs()  # every job module imported once, in the parent: forked jobs start warm
         with app.app_context():
             # Dispose inherited pool connections in the child; sharing a socket
             # across a fork corrupts it.
             engine = db.engine
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-
-    def unsubscribe(self):
-        """Stop listening for commands without waiting out the listener's 60 s poll.
-
-        RQ unsubscribes and then stops its pub/sub thread; redis-py (8.2) makes that
-        stop wait for the thread, which may already be back in a 60 s wait for a new
-        subscription, so a worker could take a minute to exit (a burst worker too).
-        The thread is a daemon: stopping it and not waiting is enough.
-        """
-        thread = self.pubsub_thread
-        if thread is None:
-            return super().unsubscribe()
-        self.log.info(
-            "Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name
-        )
-        self.pubsub.unsubscribe()
-        try:
-            thread.stop(timeout=1)
-        except TypeError:  # redis-py before 8.2: stop() takes no timeout and does not wait
-            thread.stop()
-            thread.join(timeout=1)
-        self.pubsub.close()
 
     def perform_job(self, job, queue, *args, **kwargs):
         with self.app.app_context():
@@ -72,3 +76,112 @@ class AppWorker(Worker):
                 return super().perform_job(job, queue, *args, **kwargs)
             finally:
                 db.session.remove()
+
+    # --- recovery ---------------------------------------------------------------
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # An idle worker only runs maintenance between polls of its queues.
+        return max(1, min(super().dequeue_timeout, self.sweep_seconds // 3))
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        # The monitor heartbeats every interval; one more interval (at least 5 s) of
+        # slack before the job counts as abandoned, instead of RQ's 60 s.
+        interval = self.job_monitoring_interval
+        return interval + max(interval, 5)
+
+    def run_maintenance_tasks(self):
+        # A SIGTERM here waits for the round's end: RQ would raise StopRequested
+        # mid-round and could leave its queue-cleaning lock taken for 15 minutes.
+        self._in_maintenance = True
+        try:
+            if self.last_cleaned_at and self.scheduler is not None:
+                self._recover("scheduler lock takeover", self._release_dead_scheduler_locks)
+            # RQ's: restart our scheduler if it can take a lock, retry/fail abandoned jobs.
+            super().run_maintenance_tasks()
+            self._recover("job run sweep", self._sweep_runs)
+        finally:
+            self._in_maintenance = False
+        if self._stop_after_maintenance:
+            raise StopRequested()
+
+    def _shutdown(self):
+        if self._in_maintenance and self.get_state() != WorkerStatus.BUSY:
+            self._stop_after_maintenance = True
+            return
+        super()._shutdown()
+
+    def _release_dead_scheduler_locks(self):
+        stale_after = max(2 * self.job_monitoring_interval, 5)
+        release_stale_scheduler_locks(
+            self.connection, self.scheduler, self.queue_names(), stale_after
+        )
+
+    def _sweep_runs(self):
+        with self.app.app_context():
+            try:
+                sweep_runs(self.connection)
+            finally:
+                db.session.remove()
+
+    def _recover(self, what: str, step) -> None:
+        # An outage of Redis or the database must not stop the worker (RQ's loop
+        # quits on anything unexpected); the next round tries again.
+        try:
+            step()
+        except (SQLAlchemyError, RedisError):
+            self.log.warning(
+                "Worker %s: %s failed; retried next round", self.name, what, exc_info=True
+            )
+
+    # --- shutdown ---------------------------------------------------------------
+
+    def subscribe(self):
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_POLL_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
+
+    def unsubscribe(self):
+        thread, pubsub = self.pubsub_thread, self.pubsub
+        if thread is None:
+            return
+        self.log.info(
+            "Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name
+        )
+        self.pubsub_thread = None
+        # Clear the thread's run flag first, without waiting; then the UNSUBSCRIBE
+        # reply wakes it, it sees the flag and exits (closing the pubsub). Cleared
+        # after the reply, as RQ does it, the thread may already wait for the next
+        # subscription: 60 s under RQ's poll, a second under ours.
+        try:
+            thread.stop(timeout=0)
+        except TypeError:  # redis-py < 8: stop() only clears the flag
+            thread.stop()
+        try:
+            pubsub.unsubscribe()
+        except RedisError as exc:
+            self.log.warning("Worker %s: unsubscribe failed (%s)", self.name, exc)
+        thread.join(PUBSUB_STOP_WAIT_SECONDS)
+        if thread.is_alive():  # a daemon thread: it cannot hold up the exit
+            self.log.warning("Worker %s: pubsub thread still busy; leaving it", self.name)
+        else:
+            pubsub.close()
+
+    def stop_scheduler(self):
+        process = self.scheduler._process if self.scheduler else None
+        if process is None or not process.pid:
+            return
+        with contextlib.suppress(OSError):  # gone already
+            os.kill(process.pid, signal.SIGTERM)
+        # Its loop checks for the signal every second; it releases its locks on the way out.
+        process.join(SCHEDULER_STOP_WAIT_SECONDS)
+        if process.is_alive():
+            self.log.warning("Worker %s: scheduler did not stop; killing it", self.name)
+            process.kill()
+            process.join(1)
+            self.scheduler.release_locks()

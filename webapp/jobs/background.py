@@ -15,8 +15,7 @@ import time
 
 from flask import Flask
 
-from webapp.jobs import resolve
-from webapp.jobs.events import RELAY_JOB
+from webapp.jobs.events import RELAY
 from webapp.jobs.schedule import PERIODIC_JOBS, Periodic
 
 log = logging.getLogger(__name__)
@@ -31,8 +30,8 @@ class BackgroundJobs:
         self._thread: threading.Thread | None = None
         self._stopping = False
         # Interval jobs only: every periodic job is one today (webapp/jobs/schedule.py).
-        self._next_run = {job.func: 0.0 for job in jobs if job.interval}
-        self._intervals = {job.func: job.interval for job in jobs if job.interval}
+        self._next_run = {job.kind: 0.0 for job in jobs if job.interval}
+        self._intervals = {job.kind: job.interval for job in jobs if job.interval}
 
     def start(self) -> None:
         """Start the thread once; called on each request, so CLI commands never start it."""
@@ -64,22 +63,23 @@ class BackgroundJobs:
             if self._stopping:
                 return
             now = time.monotonic()
-            due = {func for func, at in self._next_run.items() if at <= now}
-            for func in due:
-                self._next_run[func] = now + self._intervals[func]
+            due = {kind for kind, at in self._next_run.items() if at <= now}
+            for kind in due:
+                self._next_run[kind] = now + self._intervals[kind]
             if woken:
-                due.add(RELAY_JOB)
-            for func in sorted(due):
-                self._run(func)
+                due.add(RELAY)
+            for kind in sorted(due):
+                self._run(kind)
 
-    def _run(self, func_path: str) -> None:
+    def _run(self, kind: str) -> None:
         from webapp.extensions import db
+        from webapp.jobs import enqueue
 
         with self.app.app_context():
             try:
-                resolve(func_path)()
+                enqueue(kind)  # no Redis here: runs now, on this thread, and records its run
             except Exception:  # the thread must live on; the job's work waits for next time
-                log.exception("background: %s failed", func_path)
+                log.exception("background: %s failed", kind)
             finally:
                 db.session.remove()
 

@@ -8,6 +8,7 @@ import uuid
 from flask import current_app
 
 from webapp.extensions import db
+from webapp.jobs.registry import job
 from webapp.models import Lead
 from webapp.models.forms import CaptureForm
 from webapp.providers.email import SmtpSettings, send_email
@@ -31,11 +32,13 @@ def _summary(lead: Lead) -> str:
     return "\n".join(lines)
 
 
-def notify_form_submission(form_id: str, lead_id: str, created: bool) -> dict:
+@job("forms.notify", label="Form notification")
+def notify_form_submission(run, form_id: str, lead_id: str, created: bool) -> dict:
     """E-mail and/or Slack the form's recipients; raises (so RQ retries) when sending fails."""
     form = db.session.get(CaptureForm, uuid.UUID(form_id))
     lead = db.session.get(Lead, uuid.UUID(lead_id))
     if form is None or lead is None or lead.workspace_id != form.workspace_id:
+        run.discard()  # nothing to tell anyone: the form or the lead is gone
         return {"sent": []}
     what = "New lead" if created else "Lead submitted again"
     subject = f"{what} from {form.name}: {lead.display_name}"
@@ -56,4 +59,6 @@ def notify_form_submission(form_id: str, lead_id: str, created: bool) -> dict:
     if form.slack_webhook_url:
         post_to_slack(form.slack_webhook_url, f"*{subject}*\n{_summary(lead)}")
         sent.append("slack")
+    run.count(**{channel: 1 for channel in sent})
+    run.tell(f"Sent by {' and '.join(sent)}." if sent else "Nobody to tell.")
     return {"sent": sent}

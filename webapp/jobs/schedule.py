@@ -1,4 +1,4 @@
-"""The periodic jobs, declared once and registered with RQ's CronScheduler."""
+"""The periodic jobs, declared once by kind and registered with RQ's CronScheduler."""
 
 from __future__ import annotations
 
@@ -7,29 +7,37 @@ from dataclasses import dataclass
 from flask import Flask
 from redis import Redis
 
+from webapp.jobs.events import RELAY_PERIODIC
+
 
 @dataclass(frozen=True)
 class Periodic:
-    func: str
-    queue: str
+    kind: str  # a registered job (webapp.jobs.registry)
     cron: str | None = None
     interval: int | None = None
 
 
 PERIODIC_JOBS: tuple[Periodic, ...] = (
     # Anything the commit-time kick missed (Redis was down, a retry came due) goes out.
-    Periodic("webapp.jobs.events.relay_events", "default", interval=60),
+    Periodic(RELAY_PERIODIC, interval=60),
 )
 
 
-def build_scheduler(app: Flask, redis: Redis):
+def build_scheduler(app: Flask, redis: Redis, jobs: tuple[Periodic, ...] = PERIODIC_JOBS):
     from rq.cron import CronScheduler
 
-    from webapp.jobs import resolve
+    from webapp.jobs.registry import get_job
+    from webapp.jobs.runner import perform_periodic
 
     scheduler = CronScheduler(connection=redis, logging_level=app.config["LOG_LEVEL"])
-    for job in PERIODIC_JOBS:
+    for periodic in jobs:
+        spec = get_job(periodic.kind)
         scheduler.register(
-            resolve(job.func), queue_name=job.queue, cron=job.cron, interval=job.interval
+            perform_periodic,
+            queue_name=spec.queue,
+            args=(periodic.kind,),
+            cron=periodic.cron,
+            interval=periodic.interval,
+            name=periodic.kind,
         )
     return scheduler

@@ -9,7 +9,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 5.0
+
+
+def _timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(CONNECT_TIMEOUT_SECONDS, seconds))
+
+
+def longest_attempt(seconds: float) -> float:
+    """How long one send can take with a `seconds` timeout: connecting, then waiting.
+
+    (httpx's timeouts are per step; a receiver that trickles its answer can take
+    longer, and may then get the event twice, which receivers dedupe by webhook-id.)
+    """
+    return _timeout(seconds).connect + seconds
 
 
 @dataclass
@@ -32,13 +46,21 @@ def _pinned_url(url: str, address: str) -> tuple[str, str]:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), host_header
 
 
-def send_webhook(url: str, address: str, body: bytes, headers: dict[str, str]) -> SendResult:
+def send_webhook(
+    url: str,
+    address: str,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> SendResult:
     """POST to `address` (never re-resolving the host), without following redirects."""
     pinned, host_header = _pinned_url(url, address)
     hostname = urlsplit(url).hostname
     started = time.perf_counter()
     try:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(
+            timeout=_timeout(timeout), follow_redirects=False, trust_env=False
+        ) as client:
             response = client.post(
                 pinned,
                 content=body,

@@ -51,14 +51,12 @@ def _after_commit(session: Session) -> None:
     try:
         _last_kick = time.monotonic()
         if redis.set(KICK_KEY, "1", nx=True, ex=KICK_EVERY_SECONDS):
-            from rq import Queue
+            from webapp.jobs import enqueue
+            from webapp.jobs.events import RELAY
 
-            from webapp.jobs.events import RELAY_JOB
-
-            queue = Queue("default", connection=redis)
-            queue.enqueue(RELAY_JOB)
+            enqueue(RELAY)
             # A second run when the window closes sends what committed during it.
-            queue.enqueue_in(timedelta(seconds=KICK_EVERY_SECONDS), RELAY_JOB)
+            enqueue(RELAY, delay=timedelta(seconds=KICK_EVERY_SECONDS))
     except Exception as exc:  # Redis down: the events stay in the outbox, nothing is lost
         log.warning("outbox: relay not queued (%s); the periodic relay will send it", exc)
 
@@ -75,15 +73,16 @@ def _after_rollback(session: Session) -> None:
 
 def _relay_inline(response):
     if g.pop("outbox_relay_due", False):
+        from webapp.jobs import enqueue
         from webapp.jobs.background import background_jobs
-        from webapp.jobs.events import relay_events
+        from webapp.jobs.events import RELAY
 
         if background := background_jobs(current_app):
             background.relay_soon()  # after the answer: webhooks can be slow
             return response
 
         try:
-            relay_events()
+            enqueue(RELAY)
         except Exception:
             current_app.logger.exception("outbox: inline relay failed; events stay queued")
     return response

@@ -1,14 +1,21 @@
-"""Bulk actions on selected leads or on every lead matching a filter: one transaction."""
+"""Bulk actions on selected leads or on every lead matching a filter.
+
+A small selection is one transaction in the request (`run_bulk`). A large "all
+matching" one is a job (webapp.jobs.leads.bulk_update) that applies `apply_bulk` to
+batches of ids, one transaction each, so it shows progress and can be cancelled
+between batches; what was done before a cancel stays done.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead
+from webapp.models.leads import STATUSES
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
 from webapp.services.leads.changes import assign_lead, change_status, tag_lead, untag_lead
@@ -20,6 +27,7 @@ from webapp.services.lists.lists import add_leads_to_list, find_or_create_list
 ACTIONS = ("status", "assign", "add_tags", "remove_tags", "add_to_list", "archive", "delete")
 ADMIN_ACTIONS = ("delete",)
 MAX_BULK = 50_000
+BATCH = 500
 
 
 @dataclass
@@ -34,21 +42,40 @@ class BulkRequest:
     list_id: str | None = None
     list_name: str | None = None
 
+    def to_job(self) -> dict:
+        """The request as plain JSON for a job (the filter as its URL arguments)."""
+        fields = {k: v for k, v in vars(self).items() if k not in ("lead_ids", "lead_filter")}
+        fields["lead_ids"] = None if self.lead_ids is None else [str(i) for i in self.lead_ids]
+        fields["filter"] = (self.lead_filter or LeadFilter()).to_args()
+        return fields
 
-def target_ids(session: Session, workspace_id, request: BulkRequest, user_id, timezone) -> list:
+    @classmethod
+    def from_job(cls, data: dict) -> BulkRequest:
+        fields = dict(data)
+        ids = fields.pop("lead_ids")
+        lead_filter = LeadFilter.from_args(fields.pop("filter") or {})
+        lead_ids = None if ids is None else [uuid.UUID(i) for i in ids]
+        return cls(lead_ids=lead_ids, lead_filter=lead_filter, **fields)
+
+
+def _target_query(session: Session, workspace_id, request: BulkRequest, user_id, timezone):
     if request.lead_ids is not None:
-        query = select(Lead.id).where(
+        return select(Lead.id).where(
             Lead.workspace_id == workspace_id, Lead.id.in_(request.lead_ids)
         )
-    else:
-        query = matching_leads(
-            session,
-            (Lead.id,),
-            request.lead_filter or LeadFilter(),
-            workspace_id,
-            user_id,
-            timezone,
-        )
+    return matching_leads(
+        session, (Lead.id,), request.lead_filter or LeadFilter(), workspace_id, user_id, timezone
+    )
+
+
+def count_up_to(session: Session, workspace_id, request: BulkRequest, user_id, timezone, cap):
+    """How many leads the request covers, counting no further than `cap`."""
+    query = _target_query(session, workspace_id, request, user_id, timezone).limit(cap)
+    return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def target_ids(session: Session, workspace_id, request: BulkRequest, user_id, timezone) -> list:
+    query = _target_query(session, workspace_id, request, user_id, timezone)
     ids = list(session.execute(query.limit(MAX_BULK + 1)).scalars())
     if len(ids) > MAX_BULK:
         raise ValidationFailed(
@@ -64,6 +91,28 @@ def _leads(session: Session, ids: list):
         ).scalars()
 
 
+def check_request(request: BulkRequest, is_admin: bool) -> None:
+    """What can be refused before any lead is read: the action, the role, the value."""
+    if request.action not in ACTIONS:
+        raise ValidationFailed({"action": "choose an action"})
+    if request.action in ADMIN_ACTIONS and not is_admin:
+        raise PermissionError(request.action)
+    if request.action == "status" and request.status not in STATUSES:
+        raise ValidationFailed({"status": f"must be one of {', '.join(STATUSES)}"})
+    if request.action in ("add_tags", "remove_tags") and not clean_tag_names(request.tags or ""):
+        raise ValidationFailed({"tags": "name at least one tag"})
+
+
+def chosen_ids(session: Session, workspace_id, request: BulkRequest, user_id, timezone) -> list:
+    """The leads the action applies to; ValidationFailed when there are none (or too many)."""
+    ids = target_ids(session, workspace_id, request, user_id, timezone)
+    if not ids:
+        everything = request.lead_ids is None
+        reason = "no leads match the filter" if everything else "select at least one lead"
+        raise ValidationFailed({"selection": reason})
+    return ids
+
+
 def run_bulk(
     session: Session,
     workspace_id: uuid.UUID,
@@ -74,17 +123,15 @@ def run_bulk(
     ip: str | None = None,
 ) -> int:
     """Apply the action; returns how many leads changed. The caller commits (or rolls back)."""
-    if request.action not in ACTIONS:
-        raise ValidationFailed({"action": "choose an action"})
-    if request.action in ADMIN_ACTIONS and not is_admin:
-        raise PermissionError(request.action)
-    ids = target_ids(session, workspace_id, request, user_id, timezone)
-    if not ids:
-        everything = request.lead_ids is None
-        reason = "no leads match the filter" if everything else "select at least one lead"
-        raise ValidationFailed({"selection": reason})
-    if request.action in ("add_tags", "remove_tags") and not clean_tag_names(request.tags or ""):
-        raise ValidationFailed({"tags": "name at least one tag"})
+    check_request(request, is_admin)
+    ids = chosen_ids(session, workspace_id, request, user_id, timezone)
+    return apply_bulk(session, workspace_id, request, ids, user_id, ip)
+
+
+def apply_bulk(
+    session: Session, workspace_id: uuid.UUID, request: BulkRequest, ids: list, user_id, ip=None
+) -> int:
+    """Apply a checked request to these lead ids; returns how many changed. No commit."""
     if request.action == "add_to_list":
         lead_list = find_or_create_list(
             session, workspace_id, request.list_id, request.list_name, user_id

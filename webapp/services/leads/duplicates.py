@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations, groupby
 
@@ -75,8 +76,17 @@ def find_lead_duplicates(session: Session, lead: Lead, limit: int = 5) -> list[C
     return sorted(found, key=lambda c: -c.score)[:limit]
 
 
-def find_duplicate_pairs(session: Session, workspace_id: uuid.UUID) -> list[Candidate]:
-    """Every likely duplicate pair in the workspace, best match first."""
+def find_duplicate_pairs(
+    session: Session,
+    workspace_id: uuid.UUID,
+    progress: Callable[[int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> list[Candidate]:
+    """Every likely duplicate pair in the workspace, best match first.
+
+    Two passes (shared domains, then shared company names); `progress(done, 2)` is
+    told after each, and `stop()` asked before the second (a scan job's cancel check).
+    """
     shared_domains = (
         select(Lead.company_domain)
         .where(Lead.workspace_id == workspace_id, Lead.company_domain.is_not(None))
@@ -90,16 +100,20 @@ def find_duplicate_pairs(session: Session, workspace_id: uuid.UUID) -> list[Cand
         .having(func.count() > 1)
     )
     pairs: dict[tuple, Candidate] = {}
-    for key, query in (
+    for done, (key, query) in enumerate(
         (
-            lambda lead: lead.company_domain,
-            select(Lead).where(Lead.company_domain.in_(shared_domains)),
-        ),
-        (
-            lambda lead: (lead.company_name or "").lower(),
-            select(Lead).where(func.lower(Lead.company_name).in_(shared_names)),
-        ),
+            (
+                lambda lead: lead.company_domain,
+                select(Lead).where(Lead.company_domain.in_(shared_domains)),
+            ),
+            (
+                lambda lead: (lead.company_name or "").lower(),
+                select(Lead).where(func.lower(Lead.company_name).in_(shared_names)),
+            ),
+        )
     ):
+        if done and stop is not None and stop():
+            break
         leads = session.execute(query.where(Lead.workspace_id == workspace_id)).scalars().all()
         for _, group in groupby(sorted(leads, key=key), key=key):
             for left, right in combinations(list(group)[:GROUP_LIMIT], 2):
@@ -108,4 +122,34 @@ def find_duplicate_pairs(session: Session, workspace_id: uuid.UUID) -> list[Cand
                     pairs[pair_key] = found
                 if len(pairs) >= PAIR_LIMIT:
                     break
+        if progress is not None:
+            progress(done + 1, 2)
     return sorted(pairs.values(), key=lambda c: (-c.score, str(c.lead.id)))
+
+
+def pairs_to_result(pairs: list[Candidate]) -> dict:
+    """A scan's pairs as a small JSON document (ids, score, reason) kept with its run."""
+    return {
+        "pairs": [
+            {"lead": str(c.lead.id), "other": str(c.other.id), "score": c.score, "reason": c.reason}
+            for c in pairs
+        ]
+    }
+
+
+def pairs_from_result(session: Session, workspace_id: uuid.UUID, result: dict | None):
+    """The pairs a scan kept, as candidates again; a pair with a merged or deleted lead drops."""
+    stored = (result or {}).get("pairs", [])
+    ids = {uuid.UUID(i) for p in stored for i in (p["lead"], p["other"])}
+    leads = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids)[start : start + 500]
+        for lead in session.execute(
+            select(Lead).where(Lead.workspace_id == workspace_id, Lead.id.in_(chunk))
+        ).scalars():
+            leads[str(lead.id)] = lead
+    return [
+        Candidate(leads[p["lead"]], leads[p["other"]], p["score"], p["reason"])
+        for p in stored
+        if p["lead"] in leads and p["other"] in leads
+    ]

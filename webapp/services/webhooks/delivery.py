@@ -15,7 +15,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from webapp.models import Event
@@ -26,14 +26,15 @@ from webapp.models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from webapp.providers.webhooks import send_webhook
+from webapp.providers.webhooks import DEFAULT_TIMEOUT_SECONDS, longest_attempt, send_webhook
 from webapp.services.events.outbox import iso
+from webapp.services.scoping import get_owned
 from webapp.services.webhooks.urls import check_webhook_url
 
 TEST_EVENT_TYPE = "WebhookTest"
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
-CLAIM_FOR = timedelta(seconds=90)
+CLAIM_MARGIN = timedelta(seconds=5)
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -89,7 +90,20 @@ def _add_delivery(session: Session, endpoint: WebhookEndpoint, event: Event) -> 
         )
 
 
-def claim_delivery(session: Session, delivery_id: uuid.UUID, now: datetime) -> bool:
+def claim_time(timeout: float) -> timedelta:
+    """How long a sender holds a delivery: its slowest send and a margin.
+
+    A sender killed mid-send holds it no longer than this; then another sends it.
+    """
+    return timedelta(seconds=longest_attempt(timeout)) + CLAIM_MARGIN
+
+
+def claim_delivery(
+    session: Session,
+    delivery_id: uuid.UUID,
+    now: datetime,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> bool:
     """Take a delivery for this sender; an atomic conditional UPDATE, so one sender wins.
 
     The caller commits the claim before sending (see the module's note).
@@ -101,7 +115,7 @@ def claim_delivery(session: Session, delivery_id: uuid.UUID, now: datetime) -> b
             WebhookDelivery.status == "pending",
             or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
         )
-        .values(claimed_until=now + CLAIM_FOR)
+        .values(claimed_until=now + claim_time(timeout))
     ).rowcount
     return claimed == 1
 
@@ -119,15 +133,32 @@ def due_delivery_ids(session: Session, now: datetime, batch: int = 200) -> list[
 
 
 def next_due_at(session: Session) -> datetime | None:
+    """When the relay next has a delivery to send.
+
+    A claimed delivery is due when its claim ends: before that another sender has it
+    (and, if that sender was killed, it is sent then).
+    """
+    due = case(
+        (
+            WebhookDelivery.claimed_until > WebhookDelivery.next_attempt_at,
+            WebhookDelivery.claimed_until,
+        ),
+        else_=WebhookDelivery.next_attempt_at,
+    )
     return session.execute(
-        select(WebhookDelivery.next_attempt_at)
-        .where(WebhookDelivery.status == "pending")
-        .order_by(WebhookDelivery.next_attempt_at)
+        select(due)
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at.is_not(None))
+        .order_by(due)
         .limit(1)
     ).scalar()
 
 
-def attempt_delivery(session: Session, delivery: WebhookDelivery, allow_private: bool) -> None:
+def attempt_delivery(
+    session: Session,
+    delivery: WebhookDelivery,
+    allow_private: bool,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> None:
     """One signed POST to a claimed delivery; records the attempt and what follows."""
     endpoint = delivery.endpoint
     body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
@@ -143,7 +174,7 @@ def attempt_delivery(session: Session, delivery: WebhookDelivery, allow_private:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(endpoint.secret, message_id, timestamp, body),
     }
-    result = send_webhook(endpoint.url, address, body, headers)
+    result = send_webhook(endpoint.url, address, body, headers, timeout)
     if result.status_code == 410:
         endpoint.active = False
         endpoint.disabled_reason = f"The endpoint answered 410 Gone on {iso(utcnow())}"
@@ -183,13 +214,29 @@ def _record(session, delivery, status_code, duration_ms, error, final: bool) -> 
             delivery.next_attempt_at = now + delay
 
 
-def reset_for_redelivery(delivery: WebhookDelivery) -> None:
-    """Make a delivery due again now, whatever its state (an admin asked for it)."""
-    delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", utcnow(), None
+def prepare_redelivery(delivery: WebhookDelivery) -> None:
+    """Make a delivery pending again, whatever its state (an admin asked); a job sends it.
+
+    No next attempt time: the relay leaves it to that job, so the admin's page reports
+    the send it asked for. A failed send gets its backoff time, and the relay retries.
+    """
+    delivery.status, delivery.next_attempt_at, delivery.claimed_until = "pending", None, None
 
 
-def add_test_delivery(session: Session, endpoint: WebhookEndpoint) -> WebhookDelivery:
-    """A synthetic WebhookTest event and its delivery to this endpoint only, due now."""
+def get_delivery(session: Session, workspace_id, delivery_id) -> WebhookDelivery:
+    return get_owned(session, WebhookDelivery, workspace_id, delivery_id)
+
+
+def leave_to_its_sender(session: Session, delivery: WebhookDelivery) -> None:
+    """Another sender holds this delivery: make it due when that claim ends, so the relay
+    sends it if that sender died (the sender's own outcome replaces this time)."""
+    session.refresh(delivery)
+    if delivery.status == "pending" and delivery.claimed_until is not None:
+        delivery.next_attempt_at = delivery.next_attempt_at or delivery.claimed_until
+
+
+def prepare_test_event(session: Session, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A synthetic WebhookTest event for this endpoint only; a job then sends it."""
     moment = utcnow()
     event = Event(
         workspace_id=endpoint.workspace_id,
@@ -210,8 +257,10 @@ def add_test_delivery(session: Session, endpoint: WebhookEndpoint) -> WebhookDel
         workspace_id=endpoint.workspace_id,
         endpoint_id=endpoint.id,
         event_id=event.id,
-        next_attempt_at=moment,
     )
     session.add(delivery)
     session.flush()
+    # Not the relay's to send: the test job does (see prepare_redelivery). Set after the
+    # insert, since the column's default would replace a None given to the constructor.
+    delivery.next_attempt_at = None
     return delivery
