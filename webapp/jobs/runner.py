@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import Engine, create_engine, delete, insert, select, update
 
 from webapp.extensions import db
 from webapp.jobs.registry import JobSpec, get_job
@@ -24,8 +25,12 @@ from webapp.models.jobs import ACTIVE_STATUSES, ERROR_MAX, MESSAGE_MAX, JobRun
 
 log = logging.getLogger(__name__)
 RUNS = JobRun.__table__
-# The only dotted paths RQ stores: every job goes through these two functions.
+# The only dotted path RQ stores (besides the scheduler's perform_periodic).
 PERFORM = "webapp.jobs.runner.perform"
+# Runs a forking worker began before forking (run id -> may it run): the work-horse
+# inherits this, so it neither marks the run running nor, unless it has more to say,
+# succeeded (webapp.jobs.app_worker.AppWorker.execute_job does both).
+PREPARED: dict[str, bool] = {}
 
 
 class RunHandle:
@@ -74,7 +79,7 @@ class RunHandle:
         """True once someone asked to cancel; the job then stops at this batch boundary."""
         if self.id is None:
             return False
-        with db.engine.connect() as conn:
+        with _bookkeeping() as conn:
             asked = conn.execute(
                 select(RUNS.c.cancel_requested_at).where(RUNS.c.id == self.id)
             ).scalar()
@@ -83,10 +88,17 @@ class RunHandle:
 
     # -- the runner's side ------------------------------------------------------
 
+    @property
+    def has_news(self) -> bool:
+        """Anything for the run's end beyond "succeeded"."""
+        return bool(
+            self.counts or self.message or self.result is not None or self.discarded or self.stopped
+        )
+
     def begin(self) -> bool:
         """Mark the run running; False when it was cancelled (or has ended) meanwhile."""
         now = utcnow()
-        with db.engine.begin() as conn:
+        with _bookkeeping() as conn:
             started = conn.execute(
                 update(RUNS)
                 .where(
@@ -106,7 +118,7 @@ class RunHandle:
 
     def succeed(self) -> None:
         if self.discarded and not self.stopped:
-            with db.engine.begin() as conn:
+            with _bookkeeping() as conn:
                 conn.execute(delete(RUNS).where(RUNS.c.id == self.id))
             return
         self._end("cancelled" if self.stopped else "succeeded")
@@ -130,8 +142,66 @@ class RunHandle:
     def _write(self, **values) -> None:
         if self.id is None:
             return
-        with db.engine.begin() as conn:
+        with _bookkeeping() as conn:
             conn.execute(update(RUNS).where(RUNS.c.id == self.id).values(**values))
+
+
+RUNS_ENGINE = "leadkeeper_runs_engine"
+
+
+def runs_engine() -> Engine:
+    """The engine for a run's state: on PostgreSQL, autocommit without waiting for the disk.
+
+    Each status or progress write is then one round trip. A crash may lose the last
+    few milliseconds of a run's status (a killed worker's run is swept anyway); the
+    job's own work keeps its normal, durable commits on the app's engine. SQLite
+    shares the app's engine (one writer at a time).
+    """
+    app = current_app._get_current_object()
+    engine = app.extensions.get(RUNS_ENGINE)
+    if engine is None:
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            engine = create_engine(
+                engine.url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=2,
+                connect_args={"options": "-c synchronous_commit=off"},
+            )
+        app.extensions[RUNS_ENGINE] = engine
+    return engine
+
+
+@contextmanager
+def _bookkeeping():
+    engine = runs_engine()
+    if engine is db.engine:
+        with engine.begin() as conn:
+            yield conn
+    else:
+        with engine.connect() as conn:
+            yield conn
+
+
+def recorded_run_id(rq_job) -> str | None:
+    """The run id of an RQ job that `perform` will run, if it records one."""
+    if rq_job.func_name != PERFORM or len(rq_job.args) < 2:
+        return None
+    return rq_job.args[1]
+
+
+def begin_run(run_id: str) -> bool:
+    return RunHandle(uuid.UUID(run_id)).begin()
+
+
+def finish_quiet_run(run_id: str) -> None:
+    """Succeeded, for a run its work-horse left running (it had nothing more to say)."""
+    with _bookkeeping() as conn:
+        conn.execute(
+            update(RUNS)
+            .where(RUNS.c.id == uuid.UUID(run_id), RUNS.c.status == "running")
+            .values(status="succeeded", finished_at=utcnow())
+        )
 
 
 _SQL_DETAIL = re.compile(r"\n\[(SQL|parameters):.*", re.S)
@@ -152,18 +222,33 @@ def error_text(exc: BaseException) -> str:
 
 
 def create_run(spec: JobSpec, **fields) -> JobRun:
-    """Insert and commit a run row on its own session, so the caller's transaction is untouched."""
-    fields.setdefault("id", uuid.uuid4())
-    run = JobRun(kind=spec.kind, queue=spec.queue, **fields)
-    with Session(db.engine, expire_on_commit=False) as session:
-        session.add(run)
-        session.commit()
-    return run
+    """Insert and commit a run row on its own connection, so the caller's transaction is
+    untouched; returns it as a detached object (durable: the queued job depends on it)."""
+    now = utcnow()
+    values = {
+        "id": uuid.uuid4(),
+        "kind": spec.kind,
+        "queue": spec.queue,
+        "status": "queued",
+        "progress_done": 0,
+        "counts": {},
+        "args": [],
+        "kwargs": {},
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+        **fields,
+    }
+    with db.engine.begin() as conn:
+        conn.execute(insert(RUNS).values(**values))
+    return JobRun(**values)
 
 
 def execute(spec: JobSpec, run_id, args, kwargs, *, will_retry: bool, reraise: bool):
     handle = RunHandle(uuid.UUID(str(run_id)) if run_id else None)
-    if handle.recorded and not handle.begin():
+    prepared = run_id is not None and str(run_id) in PREPARED
+    started = PREPARED[str(run_id)] if prepared else (not handle.recorded or handle.begin())
+    if not started:
         log.info("job %s %s: cancelled before it started", spec.kind, run_id)
         return None
     try:
@@ -176,7 +261,7 @@ def execute(spec: JobSpec, run_id, args, kwargs, *, will_retry: bool, reraise: b
             raise
         log.exception("job %s %s failed", spec.kind, run_id)
         return None
-    if handle.recorded:
+    if handle.recorded and (handle.has_news or not prepared):
         handle.succeed()
     return result
 
