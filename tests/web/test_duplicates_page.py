@@ -59,7 +59,9 @@ def test_accents_and_case_do_not_hide_a_duplicate(db, factory):
     assert len(find_duplicate_pairs(db.session, workspace.id)) == 1
 
 
-def test_page_lists_pairs_and_merges_then_undo(client, db, factory):
+def test_page_lists_pairs_and_merges_then_undo(app, client, db, factory, monkeypatch):
+    # The scan is a job: inline here (tests/web/test_background_work.py runs it on a worker).
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
     workspace, _ = signed_in(client, factory, role="rep")
     keep = factory.lead(
         workspace,

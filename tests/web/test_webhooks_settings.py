@@ -51,6 +51,8 @@ def test_event_types_required(admin_client, app, monkeypatch):
 
 def test_send_test_event_and_redeliver(admin_client, db, app, monkeypatch, httpserver):
     monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", True)
+    # The sends are jobs: inline here (tests/web/test_background_work.py runs them on a worker).
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
     httpserver.expect_request("/hook").respond_with_data("ok")
     endpoint = WebhookEndpoint(
         workspace_id=admin_client.workspace.id,
