@@ -28,6 +28,7 @@ from webapp.models import (
 )
 from webapp.models.crm import Account, Contact
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
+from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.leads.timeline import create_lead
@@ -122,6 +123,9 @@ class Factory:
         fields.setdefault("key", f"key-{next(_seq)}")
         fields.setdefault("request_hash", "0" * 64)
         return self._saved(IdempotencyKey(form_id=form.id, **fields))
+
+    def job_run(self, workspace: Workspace, kind: str = "diagnostics.noop", **fields) -> JobRun:
+        return self._saved(JobRun(workspace_id=workspace.id, kind=kind, **fields))
 
     def workspace(self, slug: str | None = None, name: str | None = None) -> Workspace:
         n = next(_seq)

@@ -26,6 +26,7 @@ def _build_everything(factory):
     endpoint = factory.webhook_endpoint(workspace)
     delivery = factory.webhook_delivery(endpoint, factory.event(workspace, lead_id=lead.id))
     factory.webhook_attempt(delivery)
+    factory.job_run(workspace, started_by=admin.id)
     return workspace
 
 
