@@ -95,7 +95,7 @@ def show(lead_id):
     )
     db.session.commit()
     context = page_context(db.session, lead, g.workspace.id)
-    return render_template("lead/show.html", nav=_list_nav(lead), **context)
+    return render_template("lead/show.html", lead_nav=_list_nav(lead), **context)
 
 
 @bp.post("/<lead_id>/delete")
@@ -279,7 +279,7 @@ def edit_field(lead_id, field):
     field = _field_or_404(field)
     if not _is_htmx():  # without JavaScript: the whole page, this field open for editing
         context = page_context(db.session, lead, g.workspace.id)
-        return render_template("lead/show.html", editing=field, nav=_list_nav(lead), **context)
+        return render_template("lead/show.html", editing=field, lead_nav=_list_nav(lead), **context)
     return render_template(
         "lead/_field_edit.html", lead=lead, field=field, value=getattr(lead, field), error=None
     )
