@@ -12,7 +12,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from webapp.auth_session import admin_required
-
 from webapp.extensions import db
 from webapp.models import Lead
 from webapp.net import client_ip
