@@ -74,10 +74,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.blueprints import (
+        accounts,
         api,
         api_tokens_settings,
         audit,
         auth,
+        contacts,
         duplicates,
         forms_settings,
         health,
@@ -93,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
     # public before api: it owns POST/OPTIONS /api/v1/leads, api owns GET.
     for module in (
         auth, health, public, api, new_lead, leads, lead_page, duplicates, audit, sections,
-        settings, forms_settings, api_tokens_settings, webhooks_settings,
+        settings, forms_settings, api_tokens_settings, webhooks_settings, contacts, accounts,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 
