@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.models.forms import ASSIGNMENT_LABELS
 from webapp.net import client_ip
 from webapp.services.accounts import workspace_members
-from webapp.services.audit import record_audit
+from webapp.services.audit import changed_fields, record_audit
 from webapp.services.capture import release_spam_submission
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.forms import (
@@ -114,6 +114,7 @@ def create():
         "form.created",
         "form",
         form.id,
+        {"name": form.name},
         ip_address=client_ip(),
     )
     db.session.commit()
@@ -135,9 +136,20 @@ def update(form_id):
     data = _form_data()
     try:
         update_form(db.session, form, data)
+        changed = changed_fields(form)
     except ValidationFailed as exc:
         db.session.rollback()
         return _edit_page(form=_form_or_404(form_id), values=data, errors=exc.errors, status=422)
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "form.updated",
+        "form",
+        form.id,
+        {"name": form.name, "changed": changed},
+        client_ip(),
+    )
     db.session.commit()
     flash("Form saved.", "success")
     return redirect(url_for("forms_settings.show", form_id=form.id))
@@ -169,6 +181,7 @@ def new_key(form_id):
         "form.key_regenerated",
         "form",
         form.id,
+        {"name": form.name},
         ip_address=client_ip(),
     )
     db.session.commit()
@@ -181,6 +194,16 @@ def new_key(form_id):
 def set_active(form_id):
     form = _form_or_404(form_id)
     form.active = request.form.get("active") == "1"
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "form.switched_on" if form.active else "form.switched_off",
+        "form",
+        form.id,
+        {"name": form.name},
+        client_ip(),
+    )
     db.session.commit()
     flash("Form is taking submissions." if form.active else "Form is switched off.", "success")
     return redirect(url_for("forms_settings.show", form_id=form.id))

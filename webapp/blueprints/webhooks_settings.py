@@ -21,7 +21,7 @@ from webapp.extensions import db
 from webapp.models.events import EVENT_TYPES
 from webapp.models.webhooks import WebhookDelivery, WebhookEndpoint
 from webapp.net import client_ip
-from webapp.services.audit import record_audit
+from webapp.services.audit import changed_fields, record_audit
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.webhooks import (
     create_endpoint,
@@ -141,9 +141,20 @@ def update(endpoint_id):
     endpoint = _endpoint_or_404(endpoint_id)
     try:
         update_endpoint(endpoint, _data(), _allow_private())
+        changed = changed_fields(endpoint)
     except ValidationFailed as exc:
         db.session.rollback()
         return _show(_endpoint_or_404(endpoint_id), _data(), exc.errors, 422)
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "webhook.updated",
+        "webhook",
+        endpoint.id,
+        {"url": endpoint.url, "changed": changed},
+        client_ip(),
+    )
     db.session.commit()
     flash("Endpoint saved.", "success")
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))
@@ -155,6 +166,16 @@ def set_active(endpoint_id):
     endpoint = _endpoint_or_404(endpoint_id)
     endpoint.active = request.form.get("active") == "1"
     endpoint.disabled_reason = None if endpoint.active else "Disabled by an admin"
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "webhook.enabled" if endpoint.active else "webhook.disabled",
+        "webhook",
+        endpoint.id,
+        {"url": endpoint.url},
+        client_ip(),
+    )
     db.session.commit()
     flash("Endpoint enabled." if endpoint.active else "Endpoint disabled.", "success")
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))

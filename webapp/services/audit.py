@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from webapp.models import AuditLog
@@ -30,3 +31,13 @@ def record_audit(
     )
     session.add(row)
     return row
+
+
+def changed_fields(row) -> list[str]:
+    """The columns of `row` changed in this session and not yet flushed (for audit details)."""
+    state = inspect(row)
+    return sorted(
+        attr.key
+        for attr in state.mapper.column_attrs
+        if state.attrs[attr.key].history.has_changes()
+    )
