@@ -10,8 +10,8 @@ from sqlalchemy import event
 from tests.factories import signed_in
 from webapp.extensions import db as _db
 from webapp.models import AuditLog
-from webapp.models.webhooks import WebhookEndpoint
 from webapp.models.forms import CaptureForm
+from webapp.models.webhooks import WebhookEndpoint
 from webapp.services.audit_words import ACTIONS
 
 
