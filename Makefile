@@ -25,11 +25,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-static/vendor/htmx.min.js: package.json package-lock.json
+static/vendor/Sortable.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	npm run vendor
 
-assets: static/vendor/htmx.min.js
+assets: static/vendor/Sortable.min.js
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -113,9 +113,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from webapp.navigation import register_navigation
     from webapp.templating import register_filters
 
     register_filters(app)
+    register_navigation(app)
 
 
 def log_backends(app: Flask) -> None:

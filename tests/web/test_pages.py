@@ -6,8 +6,9 @@ def test_layout_has_navigation_user_and_workspace(client, factory):
     user = factory.user(workspace, role="admin", name="Nora North")
     client.login(user)
     page = client.get("/leads").get_data(as_text=True)
-    for label in ("Leads", "Lists", "Campaigns", "Imports", "Pipeline", "Settings"):
-        assert f">{label}</a>" in page
+    for label in ("Leads", "Lists", "Duplicates", "Settings", "Audit log"):
+        assert f'<span class="nav-label">{label}</span></a>' in page
+    assert 'aria-current="page"' in page
     assert "Nora North" in page and "Northwind" in page
     assert "/static/vendor/htmx.min.js" in page
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
@@ -19,12 +20,37 @@ def test_every_nav_section_renders(client, factory):
     for url in (
         "/leads",
         "/lists",
-        "/campaigns",
-        "/imports",
-        "/pipeline",
         "/settings",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_sections_not_built_yet_are_neither_listed_nor_served(client, factory):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace))
+    page = client.get("/leads").get_data(as_text=True)
+    for label in ("Campaigns", "Imports", "Pipeline", "Jobs"):
+        assert f'<span class="nav-label">{label}</span>' not in page
+    for url in ("/campaigns", "/imports", "/pipeline"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_nav_lists_a_section_once_its_endpoint_exists(app):
+    from webapp.navigation import NAV_ITEMS, endpoint_exists
+
+    with app.test_request_context("/"):
+        assert endpoint_exists("leads.index")
+        assert not endpoint_exists("jobs.index")
+        assert {"contacts.index", "accounts.index", "jobs.index"} <= {
+            item.endpoint for item in NAV_ITEMS
+        }
+
+
+def test_a_rep_sees_no_audit_log_in_the_nav(client, factory):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace, role="rep"))
+    page = client.get("/leads").get_data(as_text=True)
+    assert "Audit log" not in page and '<span class="nav-label">Settings</span>' in page
 
 
 def test_static_htmx_is_served(client):

@@ -1,0 +1,75 @@
+"""The sidebar's sections: one list, in order. A later section joins by adding a line.
+
+An item shows only once its endpoint exists (a blueprint not merged yet is simply not
+listed), and admin-only items only to admins. Building the list reads nothing from the
+database: the shell adds no query to any page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g, request
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    icon: str  # a name in templates/_icons.html
+    group: str = "Work"
+    admin_only: bool = False
+    # Blueprints whose pages belong to this section (marked current there).
+    blueprints: tuple[str, ...] = ()
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("leads.index", "Leads", "users", blueprints=("leads", "lead", "new_lead")),
+    NavItem("contacts.index", "Contacts", "contact", blueprints=("contacts",)),
+    NavItem("accounts.index", "Accounts", "building", blueprints=("accounts",)),
+    NavItem("sections.lists", "Lists", "list", blueprints=("sections", "lists")),
+    NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
+    # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
+    # "Imports", "upload"), pipeline... add them here once their blueprint exists.
+    NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
+    NavItem(
+        "settings.index",
+        "Settings",
+        "settings",
+        group="Workspace",
+        blueprints=("settings", "forms_settings", "api_tokens_settings", "webhooks_settings"),
+    ),
+    NavItem(
+        "audit.index",
+        "Audit log",
+        "shield",
+        group="Workspace",
+        admin_only=True,
+        blueprints=("audit",),
+    ),  # fmt: skip
+)
+
+
+def endpoint_exists(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def nav_items() -> list[tuple[NavItem, bool]]:
+    """The sections this user may open, each with whether it is the current one."""
+    membership = getattr(g, "membership", None)
+    is_admin = bool(membership and membership.is_admin)
+    shown = []
+    for item in NAV_ITEMS:
+        if item.admin_only and not is_admin:
+            continue
+        if not endpoint_exists(item.endpoint):
+            continue
+        current = request.endpoint == item.endpoint or request.blueprint in item.blueprints
+        shown.append((item, current))
+    return shown
+
+
+def register_navigation(app: Flask) -> None:
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["endpoint_exists"] = endpoint_exists
+    app.jinja_env.tests["endpoint_exists"] = endpoint_exists
