@@ -121,7 +121,7 @@ def test_previous_and_next_follow_the_filtered_view(client, view):
     last = _nav(client.get(f"/leads/{leads['E'].id}?from={quote(query)}").get_data(as_text=True))
     assert last["next"] is None  # N is not qualified
     html = client.get(f"/leads/{leads['E'].id}?from={quote(query)}").get_data(as_text=True)
-    assert '<span class="button-like" aria-disabled="true">Next →</span>' in html
+    assert '<span class="btn btn-secondary btn-sm" aria-disabled="true">Next →</span>' in html
 
 
 def test_back_to_list_names_the_page_the_lead_is_on(client, factory):
@@ -153,7 +153,7 @@ def test_admin_deletes_with_a_dialog_and_lands_on_the_list(client, db, view):
     query = "status=qualified&sort=name&direction=asc"
     html = client.get(f"/leads/{leads['C'].id}?from={quote(query)}").get_data(as_text=True)
     assert (
-        '<dialog id="delete-lead-dialog"' in html
+        '<dialog class="dialog" id="delete-lead-dialog"' in html
         and 'data-dialog-open="delete-lead-dialog"' in html
     )
     assert f'name="from" value="{query.replace("&", "&amp;")}"' in html
