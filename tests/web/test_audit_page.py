@@ -23,7 +23,7 @@ def text_of(page: str) -> str:
 
 
 def sentences(page: str) -> list[str]:
-    found = re.findall(r'<p class="audit-sentence">(.*?)</p>', page, re.S)
+    found = re.findall(r'<div class="audit-sentence">(.*?)</div>', page, re.S)
     return [" ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", s)).split()) for s in found]
 
 
