@@ -33,6 +33,29 @@ def record_audit(
     return row
 
 
+COMMAND_LINE = {"via": "command line"}  # details of rows written by a `flask …` command
+
+
+def record_cli_audit(
+    session: Session,
+    workspace_id,
+    action: str,
+    object_type: str,
+    object_id,
+    details: dict | None = None,
+) -> AuditLog:
+    """An audit row of a `flask …` command: no user signed in; the log says where it came from."""
+    return record_audit(
+        session,
+        workspace_id,
+        None,
+        action,
+        object_type,
+        object_id,
+        {**(details or {}), **COMMAND_LINE},
+    )
+
+
 def changed_fields(row) -> list[str]:
     """The columns of `row` changed in this session and not yet flushed (for audit details)."""
     state = inspect(row)

@@ -79,6 +79,7 @@ HIDDEN_DETAILS = frozenset(
         "api_token_id",
         "name",
         "url",
+        "via",
     }
 )
 DETAIL_LABELS = {
