@@ -14,21 +14,21 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, false, func, literal, or_, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, literal, or_, select, true, tuple_
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from webapp.models import Lead, User
+from webapp.models import Lead
 from webapp.services.lead_filters import (
     SORTS,
     LeadFilter,
     filter_conditions,
-    owner_shown,
     plan_for_values,
 )
-from webapp.services.lead_pages import MAX_ROWS
+from webapp.services.lead_pages import MAX_ROWS, ranked_owners
 
 NOT_NULL_SORTS = frozenset({"status", "score", "intent", "source", "created"})
+FEW_VALUES = frozenset({"status", "score", "intent", "source"})
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,46 @@ def neighbours(
     segments = _segments(column, ascending, lead_filter.sort in NOT_NULL_SORTS)
     here = next(i for i, s in enumerate(segments) if (value is None) == s.blank)
     key = (value, lead.id)
+    if lead_filter.sort in FEW_VALUES:  # read group by group instead (see _step)
+        following = _step(session, conditions, column, value, lead.id, ascending)
+        preceding = _step(session, conditions, column, value, lead.id, not ascending)
+    else:
+        following, preceding = _around(session, conditions, segments, here, key)
+    before = [segments[here].before(key)] + [s.all() for s in segments[:here]]
+    count = _count(session, conditions, or_(*before))
+    return Neighbours(preceding, following, _page(count, lead_filter.per_page))
+
+
+def _around(session: Session, conditions: list, segments: list, here: int, key: tuple):
+    """(next, previous): in the lead's own segment by keyset, else the neighbouring one's end."""
     following = _first(session, conditions, segments[here].after(key), segments[here].order)
     for segment in segments[here + 1 :]:
         following = following or _first(session, conditions, segment.all(), segment.order)
     preceding = _first(session, conditions, segments[here].before(key), segments[here].reverse)
     for segment in reversed(segments[:here]):
         preceding = preceding or _first(session, conditions, segment.all(), segment.reverse)
-    before = [segments[here].before(key)] + [s.all() for s in segments[:here]]
-    count = _count(session, conditions, or_(*before))
-    return Neighbours(preceding, following, _page(count, lead_filter.per_page))
+    return following, preceding
+
+
+def _step(session: Session, conditions: list, column, value, lead_id, ascending: bool):
+    """The next lead in (column, id) order, ``ascending`` or not, for a column of few values.
+
+    No index orders the leads of one status (intent, source, score) by id, so a row-value
+    comparison reads the whole group. Instead: the next id among the lead's own value
+    (the primary key, walked from the lead's id, soon meets one), else the first id of
+    the next value (its index gives the value at once).
+    """
+    by_id = Lead.id.asc() if ascending else Lead.id.desc()
+    beyond = Lead.id > lead_id if ascending else Lead.id < lead_id
+    found = _first(session, [*conditions, column == value], beyond, (by_id,))
+    if found is not None:
+        return found
+    edge = func.min(column) if ascending else func.max(column)
+    later = column > value if ascending else column < value
+    next_value = session.execute(select(edge).where(*conditions, later)).scalar()
+    if next_value is None:
+        return None
+    return _first(session, [*conditions, column == next_value], true(), (by_id,))
 
 
 @dataclass(frozen=True)
@@ -149,68 +180,37 @@ def _page(count_before: int, per_page: int) -> int:
 def _owner_neighbours(
     session: Session, lead: Lead, lead_filter: LeadFilter, conditions: list
 ) -> Neighbours:
-    """The owner sort: (owner shown, owner id, newest first), unassigned last going up.
+    """The owner sort: owner after owner as ranked_owners orders them (the unassigned last
+    going up, first going down), each owner's leads newest first.
 
-    Mixed directions rule out one row-value comparison, so "after" is spelled out key
-    by key; the owner sort reads the leads joined to their owners either way.
+    Read the way My Leads reads it (lead_pages.owner_sorted_rows): within one owner off
+    the (workspace, owner, created, id) index, then owner by owner, never a sort of every
+    lead by its owner's name.
     """
-    owner = aliased(User, name="owner")
-    shown = owner_shown(owner)
-    values = session.execute(
-        select(shown, owner.id, Lead.created_at)
-        .select_from(Lead)
-        .outerjoin(owner, owner.id == Lead.assigned_to_id)
-        .where(Lead.id == lead.id)
-    ).one()
-    up = lead_filter.direction == "asc"
-    # (expression, value, ascending, blanks last)
-    keys = [
-        (shown, values[0], up, up),
-        (owner.id, values[1], up, up),
-        (Lead.created_at, values[2], False, False),
-        (Lead.id, lead.id, False, False),
-    ]
-    flipped = [(e, v, not a, not n) for e, v, a, n in keys]
-
-    def first(predicate, spec):
-        order = []
-        for expression, _, ascending, blanks_last in spec:
-            term = expression.asc() if ascending else expression.desc()
-            order.append(term.nulls_last() if blanks_last else term.nulls_first())
-        return session.execute(
-            select(Lead.id)
-            .select_from(Lead)
-            .outerjoin(owner, owner.id == Lead.assigned_to_id)
-            .where(*conditions, predicate)
-            .order_by(*order)
-            .limit(1)
-        ).scalar()
-
-    following = first(_after(keys), keys)
-    preceding = first(_after(flipped), flipped)
-    earlier = (
-        select(Lead.id)
-        .select_from(Lead)
-        .outerjoin(owner, owner.id == Lead.assigned_to_id)
-        .where(*conditions, _after(flipped))
-        .limit(MAX_ROWS)
-        .subquery()
+    going_up = lead_filter.direction == "asc"
+    ranked = ranked_owners(lead.workspace_id, going_up)
+    owners: list = list(
+        session.execute(select(ranked.c.owner_id).order_by(ranked.c.rank)).scalars()
     )
-    count = session.execute(select(func.count()).select_from(earlier)).scalar_one()
+    owners = [*owners, None] if going_up else [None, *owners]
+    here = owners.index(lead.assigned_to_id) if lead.assigned_to_id in owners else len(owners)
+    key = tuple_(Lead.created_at, Lead.id)
+    at = tuple_(literal(lead.created_at, Lead.created_at.type), literal(lead.id, Lead.id.type))
+    newest, oldest = (Lead.created_at.desc(), Lead.id.desc()), (Lead.created_at, Lead.id)
+
+    def of(owner):
+        return Lead.assigned_to_id.is_(None) if owner is None else Lead.assigned_to_id == owner
+
+    mine = [*conditions, of(lead.assigned_to_id)]
+    following = _first(session, mine, key < at, newest)
+    for owner in owners[here + 1 :]:
+        following = following or _first(session, [*conditions, of(owner)], true(), newest)
+    preceding = _first(session, mine, key > at, oldest)
+    for owner in reversed(owners[:here]):
+        preceding = preceding or _first(session, [*conditions, of(owner)], true(), oldest)
+    count = _count(session, mine, key > at)
+    for owner in owners[:here]:
+        if count >= MAX_ROWS:
+            break
+        count += _count(session, [*conditions, of(owner)], true())
     return Neighbours(preceding, following, _page(count, lead_filter.per_page))
-
-
-def _after(keys: list):
-    """Rows strictly after ``keys``' values in their order (blanks placed as each says)."""
-    if not keys:
-        return false()
-    (expression, value, ascending, blanks_last), rest = keys[0], keys[1:]
-    if value is None:
-        beyond = false() if blanks_last else expression.is_not(None)
-        tie = expression.is_(None)
-    else:
-        beyond = expression > value if ascending else expression < value
-        if blanks_last:
-            beyond = or_(beyond, expression.is_(None))
-        tie = expression == value
-    return or_(beyond, and_(tie, _after(rest)))
