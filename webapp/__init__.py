@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         lead_page,
         leads,
+        leads_board,
         new_lead,
         public,
         sections,
@@ -94,8 +95,9 @@ def register_blueprints(app: Flask) -> None:
 
     # public before api: it owns POST/OPTIONS /api/v1/leads, api owns GET.
     for module in (
-        auth, health, public, api, new_lead, leads, lead_page, duplicates, audit, sections,
-        settings, forms_settings, api_tokens_settings, webhooks_settings, contacts, accounts,
+        auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
+        sections, settings, forms_settings, api_tokens_settings, webhooks_settings, contacts,
+        accounts,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 

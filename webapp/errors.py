@@ -7,7 +7,7 @@ import time
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db, limiter
 
@@ -24,6 +24,32 @@ TITLES = {
     500: "Something went wrong",
     503: "Unavailable",
 }
+
+
+# What a person reads when the code raising the error gave no message of its own:
+# Werkzeug's defaults ("You don't have the permission to access the requested
+# resource…") speak to developers, not to reps.
+MESSAGES = {
+    400: "The request could not be understood. Go back and try again.",
+    401: "Sign in to see this page.",
+    403: "Your role in this workspace does not allow this. Ask a workspace admin if you need it.",
+    404: "There is nothing here: it may have been deleted, or the link is not right.",
+    405: "This page cannot be used that way.",
+    409: "Someone changed this meanwhile. Reload the page and try again.",
+    413: "What was sent is too large.",
+    422: "Some of what was sent is not valid.",
+    429: "Too many requests in a short time. Wait a moment and try again.",
+    500: "Something went wrong on our side. Try again in a moment.",
+    503: "Leadkeeper is unavailable for a moment. Try again shortly.",
+}
+
+
+def message_for(exc: HTTPException) -> str:
+    """The error's own description, or ours when it is only Werkzeug's default text."""
+    own = exc.description
+    if own and own != type(exc).description:
+        return own
+    return MESSAGES.get(exc.code, TITLES.get(exc.code, "")) if exc.code else (own or "")
 
 
 def wants_json() -> bool:
@@ -71,7 +97,7 @@ def http_error(exc: HTTPException):
         headers["Retry-After"] = seconds
     if exc.code == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
-    return error_response(exc.code, exc.description or TITLES.get(exc.code, ""), headers)
+    return error_response(exc.code, message_for(exc), headers)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -105,4 +131,4 @@ def register_error_pages(app: Flask) -> None:
             return http_error(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        return error_response(500, InternalServerError.description)
+        return error_response(500, MESSAGES[500])

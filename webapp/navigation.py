@@ -23,8 +23,11 @@ class NavItem:
     blueprints: tuple[str, ...] = ()
 
 
+LEAD_BLUEPRINTS = ("leads", "leads_board", "lead", "new_lead")
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("leads.index", "Leads", "users", blueprints=("leads", "lead", "new_lead")),
+    NavItem(
+        "leads.index", "Leads", "users", blueprints=("leads", "leads_board", "lead", "new_lead")
+    ),
     NavItem("contacts.index", "Contacts", "contact", blueprints=("contacts",)),
     NavItem("accounts.index", "Accounts", "building", blueprints=("accounts",)),
     NavItem("sections.lists", "Lists", "list", blueprints=("sections", "lists")),

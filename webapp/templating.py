@@ -29,8 +29,13 @@ def format_date(moment: datetime | None) -> str:
     return local.strftime("%Y-%m-%d") if local else ""
 
 
+ACRONYMS = {"csv": "CSV", "api": "API", "url": "URL", "crm": "CRM", "ip": "IP"}
+
+
 def humanize(value: str | None) -> str:
-    return (value or "").replace("_", " ").capitalize()
+    """A code value as words: "closed_won" -> "Closed won", "csv_import" -> "CSV import"."""
+    words = (value or "").replace("_", " ").capitalize().split(" ")
+    return " ".join(ACRONYMS.get(word.lower(), word) if word else word for word in words)
 
 
 FIELD_LABELS = {

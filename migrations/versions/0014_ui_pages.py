@@ -1,7 +1,7 @@
 """The contact and account pages find the leads converted into them by index
 
 Revision ID: 0014_ui_pages
-Revises: 0011_company_sort
+Revises: 0013_ui_shell
 
 Partial indexes: most leads are never converted, so their NULLs are left out.
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_ui_pages"
-down_revision = "0011_company_sort"
+down_revision = "0013_ui_shell"
 branch_labels = None
 depends_on = None
 

@@ -1,22 +1,23 @@
-// My Leads: the checklist dropdowns of the filter form (Status, Source, Intent).
-// Listeners sit on the document, so they keep working after htmx swaps the page
-// (a history restore replaces the whole body).
+// My Leads' filter bar (table and board): checklist labels, removable chips, the views
+// switch. Each changes a control of the filter form and sends it, so the form, the URL
+// and the results stay in step. Listeners sit on the document (htmx swaps the page).
 (function () {
   "use strict";
 
+  function filterForm() { return document.getElementById("filters"); }
+
   // The summary names what is ticked, as the server renders it: "Status: New, Contacted".
   function relabel(checklist) {
-    const summary = checklist.querySelector("summary");
+    const summary = checklist.querySelector("summary[data-label]");
+    if (!summary) return;
     const chosen = Array.from(checklist.querySelectorAll("input[type=checkbox]:checked"))
       .map(function (box) { return box.closest("label").textContent.trim(); });
-    summary.textContent = summary.dataset.label + (chosen.length ? ": " + chosen.join(", ") : "");
+    summary.querySelector("span").textContent = summary.dataset.label + (chosen.length ? ": " + chosen.join(", ") : "");
   }
-
-  function closeOpenChecklists(except) {
-    document.querySelectorAll("details.checklist[open]").forEach(function (checklist) {
-      if (!checklist.contains(except)) checklist.open = false;
-    });
-  }
+  document.addEventListener("change", function (event) {
+    const checklist = event.target.closest && event.target.closest("details.checklist");
+    if (checklist) relabel(checklist);
+  });
 
   // htmx builds a restored page with scripting off, so <noscript> content arrives as real
   // elements: a hidden Apply button would make Enter submit the filter form a second time.
@@ -26,41 +27,57 @@
   document.addEventListener("htmx:historyRestore", dropNoScriptControls);
   document.addEventListener("htmx:afterSettle", dropNoScriptControls);
 
-  document.addEventListener("change", function (event) {
-    const checklist = event.target.closest && event.target.closest("details.checklist");
-    if (checklist) relabel(checklist);
-  });
-
-  document.addEventListener("click", function (event) {
-    closeOpenChecklists(event.target);
-  });
-
-  // Tabbing out of a checklist closes it (a null relatedTarget is the window losing focus).
-  document.addEventListener("focusout", function (event) {
-    const checklist = event.target.closest && event.target.closest("details.checklist[open]");
-    if (checklist && event.relatedTarget && !checklist.contains(event.relatedTarget)) {
-      checklist.open = false;
-    }
-  });
-
   // The search box searches as you type (input); its change on leaving the box would
-  // search again and reset a bulk scope just chosen. Other filters search on change.
+  // search again. Other filters search on change.
   document.addEventListener("change", function (event) {
     if (event.target.id === "q") event.stopPropagation();
   }, true);
 
-  // The header's box ticks or clears every row of the page.
-  document.addEventListener("change", function (event) {
-    if (!event.target.matches || !event.target.matches("input[data-select-all]")) return;
-    document.querySelectorAll("input[name=lead_id]").forEach(function (box) {
-      box.checked = event.target.checked;
+  function clearControl(form, name, value) {
+    Array.from(form.elements).forEach(function (control) {
+      if (control.name !== name || control.form !== form) return;
+      if (control.type === "checkbox") {
+        if (!value || control.value === value) control.checked = false;
+      } else if (control.tagName === "SELECT" && name === "owner") {
+        control.value = "any";
+      } else {
+        control.value = "";
+      }
     });
-  });
+  }
 
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
-    const open = document.activeElement && document.activeElement.closest("details.checklist[open]");
-    closeOpenChecklists(null);
-    if (open) open.querySelector("summary").focus();
+  function send(form) {
+    form.querySelectorAll("details.checklist").forEach(relabel);
+    form.requestSubmit();
+  }
+
+  document.addEventListener("click", function (event) {
+    const target = event.target.closest ? event.target : event.target.parentElement;
+    const form = filterForm();
+    if (!form || !window.htmx) return;
+    const chip = target.closest("[data-remove-filter]");
+    if (chip) {
+      event.preventDefault();
+      clearControl(form, chip.dataset.removeFilter, chip.dataset.filterValue);
+      send(form);
+      return;
+    }
+    if (target.closest("[data-clear-filters]")) {
+      event.preventDefault();
+      ["q", "status", "intent", "type", "source", "score_min", "score_max", "tag", "created_from", "created_to"]
+        .forEach(function (name) { clearControl(form, name, ""); });
+      const owner = form.querySelector("[data-owner-select]");
+      if (owner && ["me", "unassigned", "any"].indexOf(owner.value) === -1) owner.value = "any";
+      send(form);
+      return;
+    }
+    const view = target.closest("[data-owner-view]");
+    if (view) {
+      const owner = form.querySelector("[data-owner-select]");
+      if (!owner) return;
+      event.preventDefault();
+      owner.value = view.dataset.ownerView;
+      send(form);
+    }
   });
 })();

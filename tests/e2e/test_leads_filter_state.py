@@ -49,7 +49,7 @@ def test_a_filter_change_keeps_the_sort_and_page_size(page, rep):
     rows = page.locator(".leads-table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("Sue Smith")  # Alpha before Zeta
-    expect(page.locator(".leads-table thead a[aria-sort]")).to_have_text("Company ▲")
+    expect(page.locator(".leads-table thead th[aria-sort] a")).to_have_text("Company ▲")
     expect(page.locator(".pager strong")).to_have_text("50")
 
     page.get_by_label("Search leads").fill("")

@@ -93,3 +93,21 @@ def test_429_page_has_retry_after(client, app, factory):
     assert response.status_code == 429
     assert "Too many requests" in response.get_data(as_text=True)
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_403_page_speaks_our_words_not_the_frameworks(client, factory):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace, role="rep"))
+    response = client.get("/audit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "does not allow this" in page and "Ask a workspace admin" in page
+    assert "permission to access the requested resource" not in page
+    assert 'class="sidebar"' in page  # the app's own page, in its shell
+
+
+def test_an_error_with_its_own_message_keeps_it(client, factory):
+    workspace = factory.workspace()
+    client.login(factory.user(workspace, role="rep"))
+    page = client.get("/leads/export.csv?scope=all").get_data(as_text=True)
+    assert "Only admins export more than the current page." in page

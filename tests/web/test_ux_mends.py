@@ -79,7 +79,7 @@ def part(body: str, start: str, end: str) -> str:
 
 def test_a_first_click_sorts_text_up_and_numbers_and_dates_down(client, desk):
     page = client.get("/leads?sort=email&direction=asc").get_data(as_text=True)
-    for label in ("Name", "Company", "Status", "Owner", "Source"):
+    for label in ("Name", "Company", "Status", "Owner"):  # Source: hidden until picked
         assert next_direction(page, label) == "asc", label
     assert next_direction(page, "Intent / score") == "desc"
     assert next_direction(page, "Created") == "desc"
@@ -141,7 +141,7 @@ def test_a_phone_only_lead_is_named_by_its_phone(client, factory, desk):
     lead = factory.lead(
         workspace, first_name=None, last_name=None, email=None, phone="(415) 555-0199"
     )
-    listing = client.get("/leads").get_data(as_text=True)
+    listing = client.get("/leads?owner=any").get_data(as_text=True)
     assert 'hx-boost="false">+14155550199</a>' in listing
     assert "(unnamed lead)" not in listing
     page = client.get(f"/leads/{lead.id}").get_data(as_text=True)
@@ -172,7 +172,7 @@ def test_typed_values_are_isolated_on_the_lead_page(client, db, factory, desk):
     client.htmx("post", f"/leads/{lead.id}/tags", data={"add": f"{RLO}evil"})
     page = client.get(f"/leads/{lead.id}").get_data(as_text=True)
     assert f'<span class="badge tag"><bdi>{RLO}evil</bdi>' in page
-    listed = client.get("/leads").get_data(as_text=True)
+    listed = client.get("/leads?owner=any").get_data(as_text=True)
     assert f'<span class="badge tag"><bdi>{RLO}evil</bdi></span>' in listed
     city = part(page, 'id="field-city"', "</div>")
     assert f"<bdi>Metro{RLO}polis</bdi>" in city
@@ -187,9 +187,10 @@ def test_name_and_company_are_isolated_in_my_leads(client, factory, desk):
     lead = factory.lead(
         workspace, full_name=f"Ana{RLO} Ruiz", company_name=f"Acme{RLO}", email="ana@x.io"
     )
-    row = part(client.get("/leads").get_data(as_text=True), f'id="lead-{lead.id}"', "</tr>")
+    listing = client.get("/leads?owner=any").get_data(as_text=True)
+    row = part(listing, f'id="lead-{lead.id}"', "</tr>")
     assert re.search(rf"<bdi><a [^>]*>Ana{RLO} Ruiz</a></bdi>", row)
-    assert f"<td><bdi>Acme{RLO}</bdi></td>" in row
+    assert f'<td title="Acme{RLO}"><bdi>Acme{RLO}</bdi></td>' in row
 
 
 # 6. A saved name renames the tab and the heading.

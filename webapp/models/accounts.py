@@ -42,6 +42,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256), nullable=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Small per-user UI choices that follow the user across devices, e.g. a data
+    # table's columns: {"columns": {"leads": ["name", "email", …]}} (services/preferences).
+    preferences: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -53,7 +53,7 @@ class LeadFilter:
     statuses: list[str] = field(default_factory=list)
     type: str | None = None
     sources: list[str] = field(default_factory=list)
-    owner: str | None = None  # "me", "unassigned" or a user id
+    owner: str | None = None  # "me", "unassigned", "any" (said so: everyone's) or a user id
     intents: list[str] = field(default_factory=list)
     score_min: int | None = None
     score_max: int | None = None
@@ -67,14 +67,19 @@ class LeadFilter:
     per_page: int = 25
 
     @classmethod
-    def from_args(cls, args: MultiDict | dict) -> LeadFilter:
-        """Parse query args; anything unknown or malformed is ignored, never an error."""
+    def from_args(cls, args: MultiDict | dict, default_owner: str | None = None) -> LeadFilter:
+        """Parse query args; anything unknown or malformed is ignored, never an error.
+
+        With no owner in `args`, the owner is `default_owner` (My Leads opens a rep on
+        "me"); "owner=any" says everyone's explicitly, so the URL holds the whole view.
+        """
         args = args if isinstance(args, MultiDict) else MultiDict(args)
+        owner = _owner(args.get("owner")) if "owner" in args else default_owner
         result = cls(
             statuses=[s for s in args.getlist("status") if s in STATUSES],
             type=args.get("type") if args.get("type") in LEAD_TYPES else None,
             sources=[s for s in args.getlist("source") if s in SOURCES],
-            owner=_owner(args.get("owner")),
+            owner=owner,
             intents=[i for i in args.getlist("intent") if i in INTENTS],
             score_min=_int(args.get("score_min"), 0, 100),
             score_max=_int(args.get("score_max"), 0, 100),
@@ -110,6 +115,7 @@ class LeadFilter:
             k: v
             for k, v in self.to_args().items()
             if k not in ("sort", "direction", "page", "per_page")
+            and not (k == "owner" and v == "any")
         }
 
     @property
@@ -135,7 +141,7 @@ def _typed(value: str | None) -> str:
 
 
 def _owner(value) -> str | None:
-    if value in ("me", "unassigned"):
+    if value in ("me", "unassigned", "any"):
         return value
     try:
         return str(uuid.UUID(str(value)))
@@ -250,7 +256,7 @@ def filter_conditions(
         conditions.append(Lead.assigned_to_id.is_(None))
     elif f.owner == "me":
         conditions.append(Lead.assigned_to_id == current_user_id if current_user_id else false())
-    elif f.owner:
+    elif f.owner and f.owner != "any":
         conditions.append(Lead.assigned_to_id == uuid.UUID(f.owner))
     if f.score_min is not None:
         conditions.append(Lead.lead_score >= f.score_min)

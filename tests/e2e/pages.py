@@ -1,0 +1,47 @@
+"""Every page of the app, in one list: the page sweep (test_every_page.py) visits each.
+
+A new page joins by adding a Page here. `path` may name objects the sweep seeds
+(`{lead}`, `{form}`, `{form_key}`, `{endpoint}`); `endpoint` skips a page whose
+blueprint is not in this build yet (e.g. Contacts before it is merged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    roles: tuple[str, ...] = ("admin", "rep")
+    status: int = 200
+    status_for_rep: int | None = None  # a page reps may not open: its 403 page is swept
+    endpoint: str | None = None
+    signed_in: bool = True
+
+
+PAGES: tuple[Page, ...] = (
+    Page("my-leads", "/leads"),
+    Page("leads-all-hot", "/leads?owner=any&intent=hot&status=new&status=contacted"),
+    Page("leads-board", "/leads/board?owner=any"),
+    Page("lead", "/leads/{lead}"),
+    Page("new-lead", "/leads/new"),
+    Page("lists", "/lists"),
+    Page("duplicates", "/duplicates"),
+    Page("contacts", "/contacts", endpoint="contacts.index"),
+    Page("accounts", "/accounts", endpoint="accounts.index"),
+    Page("jobs", "/jobs", endpoint="jobs.index"),
+    Page("settings", "/settings"),
+    Page("capture-forms", "/settings/forms", status_for_rep=403),
+    Page("capture-form", "/settings/forms/{form}", roles=("admin",)),
+    Page("capture-form-edit", "/settings/forms/{form}/edit", roles=("admin",)),
+    Page("capture-form-new", "/settings/forms/new", roles=("admin",)),
+    Page("api-tokens", "/settings/tokens", status_for_rep=403),
+    Page("webhooks", "/settings/webhooks", status_for_rep=403),
+    Page("webhook-endpoint", "/settings/webhooks/{endpoint}", roles=("admin",)),
+    Page("audit", "/audit", status_for_rep=403),
+    Page("not-found", "/no-such-page", status=404),
+    Page("sign-in", "/login", roles=("anonymous",), signed_in=False),
+    Page("hosted-form", "/f/{form_key}", roles=("anonymous",), signed_in=False),
+)
