@@ -185,3 +185,18 @@ def test_delete_is_for_admins_with_csrf_in_their_workspace(client, db, factory):
     assert admin_client.post_form(f"/leads/{foreign.id}/delete").status_code == 404
     db.session.expire_all()
     assert db.session.get(Lead, lead.id) is not None and db.session.get(Lead, foreign.id)
+
+
+def test_a_rep_steps_through_their_own_leads_by_default(client, db, factory):
+    workspace, rep = signed_in(client, factory, role="rep")
+    other = factory.user(workspace, role="rep")
+    mine = [factory.lead(workspace, full_name=f"Mine {i}", assigned_to_id=rep.id) for i in range(2)]
+    factory.lead(workspace, full_name="Theirs", assigned_to_id=other.id)
+    query = "sort=name&direction=asc"
+    nav = _nav(client.get(f"/leads/{mine[0].id}?from={quote(query)}").get_data(as_text=True))
+    assert nav["next"].startswith(f"/leads/{mine[1].id}") and "owner=me" in nav["next"]
+    last = _nav(client.get(f"/leads/{mine[1].id}?from={quote(query)}").get_data(as_text=True))
+    assert last["next"] is None  # "Theirs" sorts after, but is not the rep's
+    everyone = quote(query + "&owner=any")
+    nav = _nav(client.get(f"/leads/{mine[1].id}?from={everyone}").get_data(as_text=True))
+    assert nav["next"] is not None and "owner=any" in nav["next"]

@@ -59,9 +59,14 @@ def _view_query() -> str:
     return ""
 
 
+def _default_owner() -> str | None:
+    """My Leads' own default: a rep opens on their leads (leads.lead_filter_from)."""
+    return None if g.membership.is_admin else "me"
+
+
 def _list_nav(lead: Lead) -> dict:
     """Back to the list at this lead's page, and the leads before and after it there."""
-    lead_filter = view_filter(_view_query())
+    lead_filter = view_filter(_view_query(), _default_owner())
     around = neighbours(
         db.session, lead, lead_filter, current_user.id, g.workspace.timezone or "UTC"
     )
@@ -101,7 +106,7 @@ def show(lead_id):
 @admin_required
 def delete(lead_id):
     lead = _lead(lead_id)
-    lead_filter = view_filter(request.form.get("from", ""))
+    lead_filter = view_filter(request.form.get("from", ""), _default_owner())
     around = neighbours(
         db.session, lead, lead_filter, current_user.id, g.workspace.timezone or "UTC"
     )

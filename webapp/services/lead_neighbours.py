@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import and_, func, literal, or_, select, true, tuple_
 from sqlalchemy.orm import Session
@@ -38,11 +38,14 @@ class Neighbours:
     page: int  # the My Leads page this lead sits on
 
 
-def view_filter(query_string: str) -> LeadFilter:
-    """My Leads' filter from its query string (what ``?from=`` carries)."""
-    from urllib.parse import parse_qsl
+def view_filter(query_string: str, default_owner: str | None = None) -> LeadFilter:
+    """My Leads' filter from its query string (what ``?from=`` carries).
 
-    return LeadFilter.from_args(MultiDict(parse_qsl(query_string, keep_blank_values=False)))
+    ``default_owner``: the owner My Leads assumes when the query names none (a rep's
+    own leads), so the neighbours are those of the list the rep saw.
+    """
+    args = MultiDict(parse_qsl(query_string, keep_blank_values=True))
+    return LeadFilter.from_args(args, default_owner=default_owner)
 
 
 def list_query(lead_filter: LeadFilter, page: int) -> str:
