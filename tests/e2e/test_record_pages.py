@@ -1,6 +1,7 @@
 """The lead page's header, place in My Leads and delete; contacts and accounts after a
 convert; the audit log in sentences: in a real browser, at a desk and on a phone."""
 
+import json
 import re
 from pathlib import Path
 
@@ -8,18 +9,34 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_every_page import AXE, AXE_RUN
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 SIZES = {"desk": (1366, 768), "phone": (390, 844)}
 
 
+@pytest.fixture(autouse=True)
+def watched(page):
+    """axe-core in every page (an init script: our CSP refuses inline ones) and the
+    console's errors, which no page here may log."""
+    assert AXE.exists(), "run `npm ci` (axe-core is a devDependency)"
+    page.context.add_init_script(path=str(AXE))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield
+    assert not errors, errors
+
+
 def fits(page, name: str) -> None:
-    """No horizontal overflow of the document; a screenshot for a person to look at."""
+    """No horizontal overflow, no serious or critical axe finding; a screenshot to look at."""
     width = page.evaluate("document.documentElement.scrollWidth")
     inner = page.evaluate("window.innerWidth")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"record-{name}.png"), full_page=True)
     assert width <= inner, f"{name}: the page is {width}px wide in a {inner}px window"
+    findings = page.evaluate(AXE_RUN)
+    assert not findings, f"{name}: " + json.dumps(findings)
 
 
 @pytest.fixture()
