@@ -275,7 +275,7 @@ def test_token_form_and_webhook_changes_are_audited(client, db, factory, admin_d
     ]
     assert said[6].startswith("Ada Admin created the API token Zapier (")
     visible = text_of(page)
-    assert "Changed Name, Rate limit per hour" in visible and "Changed Url" in visible
+    assert "Changed Name, Rate limit per hour" in visible and "Changed URL" in visible
 
 
 def test_every_known_action_has_a_label_and_a_sentence():
