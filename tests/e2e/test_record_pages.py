@@ -21,6 +21,8 @@ def watched(page):
     console's errors, which no page here may log."""
     assert AXE.exists(), "run `npm ci` (axe-core is a devDependency)"
     page.context.add_init_script(path=str(AXE))
+    # No sliding sidebar caught mid-way when a test switches to the phone's size.
+    page.emulate_media(reduced_motion="reduce")
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
