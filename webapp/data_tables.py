@@ -15,7 +15,7 @@ class Column:
     label: str
     sort: str | None = None  # the filter's sort key, when the column sorts
     first: str = "asc"  # the first direction a click sorts by (numbers and dates: desc)
-    width: str = "md"  # .col-<width> in app.css: xs 96px, sm 112, md 125, lg 170
+    width: str = "md"  # .col-<width> in app.css: xs 104px, sm 112, md 125, lg 170
     required: bool = False  # always shown (the row's link)
     default: bool = True  # shown until the user chooses otherwise
 

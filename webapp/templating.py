@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -32,6 +33,7 @@ def format_date(moment: datetime | None) -> str:
 ACRONYMS = {"csv": "CSV", "api": "API", "url": "URL", "crm": "CRM", "ip": "IP"}
 
 
+@lru_cache(maxsize=512)  # a few dozen code values, humanized on every row of every page
 def humanize(value: str | None) -> str:
     """A code value as words: "closed_won" -> "Closed won", "csv_import" -> "CSV import"."""
     words = (value or "").replace("_", " ").capitalize().split(" ")

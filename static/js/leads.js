@@ -39,7 +39,7 @@
       if (control.type === "checkbox") {
         if (!value || control.value === value) control.checked = false;
       } else if (control.tagName === "SELECT" && name === "owner") {
-        control.value = "any";
+        control.value = control.options[0].value; // "Any owner"
       } else {
         control.value = "";
       }
@@ -67,7 +67,9 @@
       ["q", "status", "intent", "type", "source", "score_min", "score_max", "tag", "created_from", "created_to"]
         .forEach(function (name) { clearControl(form, name, ""); });
       const owner = form.querySelector("[data-owner-select]");
-      if (owner && ["me", "unassigned", "any"].indexOf(owner.value) === -1) owner.value = "any";
+      if (owner && ["me", "unassigned", "any", ""].indexOf(owner.value) === -1) {
+        owner.value = owner.options[0].value;
+      }
       send(form);
       return;
     }

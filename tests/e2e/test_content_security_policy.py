@@ -61,13 +61,16 @@ def test_select_all_and_a_bulk_delete_that_asks_first(page, factory):
     expect(page.locator("input[name=lead_id]:checked")).to_have_count(3)
     page.get_by_label("Action", exact=True).select_option("delete")
 
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    confirm = page.locator("#confirm-dialog")
     page.get_by_role("button", name="Apply").click()
+    expect(confirm).to_contain_text("Delete the chosen leads? This cannot be undone.")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(confirm).to_be_hidden()
     page.wait_for_timeout(300)
     expect(page.locator(".leads-table tbody tr")).to_have_count(3)  # No: nothing sent
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Apply").click()
+    confirm.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Done: 3 leads changed.")).to_be_visible()
     expect(page.locator(".leads-table tbody")).to_contain_text("No leads yet.")
 
@@ -89,12 +92,14 @@ def test_copy_buttons_and_confirmed_forms(browser, live_server, factory):
         expect(page.get_by_role("button", name="Copied")).to_be_visible()
         assert page.evaluate("navigator.clipboard.readText()") == secret
 
-        page.once("dialog", lambda dialog: dialog.dismiss())
+        confirm = page.locator("#confirm-dialog")
         page.get_by_role("button", name="Revoke").click()
+        expect(confirm).to_contain_text("Revoke this token?")
+        confirm.get_by_role("button", name="Cancel").click()
         page.wait_for_timeout(300)
         expect(page.locator("table")).to_contain_text("Active")
-        page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Revoke").click()
+        confirm.get_by_role("button", name="Confirm").click()
         expect(page.locator("table")).to_contain_text("Revoked")
     finally:
         context.close()

@@ -80,11 +80,11 @@ def _check_page(tab, page: Page, role: str, viewport: str, values: dict, problem
     expected = _expected_status(page, role)
     messages: list[str] = []
     listener = lambda message: messages.append(f"{message.type}: {message.text}")  # noqa: E731
+    on_error = lambda error: messages.append(f"pageerror: {error}")  # noqa: E731
     tab.on("console", listener)
-    tab.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
+    tab.on("pageerror", on_error)
     try:
         response = tab.goto(page.path.format(**values))
-        tab.wait_for_load_state("load")
         where = f"{role} {viewport} {page.name}"
         if response.status != expected:
             problems.append(f"{where}: HTTP {response.status}, expected {expected}")
@@ -103,6 +103,7 @@ def _check_page(tab, page: Page, role: str, viewport: str, values: dict, problem
                 problems.append(f"{where}: console {text}")
     finally:
         tab.remove_listener("console", listener)
+        tab.remove_listener("pageerror", on_error)
 
 
 @pytest.mark.parametrize("role", ["admin", "rep", "anonymous"])

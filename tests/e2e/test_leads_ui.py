@@ -9,7 +9,7 @@ from tests.e2e.conftest import sign_in
 
 def test_search_as_you_type_updates_the_table_and_the_url(page, factory):
     workspace = factory.workspace()
-    user = factory.user(workspace, role="rep")
+    user = factory.user(workspace, role="admin")
     factory.lead(workspace, full_name="Ada Lovelace", email="ada@engine.example.com")
     factory.lead(workspace, full_name="Grace Hopper", email="grace@navy.example.com")
     sign_in(page, user)
@@ -25,7 +25,7 @@ def test_search_as_you_type_updates_the_table_and_the_url(page, factory):
 
 def test_sort_by_clicking_a_header(page, factory):
     workspace = factory.workspace()
-    user = factory.user(workspace)
+    user = factory.user(workspace, role="admin")
     factory.lead(workspace, full_name="Low Score", email="low@example.com", lead_score=5)
     factory.lead(workspace, full_name="High Score", email="high@example.com", lead_score=95)
     sign_in(page, user)
@@ -38,7 +38,7 @@ def test_sort_by_clicking_a_header(page, factory):
 
 def test_lead_page_status_note_and_inline_edit(page, factory):
     workspace = factory.workspace()
-    user = factory.user(workspace, name="Pat Page")
+    user = factory.user(workspace, role="admin", name="Pat Page")
     lead = factory.lead(workspace, full_name="Nina Simone", email="nina@example.com", city=None)
     sign_in(page, user)
     page.goto(f"/leads/{lead.id}")
@@ -69,7 +69,7 @@ def test_bulk_action_after_a_search_acts_on_the_matching_leads(page, factory, db
     from webapp.models import Lead
 
     workspace = factory.workspace()
-    user = factory.user(workspace, role="rep", name="Rita Rep")
+    user = factory.user(workspace, role="admin", name="Rita Rep")
     factory.lead(workspace, full_name="Ada Lovelace", email="ada@engine.example.com")
     factory.lead(workspace, full_name="Ada Byron", email="byron@engine.example.com")
     factory.lead(workspace, full_name="Grace Hopper", email="grace@navy.example.com")
@@ -77,9 +77,10 @@ def test_bulk_action_after_a_search_acts_on_the_matching_leads(page, factory, db
     page.get_by_label("Search leads").type("ada")
     rows = page.locator(".leads-table tbody tr")
     expect(rows).to_have_count(2)  # the results were swapped; the bulk controls were not
-    page.get_by_label("Action").select_option("assign")
-    page.get_by_label("New owner").select_option(label="Rita Rep")
+    page.get_by_label("Select all rows on this page").check()  # the bulk bar appears
     page.get_by_label("All 2 matching").check()
+    page.get_by_label("Action", exact=True).select_option("assign")
+    page.get_by_label("New owner").select_option(label="Rita Rep")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("body")).to_contain_text("Done: 2 leads changed.")
     db.session.expire_all()

@@ -19,9 +19,14 @@ def test_sign_in_with_the_keyboard_and_see_the_layout(page, factory):
     page.wait_for_url("**/leads")
 
     nav = page.get_by_role("navigation", name="Main")
-    for label in ("Leads", "Lists", "Campaigns", "Imports", "Pipeline", "Settings"):
+    for label in ("Leads", "Lists", "Duplicates", "Settings", "Audit log"):
         expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
-    expect(page.get_by_title("kim@example.com")).to_have_text("Kim Keys")
+    expect(nav.get_by_role("link", name="Leads", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    page.locator(".user-menu summary").click()
+    expect(page.get_by_text("kim@example.com")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.locator(".workspace-name")).to_have_text("Keyboard Co")
     expect(page.get_by_text("lena@example.com")).to_be_visible()
     assert page.evaluate("typeof htmx") == "object"  # served from static/, no CDN

@@ -23,7 +23,7 @@ CHARACTER_LEFTS = """element => {
 
 def test_a_first_click_sorts_names_a_to_z_and_a_second_flips_them(page, factory):
     workspace = factory.workspace()
-    user = factory.user(workspace)
+    user = factory.user(workspace, role="admin")
     for name, score in (("Amy Adams", 50), ("Zed Zulu", 90), ("Mo Moe", 10)):
         factory.lead(
             workspace, full_name=name, email=f"{name[:2].lower()}@example.com", lead_score=score
@@ -85,7 +85,7 @@ def test_a_right_to_left_override_stays_inside_its_value(page, factory):
 
 def test_a_name_in_my_leads_keeps_its_badge_after_it(page, factory, db):
     workspace = factory.workspace()
-    user = factory.user(workspace)
+    user = factory.user(workspace, role="admin")
     lead = factory.lead(workspace, full_name=f"Ana{RLO} Ruiz", email="ana@example.com")
     lead.converted_at = utcnow()
     db.session.commit()
@@ -108,7 +108,7 @@ def test_a_multi_line_note_keeps_its_lines(page, factory):
 
 def test_lists_shows_a_list_made_from_my_leads(page, factory):
     workspace = factory.workspace()
-    user = factory.user(workspace)
+    user = factory.user(workspace, role="admin")
     factory.lead(workspace, full_name="Ada Lovelace", email="ada@example.com")
     factory.lead(workspace, full_name="Grace Hopper", email="grace@example.com")
     sign_in(page, user)

@@ -7,7 +7,12 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.blueprints.leads import _filter, is_fragment_request, page_context, render_view
+from webapp.blueprints.my_leads_view import (
+    is_fragment_request,
+    page_context,
+    render_view,
+    request_filter,
+)
 from webapp.extensions import db
 from webapp.models import Lead
 from webapp.models.leads import STATUSES
@@ -23,7 +28,7 @@ bp = Blueprint("leads_board", __name__, url_prefix="/leads/board")
 @bp.get("")
 @login_required
 def index():
-    lead_filter = _filter()
+    lead_filter = request_filter()
     columns = board_of_leads(
         db.session, lead_filter, g.workspace.id, current_user.id, g.workspace.timezone
     )
