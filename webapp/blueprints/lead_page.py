@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from webapp.auth_session import admin_required
+from webapp.blueprints.my_leads_view import lead_filter_from
 from webapp.extensions import db
 from webapp.models import Lead
 from webapp.net import client_ip
@@ -26,7 +27,7 @@ from webapp.services.lead_edit import (
     set_priority,
     update_field,
 )
-from webapp.services.lead_neighbours import list_query, neighbours, view_filter
+from webapp.services.lead_neighbours import list_query, neighbours, view_args
 from webapp.services.lead_page import page_context
 from webapp.services.lead_work import assign_lead, change_status_or_add_note
 from webapp.services.leads import add_activity
@@ -59,14 +60,9 @@ def _view_query() -> str:
     return ""
 
 
-def _default_owner() -> str | None:
-    """My Leads' own default: a rep opens on their leads (leads.lead_filter_from)."""
-    return None if g.membership.is_admin else "me"
-
-
 def _list_nav(lead: Lead) -> dict:
     """Back to the list at this lead's page, and the leads before and after it there."""
-    lead_filter = view_filter(_view_query(), _default_owner())
+    lead_filter = lead_filter_from(view_args(_view_query()))
     around = neighbours(
         db.session, lead, lead_filter, current_user.id, g.workspace.timezone or "UTC"
     )
@@ -106,7 +102,7 @@ def show(lead_id):
 @admin_required
 def delete(lead_id):
     lead = _lead(lead_id)
-    lead_filter = view_filter(request.form.get("from", ""), _default_owner())
+    lead_filter = lead_filter_from(view_args(request.form.get("from", "")))
     around = neighbours(
         db.session, lead, lead_filter, current_user.id, g.workspace.timezone or "UTC"
     )

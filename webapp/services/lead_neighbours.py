@@ -38,14 +38,15 @@ class Neighbours:
     page: int  # the My Leads page this lead sits on
 
 
-def view_filter(query_string: str, default_owner: str | None = None) -> LeadFilter:
-    """My Leads' filter from its query string (what ``?from=`` carries).
+def view_args(query_string: str) -> MultiDict:
+    """My Leads' query string (what ``?from=`` carries) as the args My Leads reads."""
+    return MultiDict(parse_qsl(query_string, keep_blank_values=True))
 
-    ``default_owner``: the owner My Leads assumes when the query names none (a rep's
-    own leads), so the neighbours are those of the list the rep saw.
-    """
-    args = MultiDict(parse_qsl(query_string, keep_blank_values=True))
-    return LeadFilter.from_args(args, default_owner=default_owner)
+
+def view_filter(query_string: str, default_owner: str | None = None) -> LeadFilter:
+    """My Leads' filter from its query string; ``default_owner`` as My Leads assumes it
+    when the query names no owner (a rep's own leads)."""
+    return LeadFilter.from_args(view_args(query_string), default_owner=default_owner)
 
 
 def list_query(lead_filter: LeadFilter, page: int) -> str:
