@@ -75,9 +75,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from webapp import api
     from webapp.blueprints import (
+        accounts,
         api_tokens_settings,
         audit,
         auth,
+        contacts,
         duplicates,
         forms_settings,
         health,
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
         sections, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
+        contacts, accounts,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 

@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 
 from webapp.extensions import db
 from webapp.models import ROLES
-from webapp.services.accounts.users import add_member, get_or_create_workspace
+from webapp.services.accounts.users import add_member, get_or_create_workspace, member_change
+from webapp.services.audit import record_cli_audit
 from webapp.services.errors import ValidationFailed
 
 users_cli = AppGroup("users", help="Manage users.")
@@ -29,10 +30,17 @@ def create_user(email, password, workspace_slug, role, name):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         workspace = get_or_create_workspace(db.session, workspace_slug)
+        change = member_change(db.session, workspace, email, role)
         membership = add_member(db.session, workspace, email, role, name=name, password=password)
     except ValidationFailed as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
+    if change is not None:
+        action, old_role = change
+        details = {"email": membership.user.email, "role": role}
+        if old_role and action == "member.role_changed":
+            details["old_role"] = old_role
+        record_cli_audit(db.session, workspace.id, action, "user", membership.user_id, details)
     db.session.commit()
     article = "an" if role == "admin" else "a"
     click.echo(f"{membership.user.email} is {article} {role} of workspace '{workspace.slug}'.")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Workspace
+from webapp.services.audit import record_cli_audit
 from webapp.services.capture.forms import create_form
 from webapp.services.errors import ValidationFailed
 
@@ -50,5 +51,6 @@ def create(workspace_slug, name, rate_limit, origins, source):
     except ValidationFailed as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
+    record_cli_audit(db.session, workspace.id, "form.created", "form", form.id, {"name": form.name})
     db.session.commit()
     click.echo(form.public_key)

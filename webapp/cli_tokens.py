@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Workspace
 from webapp.services.accounts.api_tokens import create_token, list_tokens, revoke_token
+from webapp.services.audit import record_cli_audit
 from webapp.services.errors import NotFound, ValidationFailed
 
 tokens_cli = AppGroup("tokens", help="API tokens for the JSON API.")
@@ -35,6 +36,10 @@ def create_command(workspace_slug: str, name: str) -> None:
     except ValidationFailed as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
+    details = {"name": new.token.name, "prefix": new.token.token_prefix}
+    record_cli_audit(
+        db.session, workspace.id, "api_token.created", "api_token", new.token.id, details
+    )
     db.session.commit()
     click.echo(new.secret)
     click.echo(
@@ -65,5 +70,7 @@ def revoke_command(workspace_slug: str, token_id) -> None:
         token = revoke_token(db.session, workspace.id, token_id)
     except NotFound:
         raise click.ClickException("No such token in this workspace.") from None
+    details = {"name": token.name, "prefix": token.token_prefix}
+    record_cli_audit(db.session, workspace.id, "api_token.revoked", "api_token", token.id, details)
     db.session.commit()
     click.echo(f"Revoked '{token.name}' ({token.token_prefix}…).")

@@ -41,7 +41,10 @@ def test_edit_link_opens_the_editor_in_place(page, factory):
     expect(page.locator("#lead-header h1")).to_have_text("Edwardo Ramsey")
     expect(page.locator("#field-full_name")).to_contain_text("Edwardo Ramsey")
 
-    # Cancel from an Edit link brings the value back, still on the same page.
+    # Cancel from an Edit link brings the value back, still on the same page. City is
+    # empty, so it is folded away under "Show empty fields" until that is opened.
+    expect(page.locator("#field-city")).to_be_hidden()
+    page.locator("details.empty-fields:has(#field-city) > summary").click()
     page.locator("#field-city").get_by_role("link", name="Edit City").click()
     page.locator("#field-city").get_by_role("button", name="Cancel").click()
     expect(page.locator("#edit-city")).to_have_count(0)
@@ -59,6 +62,7 @@ def test_search_context_edit_updates_how_it_was_found(page, factory):
     lead = factory.lead(workspace, full_name="Nina Simone", email="nina@example.com")
     sign_in(page, user)
     page.goto(f"/leads/{lead.id}")
+    page.locator("#lead-origin details.empty-fields > summary").click()
     page.locator("#field-search_query dd").click()
     page.locator("#edit-search_query").fill("jazz pianists")
     page.locator("#field-search_query").get_by_role("button", name="Save").click()

@@ -50,6 +50,7 @@ def test_lead_page_status_note_and_inline_edit(page, factory):
     page.get_by_role("button", name="Add note").click()
     expect(page.locator("#timeline li").first).to_contain_text("Prefers e-mail")
 
+    page.locator("details.empty-fields:has(#field-city) > summary").click()  # City is empty
     page.locator("#field-city dd").click()
     page.locator("#edit-city").fill("Tryon")
     page.locator("#field-city").get_by_role("button", name="Save").click()

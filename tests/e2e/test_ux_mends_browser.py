@@ -65,6 +65,7 @@ def test_a_saved_name_renames_the_tab_and_the_heading(page, factory):
     expect(page).to_have_title("Eunice Waymon · Leadkeeper")
     expect(page.locator("#lead-header h1")).to_have_text("Eunice Waymon")
 
+    page.locator("details.empty-fields:has(#field-city) > summary").click()  # City is empty
     page.locator("#field-city").get_by_role("link", name="Edit City").click()
     page.locator("#edit-city").fill("Tryon")
     page.locator("#field-city").get_by_role("button", name="Save").click()

@@ -69,7 +69,7 @@ def test_a_captured_lead_names_its_form(client, db, page):
     lead.raw_data = {"form_id": lead.source_id, "form_name": "Contact <us>"}
     db.session.commit()
     html = client.get(f"/leads/{lead.id}").get_data(as_text=True)
-    assert "(form Contact &lt;us&gt;)" in html
+    assert "Captured by the form <bdi>Contact &lt;us&gt;</bdi>" in html
 
 
 def test_inline_edit_save_invalid_and_cancel(client, db, page):
@@ -181,9 +181,9 @@ def test_notes_contact_priority_and_tags(client, db, page):
         "post", f"/leads/{lead.id}/contacts", data={"channel": "meeting", "summary": "Lunch"}
     ).get_data(as_text=True)
     db.session.refresh(lead)
-    # "How it was found" comes along, with the new "Last activity".
-    origin = contacted.split('<article id="lead-origin" hx-swap-oob="true">')[1]
-    assert format_datetime(lead.last_activity_at) in origin.split("</article>")[0]
+    # The header comes along, with the new "Last activity".
+    header = contacted.split('id="lead-header" hx-swap-oob="true">')[1]
+    assert format_datetime(lead.last_activity_at) in header.split("</dl>")[0]
     client.htmx("post", f"/leads/{lead.id}/priority", data={"priority": "high"})
     client.htmx("post", f"/leads/{lead.id}/tags", data={"add": "Press, vip"})
     client.htmx("post", f"/leads/{lead.id}/tags", data={"remove": "press"})
@@ -363,8 +363,14 @@ def test_editing_search_context_updates_how_it_was_found(client, page):
     body = client.htmx(
         "post", f"/leads/{lead.id}/fields/search_query", data={"value": "jazz pianists"}
     ).get_data(as_text=True)
-    origin = re.search(r'<article id="lead-origin" hx-swap-oob="true">.*?</article>', body, re.S)
-    assert origin and "jazz pianists" in origin.group(0)
+    saved = re.match(r'\s*<div class="field" id="field-search_query"\s*>.*?</div>', body, re.S)
+    assert saved and "jazz pianists" in saved.group(0)
+    # The search context is shown once, in "How it was found", not among the details.
+    html = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    origin = html[html.index('<article id="lead-origin">') :]
+    origin = origin[: origin.index("</article>")]
+    assert 'id="field-search_query"' in origin and "jazz pianists" in origin
+    assert html.count('id="field-search_query"') == 1 and html.count("<dt>Search mode</dt>") == 1
 
 
 def test_each_tag_holds_its_remove_button(client, page):

@@ -249,8 +249,8 @@ def test_the_converted_box_names_contact_and_account_not_ids(client, db, desk):
     assert "Daily Planet" in text and "daily.example.com" in text
     contact_id, account_id = lead.converted_contact_id, lead.converted_account_id
     assert str(contact_id) not in text and str(account_id) not in text
-    # Out of sight, still there for support: in the names' title attributes.
-    assert f'title="Contact {contact_id}"' in box and f'title="Account {account_id}"' in box
+    # The names link to the contact's and the account's pages.
+    assert f'href="/contacts/{contact_id}"' in box and f'href="/accounts/{account_id}"' in box
 
 
 def test_the_converted_box_shows_only_the_workspaces_contact_and_account(client, db, factory, desk):

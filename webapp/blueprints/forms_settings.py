@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.models.forms import ASSIGNMENT_LABELS
 from webapp.net import client_ip
 from webapp.services.accounts.users import workspace_members
-from webapp.services.audit import record_audit
+from webapp.services.audit import changed_fields, record_audit
 from webapp.services.capture.forms import (
     create_form,
     delete_form,
@@ -112,6 +112,7 @@ def create():
         "form.created",
         "form",
         form.id,
+        {"name": form.name},
         ip_address=client_ip(),
     )
     db.session.commit()
@@ -133,9 +134,20 @@ def update(form_id):
     data = _form_data()
     try:
         update_form(db.session, form, data)
+        changed = changed_fields(form)
     except ValidationFailed as exc:
         db.session.rollback()
         return _edit_page(form=_form(form_id), values=data, errors=exc.errors, status=422)
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "form.updated",
+        "form",
+        form.id,
+        {"name": form.name, "changed": changed},
+        client_ip(),
+    )
     db.session.commit()
     flash("Form saved.", "success")
     return redirect(url_for("forms_settings.show", form_id=form.id))
@@ -167,6 +179,7 @@ def new_key(form_id):
         "form.key_regenerated",
         "form",
         form.id,
+        {"name": form.name},
         ip_address=client_ip(),
     )
     db.session.commit()
@@ -179,6 +192,16 @@ def new_key(form_id):
 def set_active(form_id):
     form = _form(form_id)
     set_form_active(form, request.form.get("active") == "1")
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "form.switched_on" if form.active else "form.switched_off",
+        "form",
+        form.id,
+        {"name": form.name},
+        client_ip(),
+    )
     db.session.commit()
     flash("Form is taking submissions." if form.active else "Form is switched off.", "success")
     return redirect(url_for("forms_settings.show", form_id=form.id))

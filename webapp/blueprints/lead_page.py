@@ -6,9 +6,13 @@ Each action answers an HTMX request with the parts of the page that changed
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from webapp.auth_session import admin_required
+from webapp.blueprints.my_leads_view import lead_filter_from
 from webapp.extensions import db
 from webapp.models import Lead
 from webapp.net import client_ip
@@ -24,8 +28,10 @@ from webapp.services.leads.changes import (
     untag_lead,
 )
 from webapp.services.leads.conversion import convert_lead
+from webapp.services.leads.delete import delete_lead
 from webapp.services.leads.detail import page_context
 from webapp.services.leads.edit import INLINE_FIELDS, update_field
+from webapp.services.leads.neighbours import list_query, neighbours, view_args
 from webapp.templating import errors_sentence
 from webapp.tenancy import get_scoped_or_404
 
@@ -39,6 +45,39 @@ def _lead(lead_id) -> Lead:
 
 def _is_htmx() -> bool:
     return bool(request.headers.get("HX-Request"))
+
+
+def _view_query() -> str:
+    """The My Leads view the lead was opened from: ?from=…, else the page that linked here.
+
+    Falls back to the default view (My Leads without a query) when neither says.
+    """
+    if "from" in request.args:
+        return request.args["from"]
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path == url_for("leads.index"):
+        return referrer.query
+    return ""
+
+
+def _list_nav(lead: Lead) -> dict:
+    """Back to the list at this lead's page, and the leads before and after it there."""
+    lead_filter = lead_filter_from(view_args(_view_query()))
+    around = neighbours(
+        db.session, lead, lead_filter, current_user.id, g.workspace.timezone or "UTC"
+    )
+    origin = list_query(lead_filter, 1)  # what prev/next carry on: the view, not its page
+
+    def lead_url(lead_id):
+        return url_for("lead.show", lead_id=lead_id, **({"from": origin} if origin else {}))
+
+    query = list_query(lead_filter, around.page)
+    return {
+        "back_url": url_for("leads.index") + (f"?{query}" if query else "") + f"#lead-{lead.id}",
+        "previous_url": lead_url(around.previous_id) if around.previous_id else None,
+        "next_url": lead_url(around.next_id) if around.next_id else None,
+        "view_query": origin,
+    }
 
 
 @bp.get("/<lead_id>")
@@ -55,7 +94,23 @@ def show(lead_id):
         ip_address=client_ip(),
     )
     db.session.commit()
-    return render_template("lead/show.html", **page_context(db.session, lead, g.workspace.id))
+    context = page_context(db.session, lead, g.workspace.id)
+    return render_template("lead/show.html", lead_nav=_list_nav(lead), **context)
+
+
+@bp.post("/<lead_id>/delete")
+@admin_required
+def delete(lead_id):
+    lead = _lead(lead_id)
+    lead_filter = lead_filter_from(view_args(request.form.get("from", "")))
+    around = neighbours(
+        db.session, lead, lead_filter, current_user.id, g.workspace.timezone or "UTC"
+    )
+    name = delete_lead(db.session, lead, current_user.id, client_ip())
+    db.session.commit()
+    flash(f"Lead {name} deleted.", "success")
+    query = list_query(lead_filter, around.page)
+    return redirect(url_for("leads.index") + (f"?{query}" if query else ""))
 
 
 def _after_action(lead: Lead, errors: dict | None = None, message: str | None = None):
@@ -199,7 +254,7 @@ def edit_field(lead_id, field):
     field = _field_or_404(field)
     if not _is_htmx():  # without JavaScript: the whole page, this field open for editing
         context = page_context(db.session, lead, g.workspace.id)
-        return render_template("lead/show.html", editing=field, **context)
+        return render_template("lead/show.html", editing=field, lead_nav=_list_nav(lead), **context)
     return render_template(
         "lead/_field_edit.html", lead=lead, field=field, value=getattr(lead, field), error=None
     )

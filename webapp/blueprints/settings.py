@@ -9,12 +9,15 @@ from flask_login import current_user, login_required
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
+from webapp.net import client_ip
 from webapp.services.accounts.users import (
     add_member,
+    member_change,
     set_member_active,
     update_workspace,
     workspace_members,
 )
+from webapp.services.audit import changed_fields, record_audit
 from webapp.services.errors import ValidationFailed
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -31,6 +34,12 @@ def _render(errors=None, form=None, status=200):
             timezones=sorted(available_timezones()),
         ),
         status,
+    )
+
+
+def _audit(action: str, user_id, details: dict) -> None:
+    record_audit(
+        db.session, g.workspace.id, current_user.id, action, "user", user_id, details, client_ip()
     )
 
 
@@ -59,6 +68,7 @@ def update_workspace_settings():
 @admin_required
 def add_user():
     form = request.form
+    change = member_change(db.session, g.workspace, form.get("email", ""), form.get("role", "rep"))
     try:
         membership = add_member(
             db.session,
@@ -71,6 +81,12 @@ def add_user():
     except ValidationFailed as exc:
         db.session.rollback()
         return _render(errors=exc.errors, form=form, status=422)
+    if change is not None:
+        action, old_role = change
+        details = {"email": membership.user.email, "role": membership.role}
+        if action == "member.role_changed":
+            details["old_role"] = old_role
+        _audit(action, membership.user_id, details)
     db.session.commit()
     flash(f"{membership.user.email} is now a {membership.role} of {g.workspace.name}.", "success")
     return redirect(url_for("settings.index"))
@@ -87,7 +103,9 @@ def set_active(member_id):
     except ValidationFailed as exc:
         db.session.rollback()
         return _render(errors=exc.errors, status=422)
-    db.session.commit()
     state = "reactivated" if active else "deactivated"
+    if "active" in changed_fields(membership):  # a second click changes nothing
+        _audit(f"member.{state}", membership.user_id, {"email": membership.user.email})
+    db.session.commit()
     flash(f"{membership.user.email} was {state}.", "success")
     return redirect(url_for("settings.index"))

@@ -23,7 +23,7 @@ from webapp.jobs.webhooks import REDELIVER, TEST
 from webapp.models.events import EVENT_TYPES
 from webapp.models.webhooks import WebhookEndpoint
 from webapp.net import client_ip
-from webapp.services.audit import record_audit
+from webapp.services.audit import changed_fields, record_audit
 from webapp.services.errors import ValidationFailed
 from webapp.services.jobs.runs import latest_run
 from webapp.services.webhooks.delivery import prepare_redelivery, prepare_test_event
@@ -135,9 +135,20 @@ def update(endpoint_id):
     endpoint = _endpoint(endpoint_id)
     try:
         update_endpoint(endpoint, _data(), _allow_private())
+        changed = changed_fields(endpoint)
     except ValidationFailed as exc:
         db.session.rollback()
         return _show(_endpoint(endpoint_id), _data(), exc.errors, 422)
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "webhook.updated",
+        "webhook",
+        endpoint.id,
+        {"url": endpoint.url, "changed": changed},
+        client_ip(),
+    )
     db.session.commit()
     flash("Endpoint saved.", "success")
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))
@@ -148,6 +159,16 @@ def update(endpoint_id):
 def set_active(endpoint_id):
     endpoint = _endpoint(endpoint_id)
     set_endpoint_active(endpoint, request.form.get("active") == "1")
+    record_audit(
+        db.session,
+        g.workspace.id,
+        current_user.id,
+        "webhook.enabled" if endpoint.active else "webhook.disabled",
+        "webhook",
+        endpoint.id,
+        {"url": endpoint.url},
+        client_ip(),
+    )
     db.session.commit()
     flash("Endpoint enabled." if endpoint.active else "Endpoint disabled.", "success")
     return redirect(url_for("webhooks_settings.show", endpoint_id=endpoint.id))

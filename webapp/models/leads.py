@@ -131,6 +131,20 @@ class Lead(db.Model):
         sa.Index("ix_leads_ws_intent", "workspace_id", "intent", "lead_score", "id"),
         sa.Index("ix_leads_ws_source", "workspace_id", "source", "created_at", "id"),
         sa.Index("ix_leads_ws_domain", "workspace_id", "company_domain"),
+        # The contact and account pages list the leads converted into them. Partial: most
+        # leads are never converted, and a bulk load should not pay for their NULLs.
+        sa.Index(
+            "ix_leads_converted_contact",
+            "converted_contact_id",
+            postgresql_where=sa.text("converted_contact_id IS NOT NULL"),
+            sqlite_where=sa.text("converted_contact_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_leads_converted_account",
+            "converted_account_id",
+            postgresql_where=sa.text("converted_account_id IS NOT NULL"),
+            sqlite_where=sa.text("converted_account_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

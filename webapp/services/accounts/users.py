@@ -84,6 +84,32 @@ def add_member(
     return membership
 
 
+def member_change(
+    session: Session, workspace: Workspace, email: str, role: str
+) -> tuple[str, str | None] | None:
+    """What add_member(email, role) would change, as (audit action, previous role).
+
+    None when nothing would: the person is an active member with that role already.
+    """
+    user = find_user_by_email(session, email or "")
+    membership = (
+        session.execute(
+            select(Membership).where(
+                Membership.workspace_id == workspace.id, Membership.user_id == user.id
+            )
+        ).scalar()
+        if user
+        else None
+    )
+    if membership is None:
+        return "member.added", None
+    if membership.role != role:
+        return "member.role_changed", membership.role
+    if not membership.active:
+        return "member.reactivated", membership.role
+    return None
+
+
 def workspace_members(session: Session, workspace_id: uuid.UUID, active_only: bool = False):
     query = (
         select(Membership)

@@ -137,6 +137,21 @@ def apply_bulk(
             session, workspace_id, request.list_id, request.list_name, user_id
         )
         added = add_leads_to_list(session, lead_list, ids, user_id)
+        if added:
+            record_audit(
+                session,
+                workspace_id,
+                user_id,
+                "list.members_added",
+                "list",
+                lead_list.id,
+                {
+                    "count": len(added),
+                    "name": lead_list.name,
+                    "lead_ids": [str(i) for i in added[:1000]],
+                },
+                ip,
+            )
         for lead in _leads(session, added):  # members already get no second activity
             add_activity(
                 session,

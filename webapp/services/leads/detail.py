@@ -23,6 +23,58 @@ from webapp.services.leads.duplicates import find_lead_duplicates
 from webapp.services.leads.edit import INLINE_FIELDS
 
 TIMELINE_LIMIT = 200
+# The lead's fields as the page groups them; "How it was found" (_origin.html) holds
+# ORIGIN_FIELDS, so the search context is shown once, there.
+FIELD_GROUPS = (
+    (
+        "Contact",
+        (
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "phone",
+            "job_title",
+            "linkedin_url",
+            "city",
+            "state",
+            "country",
+        ),
+    ),
+    (
+        "Company",
+        (
+            "company_name",
+            "company_domain",
+            "website",
+            "industry",
+            "employee_count",
+            "revenue",
+            "headquarters",
+        ),
+    ),
+    ("Qualification", ("type", "intent", "lead_score", "intent_explanation", "notes")),
+)
+ORIGIN_FIELDS = (
+    "source",
+    "source_id",
+    "message",
+    "search_query",
+    "search_mode",
+    "search_location",
+    "search_industry",
+    "search_tech_stack",
+)
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def split_filled(lead: Lead, field_names) -> tuple[list[str], list[str]]:
+    """The fields that hold a value, and those that are empty (folded away on the page)."""
+    filled = [f for f in field_names if not is_blank(getattr(lead, f))]
+    return filled, [f for f in field_names if f not in filled]
 
 
 def page_context(session: Session, lead: Lead, workspace_id: uuid.UUID) -> dict:
@@ -51,6 +103,8 @@ def page_context(session: Session, lead: Lead, workspace_id: uuid.UUID) -> dict:
     return {
         "lead": lead,
         "inline_fields": INLINE_FIELDS,
+        "field_groups": [(title, *split_filled(lead, names)) for title, names in FIELD_GROUPS],
+        "origin_fields": split_filled(lead, ORIGIN_FIELDS),
         "timeline": timeline,
         "members": workspace_members(session, workspace_id, active_only=True),
         "lists": lists,

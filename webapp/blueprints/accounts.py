@@ -1,0 +1,34 @@
+"""Accounts: the companies converted leads belong to, with their contacts and leads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request
+from flask_login import login_required
+
+from webapp.extensions import db
+from webapp.services.crm.pages import account_detail, accounts_page, clean_query
+from webapp.services.errors import NotFound
+from webapp.tenancy import parse_uuid
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+
+@bp.get("")
+@login_required
+def index():
+    q = clean_query(request.args.get("q"))
+    page = accounts_page(db.session, g.workspace.id, q, request.args.get("page", 1))
+    return render_template("accounts/index.html", page=page, q=q)
+
+
+@bp.get("/<account_id>")
+@login_required
+def show(account_id):
+    parsed = parse_uuid(account_id)
+    try:
+        if parsed is None:
+            raise NotFound("account")
+        context = account_detail(db.session, g.workspace.id, parsed)
+    except NotFound:
+        abort(404)
+    return render_template("accounts/show.html", **context)

@@ -1,0 +1,1 @@
+"""Contacts and accounts: what converting a lead makes, and their pages."""
