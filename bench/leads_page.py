@@ -7,7 +7,8 @@ of filter + search + sort combinations times GET /leads as an HTMX fragment thro
 the app (signed in, server side: the app's WSGI call, each in a request context of its
 own as when served), and the bare SQL the page runs (the capped count
 and the page query) on the same connection settings. Prints p50/p95 in ms and the
-ratio page/SQL. Goals: p95 under 150 ms for every combination, within 2x of the SQL.
+ratio page/SQL. Goals: p95 under 150 ms for every combination, and within 2x of the SQL
+or within the SQL + 10 ms, whichever is larger.
 
 The "floor" columns time a bare Flask endpoint that runs the same two statements and
 renders their rows with Jinja: what the stack itself costs around the SQL, so a ratio
@@ -334,14 +335,14 @@ def measure(db_url: str, requests: int) -> list[dict]:
         f50, f95 = percentiles(floor_times)
         v95 = percentiles(view_times)[1]
         around_view.extend(page - view for page, view in zip(page_times, view_times, strict=True))
-        flag = "" if p95 < 150 and p95 <= 2 * max(s95, 1) else "  <-- over goal"
+        flag = "" if p95 < 150 and p95 <= max(2 * s95, s95 + 10) else "  <-- over goal"
         rows.append(
             _report.row(
                 f"GET /leads?{combo}" if combo else "GET /leads",
                 p95,
                 s95,
                 "ms p95 (baseline: its SQL)",
-                "p95 < 150 ms, <= 2x SQL",
+                "p95 < 150 ms, <= max(2x SQL, SQL + 10 ms)",
             )
         )
         print(
