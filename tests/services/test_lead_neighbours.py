@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from webapp.services.leads.neighbours import neighbours, view_filter
 
 from webapp.services.leads.filters import SORTS, LeadFilter
 from webapp.services.leads.my_leads import page_of_leads
+from webapp.services.leads.neighbours import neighbours, view_filter
 
 
 @pytest.fixture()
