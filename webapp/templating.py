@@ -78,3 +78,9 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["humanize"] = humanize
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def isolated(text) -> str:
+    """Typed text set inside a sentence of plain text (a flash, a toast, a JSON message):
+    first-strong isolates keep a right-to-left override from turning the sentence around."""
+    return f"\u2068{text}\u2069"

@@ -24,7 +24,7 @@
   function askForNote(card, status) {
     const dialog = document.getElementById("move-dialog");
     dialog.querySelector("#move-summary").textContent =
-      "Move " + card.dataset.leadName + " from " + label(card.dataset.status) + " to " + label(status) + "?";
+      "Move \u2068" + card.dataset.leadName + "\u2069 from " + label(card.dataset.status) + " to " + label(status) + "?";
     const note = dialog.querySelector("#move-note");
     note.value = "";
     dialog.returnValue = "";

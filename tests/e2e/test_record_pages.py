@@ -114,11 +114,11 @@ def test_admin_deletes_a_lead_through_the_dialog(page, desk, db):
     page.get_by_role("button", name="Delete lead").click()
     dialog.get_by_role("button", name="Delete lead").click()
     expect(page).to_have_url(re.compile(r"/leads\?status=qualified&sort=name&direction=asc$"))
-    expect(page.get_by_text("Lead Dnna Person deleted.")).to_be_visible()
+    expect(page.get_by_text("Lead \u2068Dnna Person\u2069 deleted.")).to_be_visible()
     expect(page.get_by_role("link", name="Dnna Person")).to_have_count(0)
     page.goto("/audit")
     expect(page.locator(".audit-sentence").first).to_have_text(
-        re.compile(r"Alex Admin\s+deleted\s+Dnna Person \(deleted\)")
+        re.compile(r"Alex Admin\s+deleted\s+\u2068Dnna Person\u2069 \(deleted\)")
     )
 
 

@@ -129,7 +129,7 @@ def test_deleted_objects_fall_back_to_a_readable_label(client, db, factory):
     db.session.commit()
     said = sentences(client.get("/audit").get_data(as_text=True))
     assert "The system deleted the capture form a deleted capture form" in said
-    assert "Ada Admin deleted Kim Gone (deleted)" in said
+    assert "Ada Admin deleted \u2068Kim Gone\u2069 (deleted)" in said
     assert "Ada Admin viewed a deleted lead" in said
 
 
@@ -266,12 +266,12 @@ def test_token_form_and_webhook_changes_are_audited(client, db, factory, admin_d
     page = client.get("/audit").get_data(as_text=True)
     said = sentences(page)
     assert said[:6] == [
-        "Ada Admin deleted the capture form Pricing (deleted)",
+        "Ada Admin deleted the capture form \u2068Pricing\u2069 (deleted)",
         "Ada Admin disabled the webhook endpoint http://127.0.0.1:9/b",
         "Ada Admin changed the webhook endpoint http://127.0.0.1:9/b",
-        "Ada Admin switched off the capture form Pricing (deleted)",
-        "Ada Admin changed the capture form Pricing (deleted)",
-        "Ada Admin created the capture form Pricing page (deleted)",  # its name then
+        "Ada Admin switched off the capture form \u2068Pricing\u2069 (deleted)",
+        "Ada Admin changed the capture form \u2068Pricing\u2069 (deleted)",
+        "Ada Admin created the capture form \u2068Pricing page\u2069 (deleted)",  # its name then
     ]
     assert said[6].startswith("Ada Admin created the API token Zapier (")
     visible = text_of(page)

@@ -166,7 +166,7 @@ def test_admin_deletes_with_a_dialog_and_lands_on_the_list(client, db, view):
     assert row.user_id == admin.id and row.object_id == str(leads["C"].id)
     assert row.details == {"name": "C Person", "email": leads["C"].email}
     page = client.get(f"/leads?{query}").get_data(as_text=True)
-    assert "Lead C Person deleted." in page
+    assert "Lead \u2068C Person\u2069 deleted." in page
 
 
 def test_delete_is_for_admins_with_csrf_in_their_workspace(client, db, factory):

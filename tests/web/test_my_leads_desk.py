@@ -134,7 +134,9 @@ def test_a_card_moved_on_the_board_follows_the_status_bar_rules(client, db, fact
         "post", f"/leads/board/{lead.id}/status", data={"status": "closed_won", "note": "Signed"}
     )
     assert response.status_code == 200
-    assert response.get_json()["message"] == "Movable moved to Closed won."
+    assert (
+        response.get_json()["message"] == "\u2068Movable\u2069 moved to Closed won."
+    )  # the name isolated
     db.session.expire_all()
     moved = db.session.get(Lead, lead.id)
     assert moved.status == "closed_won" and moved.closed_at is not None

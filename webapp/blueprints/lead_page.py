@@ -32,7 +32,7 @@ from webapp.services.leads.delete import delete_lead
 from webapp.services.leads.detail import page_context
 from webapp.services.leads.edit import INLINE_FIELDS, update_field
 from webapp.services.leads.neighbours import list_query, neighbours, view_args
-from webapp.templating import errors_sentence
+from webapp.templating import errors_sentence, isolated
 from webapp.tenancy import get_scoped_or_404
 
 bp = Blueprint("lead", __name__, url_prefix="/leads")
@@ -108,7 +108,7 @@ def delete(lead_id):
     )
     name = delete_lead(db.session, lead, current_user.id, client_ip())
     db.session.commit()
-    flash(f"Lead {name} deleted.", "success")
+    flash(f"Lead {isolated(name)} deleted.", "success")
     query = list_query(lead_filter, around.page)
     return redirect(url_for("leads.index") + (f"?{query}" if query else ""))
 

@@ -19,7 +19,7 @@ from webapp.models.leads import STATUSES
 from webapp.services.errors import ValidationFailed
 from webapp.services.leads.board import PER_COLUMN, board_of_leads
 from webapp.services.leads.changes import change_status_or_add_note
-from webapp.templating import errors_sentence, humanize
+from webapp.templating import errors_sentence, humanize, isolated
 from webapp.tenancy import get_scoped_or_404
 
 bp = Blueprint("leads_board", __name__, url_prefix="/leads/board")
@@ -56,7 +56,7 @@ def move(lead_id):
         return jsonify({"error": errors_sentence(exc.errors), "errors": exc.errors}), 422
     db.session.commit()
     messages = {
-        "status": f"{lead.display_name} moved to {humanize(lead.status)}.",
+        "status": f"{isolated(lead.display_name)} moved to {humanize(lead.status)}.",
         "note": "Status unchanged; note added.",
     }
     return jsonify(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.templating import field_label, humanize
+from webapp.templating import field_label, humanize, isolated
 
 # action: (label for the filter, sentence after the actor's name)
 # In a sentence, {object} is the row's object, {<key>} a value of its details, and
@@ -180,7 +180,7 @@ def _fallback(kind: str, object_id: str | None, details: dict) -> Ref:
     """A deleted (or unknown) object: named by what the row kept of it, or by its kind."""
     noun = NOUNS.get(kind, humanize(kind).lower())
     kept = details.get("name") or details.get("url") or details.get("email")
-    label = f"{kept} (deleted)" if kept else f"a deleted {noun}"
+    label = f"{isolated(kept)} (deleted)" if kept else f"a deleted {noun}"
     return Ref(kind, object_id, label, exists=False)
 
 
