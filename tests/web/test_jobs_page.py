@@ -125,8 +125,10 @@ def test_cancel_a_queued_run(client, db, factory, inline):
     assert response.headers["Location"] == "/jobs"
     db.session.expire_all()
     assert db.session.get(JobRun, run.id).status == "cancelled"
-    off_site = client.post_form(f"/jobs/{run.id}/cancel", {"next": "//evil.example"})
-    assert off_site.headers["Location"] == f"/jobs/{run.id}"
+    for off_site in ("//evil.example", "/\t/evil.example", "/\n/evil.example", "https://x.y/"):
+        response = client.post_form(f"/jobs/{run.id}/cancel", {"next": off_site})
+        assert response.status_code == 302, off_site  # not a 500
+        assert response.headers["Location"] == f"/jobs/{run.id}", off_site
 
 
 def test_cancel_a_running_run_asks_it_to_stop(client, db, factory):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -20,23 +18,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from webapp.auth_session import WORKSPACE_SESSION_KEY, active_memberships
 from webapp.extensions import db, limiter
 from webapp.models.base import utcnow
-from webapp.net import client_ip
+from webapp.net import client_ip, safe_next
 from webapp.services.accounts.users import find_user_by_email
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """A same-site path to return to after sign-in, or None (no open redirects)."""
-    if not target:
-        return None
-    target = target.strip()
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _login_limit() -> str:

@@ -26,6 +26,7 @@ from webapp.extensions import db
 from webapp.jobs import cancel, retry
 from webapp.jobs.registry import job_label
 from webapp.models.jobs import RUN_STATUSES
+from webapp.net import safe_next
 from webapp.services.accounts.users import workspace_members
 from webapp.services.errors import NotFound
 from webapp.services.jobs.runs import Viewer, child_runs, get_run, kinds_seen, list_runs
@@ -51,10 +52,7 @@ def _names() -> dict:
 
 def _back(default: str) -> str:
     """Where a Cancel or Retry form asked to go back to: a path of this site only."""
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.form.get("next")) or default
 
 
 @bp.get("")
