@@ -21,6 +21,7 @@ object per figure. The Redis database of REDIS_URL is emptied: give it one of it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -51,7 +52,12 @@ def _start_workers(kind: str, count: int, redis_url: str) -> list[subprocess.Pop
         argv = [rq, "worker", "-w", "rq.Worker", "--url", redis_url, "default"]
     return [
         subprocess.Popen(
-            argv, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            argv,
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its scheduler and work-horse go with it (killpg)
         )
         for _ in range(count)
     ]
@@ -61,7 +67,10 @@ def _stop(workers: list[subprocess.Popen]) -> None:
     # Killed rather than asked: a burst worker's exit can hang for a minute (issue 19),
     # and the figure comes from the jobs' timestamps anyway.
     for worker in workers:
-        worker.send_signal(signal.SIGKILL)
+        # The whole group: a worker's scheduler or horse left behind would take the next
+        # round's jobs off the queue.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
     for worker in workers:
         worker.wait(timeout=30)
 
