@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_login import login_required
 
 from webapp.extensions import db
@@ -25,10 +25,7 @@ def index():
 @login_required
 def show(account_id):
     parsed = parse_uuid(account_id)
-    try:
-        if parsed is None:
-            raise NotFound("account")
-        context = account_detail(db.session, g.workspace.id, parsed)
-    except NotFound:
-        abort(404)
+    if parsed is None:
+        raise NotFound("account")  # the app's handler answers 404, as for any NotFound
+    context = account_detail(db.session, g.workspace.id, parsed)
     return render_template("accounts/show.html", **context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
@@ -27,12 +27,9 @@ def index():
 @login_required
 def show(contact_id):
     parsed = parse_uuid(contact_id)
-    try:
-        if parsed is None:
-            raise NotFound("contact")
-        context = contact_detail(db.session, g.workspace.id, parsed)
-    except NotFound:
-        abort(404)
+    if parsed is None:
+        raise NotFound("contact")  # the app's handler answers 404, as for any NotFound
+    context = contact_detail(db.session, g.workspace.id, parsed)
     # A contact is personal data: who looked is written down, as for a lead.
     record_audit(
         db.session,
