@@ -28,7 +28,6 @@ from webapp.jobs.registry import job_label
 from webapp.models.jobs import RUN_STATUSES
 from webapp.net import safe_next
 from webapp.services.accounts.users import workspace_members
-from webapp.services.errors import NotFound
 from webapp.services.jobs.runs import Viewer, child_runs, get_run, kinds_seen, list_runs
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -40,10 +39,8 @@ def _viewer() -> Viewer:
 
 
 def _run_or_404(run_id):
-    try:
-        return get_run(db.session, _viewer(), run_id)
-    except NotFound:
-        abort(404)
+    """The viewer's run; another's, or none, is the app's 404 (services' NotFound)."""
+    return get_run(db.session, _viewer(), run_id)
 
 
 def _names() -> dict:
