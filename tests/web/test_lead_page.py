@@ -151,6 +151,8 @@ def test_status_rules(client, db, page):
     assert lead.status == "qualified" and lead.closed_at is None
     bad = client.htmx("post", f"/leads/{lead.id}/status", data={"status": "sold"})
     assert bad.status_code == 422
+    timeline = client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    assert "New → Closed won" in timeline and "closed_won" not in timeline.split('id="timeline"')[1]
 
 
 def test_assignment(client, db, factory, page):
