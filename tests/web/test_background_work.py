@@ -151,6 +151,17 @@ def test_webhook_test_and_redeliver_are_recorded_runs(client, db, hook, inline, 
     assert len(httpserver.log) == 2
 
 
+def test_an_undelivered_webhook_test_is_a_failed_run(client, db, hook, inline, httpserver):
+    httpserver.clear()
+    httpserver.expect_request("/hook").respond_with_data("down", status=500)
+    page = client.post_form(f"/settings/webhooks/{hook.id}/test", follow_redirects=True)
+    (run,) = runs(db, "webhooks.test")
+    assert (run.status, run.attempts, run.counts) == ("failed", 1, {"not_delivered": 1})
+    assert run.error.startswith("Test event not delivered") and "GiveUp" not in run.error
+    assert "Test event not delivered" in page.get_data(as_text=True)
+    assert len(httpserver.log) == 1  # failed for good: the job itself is not retried
+
+
 def test_webhook_test_through_a_real_worker(client, db, hook, httpserver, redis_url):
     page = client.post_form(f"/settings/webhooks/{hook.id}/test", follow_redirects=True)
     html = page.get_data(as_text=True)

@@ -33,6 +33,13 @@ PERFORM = "webapp.jobs.runner.perform"
 PREPARED: dict[str, bool] = {}
 
 
+class GiveUp(Exception):
+    """Raised by a job that failed in a way a retry cannot mend (e.g. the receiver said no).
+
+    The run ends failed with this message as its error, and RQ does not retry it.
+    """
+
+
 class RunHandle:
     """What a job sees of its run: `progress`, `count`, `tell`, `keep`, `cancelled`.
 
@@ -214,7 +221,7 @@ def error_text(exc: BaseException) -> str:
     errors = getattr(exc, "errors", None)
     if isinstance(errors, dict):  # ValidationFailed: the fields and reasons a person can act on
         return "; ".join(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in errors.items())
-    text = f"{type(exc).__name__}: {exc}"
+    text = str(exc) if isinstance(exc, GiveUp) else f"{type(exc).__name__}: {exc}"
     text = _SQL_DETAIL.sub("", text)
     text = _BACKGROUND.sub("", text)
     text = _URL_USERINFO.sub(r"\1***@", text)
@@ -253,6 +260,12 @@ def execute(spec: JobSpec, run_id, args, kwargs, *, will_retry: bool, reraise: b
         return None
     try:
         result = spec.func(handle, *args, **kwargs)
+    except GiveUp as exc:  # failed for good: the run says so, RQ does not retry
+        db.session.rollback()
+        if handle.recorded:
+            handle.fail(exc, will_retry=False)
+        log.info("job %s %s gave up: %s", spec.kind, run_id, exc)
+        return None
     except Exception as exc:
         db.session.rollback()  # the job's own unfinished work
         if handle.recorded:

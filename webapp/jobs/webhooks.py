@@ -9,6 +9,7 @@ from flask import current_app
 from webapp.extensions import db
 from webapp.jobs.events import send_delivery
 from webapp.jobs.registry import job
+from webapp.jobs.runner import GiveUp
 from webapp.services.errors import NotFound
 from webapp.services.webhooks.delivery import get_delivery, leave_to_its_sender
 
@@ -35,7 +36,8 @@ def _send(run, workspace_id: str, delivery_id: str, what: str) -> None:
         run.tell(f"{what} delivered (HTTP {delivery.last_status_code}).")
     else:
         run.count(not_delivered=1)
-        run.tell(f"{what} not delivered: {delivery.last_error}.")
+        # Failed, with Retry on its run; the delivery keeps its own attempts.
+        raise GiveUp(f"{what} not delivered: {delivery.last_error}.")
 
 
 @job(TEST, label="Webhook test event")
