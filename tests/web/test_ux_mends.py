@@ -314,7 +314,9 @@ def test_a_list_made_by_bulk_add_is_listed(client, factory, desk):
         {"action": "add_to_list", "list_name": "Press", "lead_id": [str(lead.id), str(other.id)]},
     )
     page = client.get("/lists").get_data(as_text=True)
-    assert re.search(r">Press</a></bdi></td>\s*<td>.*Static.*</td>\s*<td class=\"num\">2</td>", page)
+    assert re.search(
+        r">Press</a></bdi></td>\s*<td>.*Static.*</td>\s*<td class=\"num\">2</td>", page
+    )
 
 
 def test_a_deleted_member_is_not_counted(client, db, factory, desk):

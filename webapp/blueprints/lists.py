@@ -133,9 +133,7 @@ def _show_context(lead_list: LeadList, full_page: bool) -> dict:
         "page_sizes": PAGE_SIZES,
         "statuses": STATUSES,
         "intents": INTENTS,
-        "filtered": bool(
-            {k: v for k, v in lead_filter.criteria().items() if k != "list"}
-        ),
+        "filtered": bool({k: v for k, v in lead_filter.criteria().items() if k != "list"}),
         "members_url": _url_without_list("lists.show", lead_list),
         "bulk_url": _url_without_list("lists.bulk", lead_list),
         "can_manage": g.membership.is_admin,
@@ -145,7 +143,8 @@ def _show_context(lead_list: LeadList, full_page: bool) -> dict:
             campaigns=list_service.list_campaigns(db.session, lead_list),
             campaign_links=endpoint_exists("campaigns.show"),
             targets=[
-                t for t in list_service.workspace_lists(db.session, g.workspace.id)
+                t
+                for t in list_service.workspace_lists(db.session, g.workspace.id)
                 if t.id != lead_list.id
             ],
             members=workspace_members(db.session, g.workspace.id, active_only=True),
@@ -338,7 +337,9 @@ def _target(lead_list: LeadList) -> LeadList:
     form = request.form
     name = (form.get("target_name") or "").strip()
     if name:
-        target = list_service.create_list(db.session, g.workspace.id, name, None, None, current_user.id)
+        target = list_service.create_list(
+            db.session, g.workspace.id, name, None, None, current_user.id
+        )
         _audit("list.created", target, {"type": "static"})
         return target
     target_id = parse_uuid(form.get("target_id"))

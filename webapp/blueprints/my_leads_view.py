@@ -11,7 +11,6 @@ import uuid
 
 from flask import g, make_response, render_template, request, url_for
 from jinja2_fragments.flask import render_block
-
 from sqlalchemy import select
 
 from webapp.extensions import db
