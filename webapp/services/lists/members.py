@@ -137,6 +137,8 @@ def add_members(session: Session, lead_list: LeadList, lead_ids, added_by_id=Non
         _insert(session, LeadListMember.__table__)
         .from_select(["id", "lead_list_id", "lead_id", "added_at", "added_by_id"], candidates)
         .on_conflict_do_nothing()
+        # SQLAlchemy keeps an INSERT's row count only when asked (UPDATE's and DELETE's always).
+        .execution_options(preserve_rowcount=True)
     )
     added = session.execute(statement).rowcount or 0
     if added:
