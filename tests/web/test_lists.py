@@ -419,8 +419,20 @@ def test_a_post_without_its_csrf_token_is_refused(client, db, desk):
     assert db.session.execute(db.select(LeadList)).first() is None
 
 
-def test_the_lead_page_shows_its_lists(client, db, desk, factory):
-    workspace, _, leads = desk
-    factory.lead_list(workspace, name="Shown here", leads=leads[:1])
+def test_the_lead_page_shows_its_lists_static_and_dynamic(client, db, desk, factory):
+    workspace, admin, leads = desk
+    static = factory.lead_list(workspace, name="Shown here", leads=leads[:1])
+    factory.lead_list(workspace, name="Not a member", leads=leads[1:2])
+    for name, source in (("Web dynamic", "website"), ("Referral dynamic", "referral")):
+        factory.lead_list(
+            workspace,
+            name=name,
+            list_type="dynamic",
+            criteria={"source": [source]},
+            created_by_id=admin.id,
+        )
     page = client.get(f"/leads/{leads[0].id}").get_data(as_text=True)
-    assert "Shown here" in page
+    panel = page[page.index('id="lead-memberships"') :]
+    panel = panel[: panel.index("</article>")]
+    assert f'href="/lists/{static.id}"' in panel and "Web dynamic" in panel
+    assert "Not a member" not in panel and "Referral dynamic" not in panel
