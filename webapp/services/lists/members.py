@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import Select, delete, exists, func, literal, select, update
+from sqlalchemy import Select, delete, exists, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -73,7 +73,11 @@ def _record_timeline(
     user_id,
     now: datetime,
 ) -> None:
-    """One "updated" activity per lead in `lead_ids`, and their last activity now."""
+    """One "updated" activity per lead in `lead_ids`.
+
+    A lead's last_activity_at stays: joining or leaving a list is no engagement with the
+    lead, and updating 100,000 lead rows (and every index on them) would cost seconds.
+    """
     data = {"list_id": str(lead_list.id)}
     session.execute(
         sa.insert(LeadActivity).from_select(
@@ -98,12 +102,6 @@ def _record_timeline(
                 literal(now, UTCDateTime),
             ).where(Lead.id.in_(lead_ids)),
         )
-    )
-    session.execute(
-        update(Lead)
-        .where(Lead.id.in_(lead_ids))
-        .values(last_activity_at=now)
-        .execution_options(synchronize_session=False)
     )
 
 

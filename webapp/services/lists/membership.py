@@ -63,4 +63,9 @@ def list_condition(
     ).scalar()
     if lead_list is None:
         return None
+    if lead_list.list_type == "static":
+        # The filter's own conditions keep to the workspace: no join back to leads.
+        return Lead.id.in_(
+            select(LeadListMember.lead_id).where(LeadListMember.lead_list_id == lead_list.id)
+        )
     return Lead.id.in_(member_ids(lead_list, timezone))
