@@ -29,11 +29,11 @@ ACTIONS = {
     ),
     "list.members_copied": (
         "Copied leads between lists",
-        "copied {count} from the list {object} to {to_list}",
+        "copied {count} from the list {object} to {target}",
     ),
     "list.members_moved": (
         "Moved leads between lists",
-        "moved {count} from the list {object} to {to_list}",
+        "moved {count} from the list {object} to {target}",
     ),
     "list.created": ("Created a list", "created the list {object}"),
     "list.updated": ("Changed a list", "changed the list {object}"),
@@ -158,7 +158,7 @@ def sentence(row, names: dict) -> list:
         "object": _object(row, names),
         "other": _lead(names, details.get("other_lead_id") or row.object_id),
         "kept": _lead(names, details.get("kept_lead_id") or row.object_id),
-        "to_list": isolated(details.get("to_list") or "another list"),
+        "target": isolated(details.get("to_list") or "another list"),
     }
     if row.action == "leads.merge_undone":  # the row's object is the lead brought back
         values["other"] = _lead(names, row.object_id)
