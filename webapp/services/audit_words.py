@@ -36,6 +36,10 @@ ACTIONS = {
         "moved {count} from the list {object} to {target}",
     ),
     "list.created": ("Created a list", "created the list {object}"),
+    "api.list.members_read": (
+        "Read a list's members (API)",
+        "read {count} of the list {object} through the API",
+    ),
     "list.updated": ("Changed a list", "changed the list {object}"),
     "list.archived": ("Archived a list", "archived the list {object}"),
     "list.unarchived": ("Unarchived a list", "brought the list {object} back from the archive"),
