@@ -6,7 +6,17 @@ and deleting are for admins. Another workspace's list is a 404 on every route.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
@@ -235,9 +245,13 @@ def show(list_id):
     fragment = is_fragment_request()
     context = _show_context(lead_list, full_page=not fragment)
     if fragment:
-        response = render_block("lists/show.html", "results", **context)
-        return response
-    return render_template("lists/show.html", **context)
+        response = make_response(render_block("lists/show.html", "results", **context))
+    else:
+        response = make_response(render_template("lists/show.html", **context))
+    # The fragment and the full page share a URL: Back must not show a cached fragment.
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.post("/<list_id>/columns")
