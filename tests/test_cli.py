@@ -77,3 +77,13 @@ def test_demo_load_is_varied_and_repeatable(app, db):
     )
     roles = {m.role for m in db.session.execute(db.select(Membership)).scalars()}
     assert roles == {"admin", "rep"}
+    # Two static lists with members and a dynamic one, made once.
+    from webapp.models import LeadList
+
+    lists = db.session.execute(db.select(LeadList).order_by(LeadList.name)).scalars().all()
+    assert [(x.name, x.list_type) for x in lists] == [
+        ("Event attendees", "static"),
+        ("Hot leads", "dynamic"),
+        ("Major prospects", "static"),
+    ]
+    assert lists[2].lead_count == 40 and lists[0].lead_count > 0

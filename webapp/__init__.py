@@ -87,16 +87,16 @@ def register_blueprints(app: Flask) -> None:
         lead_page,
         leads,
         leads_board,
+        lists,
         new_lead,
         public,
-        sections,
         settings,
         webhooks_settings,
     )
 
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
-        sections, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
+        lists, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
         contacts, accounts,
     ):  # fmt: skip
         app.register_blueprint(module.bp)

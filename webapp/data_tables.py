@@ -32,4 +32,19 @@ LEAD_COLUMNS: tuple[Column, ...] = (
     Column("created", "Created", sort="created", first="desc", width="xs"),
 )
 
-TABLES: dict[str, tuple[Column, ...]] = {"leads": LEAD_COLUMNS}
+# A list's members (templates/lists/show.html); "added", "added_by" and "note" are the
+# membership's (empty on a dynamic list, whose members are computed).
+MEMBER_COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", sort="name", width="lg", required=True),
+    Column("company", "Company", sort="company", width="md"),
+    Column("email", "Email", sort="email", width="lg"),
+    Column("status", "Status", sort="status", width="sm"),
+    Column("intent", "Intent / score", sort="score", first="desc", width="sm", default=False),
+    Column("owner", "Owner", sort="owner", width="md"),
+    Column("added", "Added", sort="added", first="desc", width="xs"),
+    Column("added_by", "Added by", width="md"),
+    Column("note", "Note", width="lg"),
+    Column("created", "Created", sort="created", first="desc", width="xs", default=False),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {"leads": LEAD_COLUMNS, "list_members": MEMBER_COLUMNS}

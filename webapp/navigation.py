@@ -30,7 +30,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("contacts.index", "Contacts", "contact", blueprints=("contacts",)),
     NavItem("accounts.index", "Accounts", "building", blueprints=("accounts",)),
-    NavItem("sections.lists", "Lists", "list", blueprints=("sections", "lists")),
+    NavItem("lists.index", "Lists", "list", blueprints=("lists",)),
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
     # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
     # "Imports", "upload"), pipeline... add them here once their blueprint exists.

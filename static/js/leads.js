@@ -64,7 +64,7 @@
     }
     if (target.closest("[data-clear-filters]")) {
       event.preventDefault();
-      ["q", "status", "intent", "type", "source", "score_min", "score_max", "tag", "created_from", "created_to"]
+      ["q", "status", "intent", "type", "source", "score_min", "score_max", "tag", "list", "created_from", "created_to"]
         .forEach(function (name) { clearControl(form, name, ""); });
       const owner = form.querySelector("[data-owner-select]");
       if (owner && ["me", "unassigned", "any", ""].indexOf(owner.value) === -1) {

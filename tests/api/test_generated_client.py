@@ -267,3 +267,29 @@ def test_work_a_lead_with_a_generated_client(lk, live_server, desk):
     stranger = lk.AuthenticatedClient(base_url=live_server, token="lk_not-a-token")
     refused = _api("admin_api.get_lead").sync_detailed(lead_id, client=stranger)
     assert refused.status_code == 401 and refused.parsed.errors.additional_properties == {}
+
+
+def test_lead_lists_with_a_generated_client(lk, live_server, desk, factory):
+    m = lk.models
+    admin = lk.AuthenticatedClient(base_url=live_server, token=desk["token"])
+    made = _api("admin_api.create_lead_list").sync_detailed(
+        client=admin, body=m.NewLeadList(name="Spring donors", tags=["Donors"])
+    )
+    assert made.status_code == 201 and isinstance(made.parsed, m.LeadListSummary)
+    assert made.parsed.type_ == m.ListType.STATIC and made.parsed.tags == ["donors"]
+    assert made.parsed.member_count == 0 and made.parsed.created_by == "Ada Admin"
+    again = _api("admin_api.create_lead_list").sync_detailed(
+        client=admin, body=m.NewLeadList(name="Spring donors")
+    )
+    assert again.status_code == 422 and "name" in again.parsed.errors
+    lead_list = factory.lead_list(
+        desk["rep"].memberships[0].workspace, name="Called", leads=desk["older"][:3]
+    )
+    found = _api("admin_api.list_lead_lists").sync(client=admin, q="call")
+    assert isinstance(found, m.LeadListPage) and [i.name for i in found.items] == ["Called"]
+    assert found.items[0].member_count == 3
+    members = _api("admin_api.list_lead_list_members").sync(lead_list.id, client=admin, limit=2)
+    assert isinstance(members, m.ListMemberPage) and members.total == 3
+    assert len(members.items) == 2 and isinstance(members.items[0], m.ListMember)
+    missing = _api("admin_api.list_lead_list_members").sync_detailed(uuid.uuid4(), client=admin)
+    assert missing.status_code == 404 and isinstance(missing.parsed, m.Error)

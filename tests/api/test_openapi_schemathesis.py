@@ -63,6 +63,14 @@ def api_context(app, db, factory):
         "lead_ids": [str(lead.id) for lead in leads],
         "member_id": str(rep.id),
         "form_key": _form_key(app, db, workspace),
+        "list_ids": [
+            str(factory.lead_list(workspace, name="Fuzzed static", leads=leads[:2]).id),
+            str(
+                factory.lead_list(
+                    workspace, name="Fuzzed dynamic", list_type="dynamic", criteria={}
+                ).id
+            ),
+        ],
     }
 
 
@@ -74,6 +82,9 @@ DOCUMENTED_OPERATIONS = [
     "POST /api/v1/leads/{lead_id}/assign",
     "POST /api/v1/leads/{lead_id}/activities",
     "GET /health",
+    "GET /api/v1/lists",
+    "POST /api/v1/lists",
+    "GET /api/v1/lists/{list_id}/members",
 ]
 
 
@@ -82,6 +93,8 @@ def _aim_at_real_objects(case, context: dict) -> None:
     turn = next(_alternate)
     if case.path_parameters and "lead_id" in case.path_parameters and turn % 2 == 0:
         case.path_parameters["lead_id"] = context["lead_ids"][turn % len(context["lead_ids"])]
+    if case.path_parameters and "list_id" in case.path_parameters and turn % 2 == 0:
+        case.path_parameters["list_id"] = context["list_ids"][turn % len(context["list_ids"])]
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("assigned_to"), str) and turn % 4 == 0:
         body["assigned_to"] = context["member_id"]

@@ -1,7 +1,7 @@
 """Every page of the app, in one list: the page sweep (test_every_page.py) visits each.
 
 A new page joins by adding a Page here. `path` may name objects the sweep seeds
-(`{lead}`, `{form}`, `{form_key}`, `{endpoint}`); `endpoint` skips a page whose
+(`{lead}`, `{form}`, `{form_key}`, `{endpoint}`, `{list}`, `{dynamic_list}`); `endpoint` skips a page whose
 blueprint is not in this build yet (e.g. Contacts before it is merged).
 """
 
@@ -28,6 +28,9 @@ PAGES: tuple[Page, ...] = (
     Page("lead", "/leads/{lead}"),
     Page("new-lead", "/leads/new"),
     Page("lists", "/lists"),
+    Page("lists-archived", "/lists?archived=1"),
+    Page("list", "/lists/{list}"),
+    Page("list-dynamic", "/lists/{dynamic_list}"),
     Page("duplicates", "/duplicates"),
     Page("contacts", "/contacts", endpoint="contacts.index"),
     Page("accounts", "/accounts", endpoint="accounts.index"),

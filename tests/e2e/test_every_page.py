@@ -60,6 +60,21 @@ def seeded(app, db, factory):
     db.session.commit()
     values = {"lead": lead.id, "form": form.id, "form_key": form.public_key}
     values["endpoint"] = endpoint.id
+    values["list"] = factory.lead_list(
+        workspace,
+        name="Spring donors with a rather long list name",
+        description="People who gave in spring",
+        tags=["donors", "spring-2026"],
+        created_by_id=admin.id,
+        leads=[lead],
+    ).id
+    values["dynamic_list"] = factory.lead_list(
+        workspace,
+        name="Hot leads",
+        list_type="dynamic",
+        criteria={"intent": ["hot"]},
+        created_by_id=admin.id,
+    ).id
     return {"admin": admin, "rep": rep, "values": values}
 
 

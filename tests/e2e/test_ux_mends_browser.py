@@ -124,4 +124,4 @@ def test_lists_shows_a_list_made_from_my_leads(page, factory):
     row = page.locator(".lists-table tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Pioneers")
-    expect(row.locator("td").nth(1)).to_have_text("2")
+    expect(row.locator("td").nth(2)).to_have_text("2")  # name, type, members

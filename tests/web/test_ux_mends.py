@@ -301,8 +301,9 @@ def test_lists_shows_the_workspaces_lists_newest_first_with_counts(client, db, f
         name: visible_text(part(page, f'id="list-{list_id}"', "</tr>")).split()
         for name, list_id in (("older", older.id), ("newer", newer.id))
     }
-    assert rows["older"][-2:] == ["3", older.created_at.strftime("%Y-%m-%d")]
-    assert rows["newer"][-2:] == ["1", newer.created_at.strftime("%Y-%m-%d")]
+    # Name, type, members, campaigns, tags (none), made by (nobody here), created.
+    assert rows["older"][-5:] == ["Static", "3", "0", "—", older.created_at.strftime("%Y-%m-%d")]
+    assert rows["newer"][-5:] == ["Static", "1", "0", "—", newer.created_at.strftime("%Y-%m-%d")]
 
 
 def test_a_list_made_by_bulk_add_is_listed(client, factory, desk):
@@ -313,7 +314,9 @@ def test_a_list_made_by_bulk_add_is_listed(client, factory, desk):
         {"action": "add_to_list", "list_name": "Press", "lead_id": [str(lead.id), str(other.id)]},
     )
     page = client.get("/lists").get_data(as_text=True)
-    assert re.search(r"<bdi>Press</bdi></td>\s*<td>2</td>", page)
+    assert re.search(
+        r">Press</a></bdi></td>\s*<td>.*Static.*</td>\s*<td class=\"num\">2</td>", page
+    )
 
 
 def test_a_deleted_member_is_not_counted(client, db, factory, desk):
@@ -326,7 +329,8 @@ def test_a_deleted_member_is_not_counted(client, db, factory, desk):
     db.session.delete(gone)
     db.session.commit()
     assert re.search(
-        r"<bdi>Press</bdi></td>\s*<td>1</td>", client.get("/lists").get_data(as_text=True)
+        r">Press</a></bdi></td>\s*<td>.*Static.*</td>\s*<td class=\"num\">1</td>",
+        client.get("/lists").get_data(as_text=True),
     )
 
 

@@ -17,6 +17,9 @@ from webapp.api import schemas as s
 
 REF = "#/components/schemas/{model}"
 REQUESTS = (s.CaptureRequest, s.StatusChange, s.Assignment, s.NewActivity, s.LeadListQuery)
+# Query parameters declared as models: they become each operation's parameters.
+QUERIES = (s.LeadListQuery, s.LeadListsQuery, s.ListMembersQuery)
+LIST_REQUESTS = (s.NewLeadList, s.LeadListsQuery, s.ListMembersQuery)
 RESPONSES = (
     s.LeadPage,
     s.LeadDetail,
@@ -27,6 +30,9 @@ RESPONSES = (
     s.Health,
     s.Error,
     s.StatusConflict,
+    s.LeadListPage,
+    s.LeadListSummary,
+    s.ListMemberPage,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -93,9 +99,9 @@ def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) ->
     }
 
 
-def _query_parameters(components: dict) -> list[dict]:
-    """LeadListQuery's properties as query parameters (none required)."""
-    model = components[s.LeadListQuery.__name__]
+def _query_parameters(components: dict, query=s.LeadListQuery) -> list[dict]:
+    """A query model's properties as query parameters (none required)."""
+    model = components[query.__name__]
     parameters = []
     for name, schema in model["properties"].items():
         schema = dict(schema)
@@ -218,6 +224,7 @@ def _paths(components: dict) -> dict:
                 requestBody=_body(s.NewActivity),
             ),
         },
+        **_list_paths(components),
         "/health": {
             "get": {
                 "operationId": "getHealth",
@@ -229,6 +236,42 @@ def _paths(components: dict) -> dict:
                     "503": _json(s.Health, "A dependency is unavailable; `failing` names it."),
                 },
             }
+        },
+    }
+
+
+LIST_ID = {"name": "list_id", "in": "path", "required": True,
+           "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+
+def _list_paths(components: dict) -> dict:
+    return {
+        "/api/v1/lists": {
+            "get": _admin(
+                "listLeadLists",
+                "The workspace's lead lists, newest first, with exact member counts",
+                {"200": _json(s.LeadListPage, "The lists.")},
+                "422",
+                parameters=_query_parameters(components, s.LeadListsQuery),
+            ),
+            "post": _admin(
+                "createLeadList",
+                "Make a static lead list",
+                {"201": _json(s.LeadListSummary, "The list as stored.")},
+                "400",
+                "422",
+                requestBody=_body(s.NewLeadList),
+            ),
+        },
+        "/api/v1/lists/{list_id}/members": {
+            "parameters": [LIST_ID],
+            "get": _admin(
+                "listLeadListMembers",
+                "A list's members, page by page (a dynamic list's: those matching now)",
+                {"200": _json(s.ListMemberPage, "One page of members.")},
+                "422",
+                parameters=_query_parameters(components, s.ListMembersQuery),
+            ),
         },
     }
 
@@ -246,14 +289,15 @@ DESCRIPTION = (
 @cache
 def _document() -> dict:
     _, defs = models_json_schema(
-        [(model, "validation") for model in REQUESTS]
+        [(model, "validation") for model in (*REQUESTS, *LIST_REQUESTS)]
         + [(model, "serialization") for model in RESPONSES],
         ref_template=REF,
         schema_generator=_NoFieldTitles,
     )
     components = defs["$defs"]
     paths = _paths(components)
-    del components[s.LeadListQuery.__name__]  # it is the list's parameters, not a body
+    for query in QUERIES:  # parameters, not bodies
+        del components[query.__name__]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Leadkeeper lead API", "version": "1.1.0", "description": DESCRIPTION},

@@ -326,3 +326,77 @@ class StatusConflict(Error):
     """An Error, with the status the lead is in now."""
 
     current_status: LeadStatus
+
+
+# Lead lists (issue 15) -----------------------------------------------------------------
+
+ListType = _choices("ListType", ("static", "dynamic"))
+
+
+class NewLeadList(RequestBody):
+    """A new static list; add leads to it from My Leads (or on its page)."""
+
+    name: Text(255) = Field(description="Unique in the workspace.")
+    description: Text(2000) | None = Field(None, description="What the list is for.")
+    tags: list[Text(FIELD_LIMITS["tags"])] | None = Field(
+        None, description="Tag names; stored lower-case, each once."
+    )
+
+
+class LeadListsQuery(RequestBody):
+    """The lists' query parameters."""
+
+    q: QueryText(200) | None = Field(None, description="Text in the name or description.")
+    archived: bool = Field(False, description="Archived lists instead of the others.")
+
+
+class ListMembersQuery(RequestBody):
+    """A list's members, page by page, in the order they joined (newest first)."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        description=f"Items per page; a larger value is served as {MAX_LIMIT}.",
+    )
+
+    error_messages: ClassVar[dict[str, str]] = {
+        "page": f"must be a whole number from 1 to {MAX_PAGE}",
+        "limit": "must be a whole number of 1 or more",
+    }
+
+
+class LeadListSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    type: ListType
+    member_count: int = Field(ge=0, description="Exact, now (computed for a dynamic list).")
+    campaign_count: int = Field(ge=0, description="Campaigns the list feeds.")
+    tags: list[str]
+    archived: bool
+    created_by: str | None = Field(description="Who made it (name or email).")
+    created_at: Timestamp
+
+
+class LeadListPage(BaseModel):
+    items: list[LeadListSummary] = Field(description="Newest first.")
+    total: int = Field(ge=0)
+
+
+class ListMember(BaseModel):
+    lead_id: uuid.UUID
+    name: str = Field(description="The lead's display name.")
+    email: str | None
+    company: str | None
+    status: LeadStatus
+    added_at: Timestamp | None = Field(description="Null for a dynamic list's members.")
+    added_by: str | None = Field(description="Who added the lead (name or email).")
+    note: str | None
+
+
+class ListMemberPage(BaseModel):
+    items: list[ListMember]
+    total: int = Field(ge=0, description="Every member, exactly.")
+    page: int = Field(ge=1)
+    limit: int = Field(ge=1, le=MAX_LIMIT)

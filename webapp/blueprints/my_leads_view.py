@@ -7,15 +7,19 @@ needs, and the answer: the full page, or for htmx the results and the head.
 
 from __future__ import annotations
 
+import uuid
+
 from flask import g, make_response, render_template, request, url_for
 from jinja2_fragments.flask import render_block
+from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.models import LeadList
 from webapp.models.leads import SOURCES, STATUSES
 from webapp.services.accounts.users import workspace_members
 from webapp.services.leads.filters import LeadFilter
 from webapp.services.leads.tags import workspace_tag_names
-from webapp.services.lists.lists import workspace_lists
+from webapp.services.lists.lists import filter_lists, workspace_lists
 
 # My Leads' one-click views: (key, label, owner filter). "any" says everyone's explicitly.
 VIEWS = (
@@ -66,7 +70,9 @@ def is_fragment_request() -> bool:
 
 def page_context(lead_filter: LeadFilter, endpoint: str, layout: str, full_page: bool) -> dict:
     """What My Leads' page around the results needs (the filter bar, views, bulk bar)."""
+    list_label = _list_label(lead_filter)
     context = {
+        "list_label": list_label,
         "f": lead_filter,
         "view": view_of(lead_filter, endpoint, layout),
         "statuses": STATUSES,
@@ -82,6 +88,7 @@ def page_context(lead_filter: LeadFilter, endpoint: str, layout: str, full_page:
         members = workspace_members(db.session, g.workspace.id, active_only=True)
         context["members"] = members
         context["lists"] = workspace_lists(db.session, g.workspace.id)
+        context["filter_lists"] = filter_lists(db.session, g.workspace.id)
         context["tags"] = workspace_tag_names(db.session, g.workspace.id)
         context["bulk_actions"] = BULK_ACTIONS + (
             (("delete", "Delete"),) if g.membership.is_admin else ()
@@ -93,6 +100,20 @@ def page_context(lead_filter: LeadFilter, endpoint: str, layout: str, full_page:
             "someone else",
         )
     return context
+
+
+def _list_label(lead_filter: LeadFilter) -> str | None:
+    """The name of the list the filter names; a list not of this workspace is dropped."""
+    if not lead_filter.list_id:
+        return None
+    name = db.session.execute(
+        select(LeadList.name).where(
+            LeadList.id == uuid.UUID(lead_filter.list_id), LeadList.workspace_id == g.workspace.id
+        )
+    ).scalar()
+    if name is None:
+        lead_filter.list_id = None  # ignored, as the query ignores it
+    return name
 
 
 def render_view(template: str, context: dict, endpoint: str, lead_filter: LeadFilter):

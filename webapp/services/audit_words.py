@@ -23,6 +23,27 @@ ACTIONS = {
     "leads.merged": ("Merged leads", "merged {other} into {kept}"),
     "leads.merge_undone": ("Undid a merge", "undid the merge of {other} into {kept}"),
     "list.members_added": ("Added leads to a list", "added {count} to the list {object}"),
+    "list.members_removed": (
+        "Removed leads from a list",
+        "removed {count} from the list {object}",
+    ),
+    "list.members_copied": (
+        "Copied leads between lists",
+        "copied {count} from the list {object} to {target}",
+    ),
+    "list.members_moved": (
+        "Moved leads between lists",
+        "moved {count} from the list {object} to {target}",
+    ),
+    "list.created": ("Created a list", "created the list {object}"),
+    "api.list.members_read": (
+        "Read a list's members (API)",
+        "read {count} of the list {object} through the API",
+    ),
+    "list.updated": ("Changed a list", "changed the list {object}"),
+    "list.archived": ("Archived a list", "archived the list {object}"),
+    "list.unarchived": ("Unarchived a list", "brought the list {object} back from the archive"),
+    "list.deleted": ("Deleted a list", "deleted the list {object}"),
     "contact.viewed": ("Viewed a contact", "viewed the contact {object}"),
     "api.lead.viewed": ("Viewed a lead (API)", "viewed {object} through the API"),
     "api.leads.listed": ("Listed leads (API)", "listed {count} through the API"),
@@ -80,6 +101,8 @@ HIDDEN_DETAILS = frozenset(
         "name",
         "url",
         "via",
+        "to_list",
+        "frozen_from",
     }
 )
 DETAIL_LABELS = {
@@ -139,6 +162,7 @@ def sentence(row, names: dict) -> list:
         "object": _object(row, names),
         "other": _lead(names, details.get("other_lead_id") or row.object_id),
         "kept": _lead(names, details.get("kept_lead_id") or row.object_id),
+        "target": isolated(details.get("to_list") or "another list"),
     }
     if row.action == "leads.merge_undone":  # the row's object is the lead brought back
         values["other"] = _lead(names, row.object_id)

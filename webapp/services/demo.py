@@ -209,9 +209,51 @@ def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) 
             .values(created_at=lead.created_at)
         )
     session.flush()
+    _demo_lists(session, workspace, admin.user, rep.user)
     form = _demo_form(session, workspace, rep.user)
     return DemoResult(
         workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace), form.public_key
+    )
+
+
+def _demo_lists(session: Session, workspace: Workspace, admin, rep) -> None:
+    """Two static lists and a dynamic one, made once (a workspace with lists is left alone)."""
+    from webapp.models import LeadList
+    from webapp.services.lists.lists import create_list
+    from webapp.services.lists.members import add_members
+
+    if session.execute(select(LeadList.id).where(LeadList.workspace_id == workspace.id)).first():
+        return
+    top = create_list(
+        session,
+        workspace.id,
+        "Major prospects",
+        "The highest-scoring leads, picked for the year-end push",
+        "high-value, priority",
+        admin.id,
+    )
+    best = (
+        select(Lead.id)
+        .where(Lead.workspace_id == workspace.id)
+        .order_by(Lead.lead_score.desc(), Lead.id)
+        .limit(40)
+    )
+    add_members(session, top, best, admin.id)
+    events = create_list(
+        session, workspace.id, "Event attendees", "Met at events and webinars", "events", rep.id
+    )
+    from webapp.services.leads.filters import LeadFilter, matching_leads
+
+    met = matching_leads(session, (Lead.id,), LeadFilter(tag="event"), workspace.id, rep.id)
+    add_members(session, events, met, rep.id)
+    create_list(
+        session,
+        workspace.id,
+        "Hot leads",
+        "Every lead rated hot, always current",
+        "intent",
+        admin.id,
+        criteria={"intent": ["hot"]},
     )
 
 

@@ -21,8 +21,8 @@ from webapp.services.errors import ValidationFailed
 from webapp.services.leads.changes import assign_lead, change_status, tag_lead, untag_lead
 from webapp.services.leads.filters import LeadFilter, matching_leads
 from webapp.services.leads.input import clean_tag_names
-from webapp.services.leads.timeline import add_activity
-from webapp.services.lists.lists import add_leads_to_list, find_or_create_list
+from webapp.services.lists.lists import find_or_create_list
+from webapp.services.lists.members import add_members
 
 ACTIONS = ("status", "assign", "add_tags", "remove_tags", "add_to_list", "archive", "delete")
 ADMIN_ACTIONS = ("delete",)
@@ -136,8 +136,8 @@ def apply_bulk(
         lead_list = find_or_create_list(
             session, workspace_id, request.list_id, request.list_name, user_id
         )
-        added = add_leads_to_list(session, lead_list, ids, user_id)
-        if added:
+        added = add_members(session, lead_list, ids, user_id)  # and their timeline entries
+        if added.count:
             record_audit(
                 session,
                 workspace_id,
@@ -146,22 +146,13 @@ def apply_bulk(
                 "list",
                 lead_list.id,
                 {
-                    "count": len(added),
+                    "count": added.count,
                     "name": lead_list.name,
-                    "lead_ids": [str(i) for i in added[:1000]],
+                    "lead_ids": [str(i) for i in added.lead_ids],
                 },
                 ip,
             )
-        for lead in _leads(session, added):  # members already get no second activity
-            add_activity(
-                session,
-                lead,
-                "updated",
-                f"Added to list {lead_list.name}",
-                user_id,
-                {"list_id": str(lead_list.id)},
-            )
-        return len(added)
+        return added.count
     if request.action == "delete":
         record_audit(
             session,

@@ -94,6 +94,7 @@ def page_context(session: Session, lead: Lead, workspace_id: uuid.UUID) -> dict:
         .where(LeadListMember.lead_id == lead.id, LeadList.workspace_id == workspace_id)
         .order_by(LeadList.name)
     ).all()
+    lists += _dynamic_lists_with(session, lead, workspace_id)
     campaigns = session.execute(
         select(Campaign, CampaignLead)
         .join(CampaignLead, CampaignLead.campaign_id == Campaign.id)
@@ -119,6 +120,30 @@ def page_context(session: Session, lead: Lead, workspace_id: uuid.UUID) -> dict:
         "account": _in_workspace(session, Account, lead.converted_account_id, workspace_id),
         "duplicates": find_lead_duplicates(session, lead),
     }
+
+
+DYNAMIC_LISTS_CHECKED = 50  # the lead page asks at most this many dynamic lists
+
+
+def _dynamic_lists_with(session: Session, lead: Lead, workspace_id: uuid.UUID) -> list:
+    """The workspace's (active) dynamic lists whose criteria the lead meets now."""
+    from webapp.services.lists.membership import member_ids
+
+    dynamic = session.execute(
+        select(LeadList)
+        .where(
+            LeadList.workspace_id == workspace_id,
+            LeadList.list_type == "dynamic",
+            LeadList.is_archived.is_(False),
+        )
+        .order_by(LeadList.name)
+        .limit(DYNAMIC_LISTS_CHECKED)
+    ).scalars()
+    return [
+        (lead_list, None)
+        for lead_list in dynamic
+        if session.execute(member_ids(lead_list).where(Lead.id == lead.id).limit(1)).first()
+    ]
 
 
 def _in_workspace(session: Session, model, row_id: uuid.UUID | None, workspace_id: uuid.UUID):

@@ -61,6 +61,7 @@ class LeadFilter:
     created_from: date | None = None
     created_to: date | None = None
     q: str = ""
+    list_id: str | None = None  # a lead list of the workspace ("list" in the URL)
     sort: str = "created"
     direction: str = "desc"
     page: int = 1
@@ -87,6 +88,7 @@ class LeadFilter:
             created_from=parse_day(args.get("created_from")),
             created_to=parse_day(args.get("created_to")),
             q=_typed(args.get("q"))[:MAX_QUERY_LENGTH],
+            list_id=_uuid_text(args.get("list")),
             sort=args.get("sort") if args.get("sort") in SORTS else "created",
             direction="asc" if args.get("direction") == "asc" else "desc",
             page=min(_int(args.get("page"), 1, 10**30) or 1, 10**6),  # past the end: the last
@@ -124,7 +126,12 @@ class LeadFilter:
 
 
 _DEFAULTS = {f.name: getattr(LeadFilter(), f.name) for f in fields(LeadFilter)}
-_ARG_NAMES = {"statuses": "status", "sources": "source", "intents": "intent"}
+_ARG_NAMES = {
+    "statuses": "status",
+    "sources": "source",
+    "intents": "intent",
+    "list_id": "list",
+}
 
 
 def _int(value, low: int, high: int) -> int | None:
@@ -143,6 +150,12 @@ def _typed(value: str | None) -> str:
 def _owner(value) -> str | None:
     if value in ("me", "unassigned", "any"):
         return value
+    return _uuid_text(value)
+
+
+def _uuid_text(value) -> str | None:
+    if value in (None, ""):
+        return None
     try:
         return str(uuid.UUID(str(value)))
     except (TypeError, ValueError):
@@ -279,6 +292,13 @@ def filter_conditions(
         conditions.append(Lead.id.in_(tagged))
     if f.q:
         conditions.append(_search_condition(f.q))
+    if f.list_id:
+        # Imported here: membership builds dynamic lists from this module's filter.
+        from webapp.services.lists.membership import list_condition
+
+        in_list = list_condition(f.list_id, workspace_id, timezone)
+        if in_list is not None:  # another workspace's (or no) list: no filter at all
+            conditions.append(in_list)
     return conditions
 
 
