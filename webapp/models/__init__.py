@@ -6,6 +6,7 @@ from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
 from webapp.models.events import Event
+from webapp.models.imports import ImportChange, ImportRejectedRow, LeadImport
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
@@ -19,9 +20,12 @@ __all__ = [
     "CoreCompany",
     "CorePerson",
     "Event",
+    "ImportChange",
+    "ImportRejectedRow",
     "JobRun",
     "Lead",
     "LeadActivity",
+    "LeadImport",
     "LeadList",
     "LeadListMember",
     "Membership",
