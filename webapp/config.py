@@ -85,6 +85,8 @@ class Config:
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # per token
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        # CSV/.xlsx uploads on /imports and POST /api/v1/imports (a larger file is a 413).
+        self.IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
         self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
         self.WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
 

@@ -28,14 +28,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from webapp.models.base import utcnow
 from webapp.models import Event, ImportChange, ImportRejectedRow, LeadActivity, LeadImport
+from webapp.models.base import utcnow
 from webapp.models.leads import full_name_of, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
 from webapp.services.errors import ValidationFailed
 from webapp.services.events.outbox import iso
 from webapp.services.events.relay_kick import note_events_written
-from webapp.services.imports.mapping import IGNORE, RAW, TARGET_FIELDS
+from webapp.services.imports.mapping import RAW, TARGET_FIELDS
 from webapp.services.imports.reading import Record
 from webapp.services.leads.input import clean_lead_fields
 from webapp.services.leads.insert import DEFAULTS, LEADS

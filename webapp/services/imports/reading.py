@@ -194,24 +194,9 @@ def _csv_records(stream, delimiter: str, width: int) -> Iterator[Record]:
     header_seen = False
     while True:
         taken: list[tuple[int, str]] = []
-
-        def feed():
-            size = 0
-            while True:
-                if pending:
-                    item = pending.popleft()
-                else:
-                    item = next(source, None)
-                    if item is None:
-                        return
-                taken.append(item)
-                size += len(item[1])
-                if len(taken) > MAX_RECORD_LINES or size > MAX_RECORD_CHARS:
-                    raise _Overflow
-                yield item[1]
-
+        lines = _feed(source, pending, taken)
         try:
-            row = next(csv.reader(feed(), delimiter=delimiter), None)
+            row = next(csv.reader(lines, delimiter=delimiter), None)
         except _Overflow:
             first = taken[0]
             pending.extendleft(reversed(taken[1:]))
@@ -249,6 +234,23 @@ def _csv_records(stream, delimiter: str, width: int) -> Iterator[Record]:
             )
             continue
         yield Record(first[0], row[:width] + [""] * (width - len(row)))
+
+
+def _feed(source, pending: deque, taken: list) -> Iterator[str]:
+    """Lines for one row: replayed ones first; _Overflow once the row is too long."""
+    size = 0
+    while True:
+        if pending:
+            item = pending.popleft()
+        else:
+            item = next(source, None)
+            if item is None:
+                return
+        taken.append(item)
+        size += len(item[1])
+        if len(taken) > MAX_RECORD_LINES or size > MAX_RECORD_CHARS:
+            raise _Overflow
+        yield item[1]
 
 
 def _stray_quote(line: int) -> str:
