@@ -282,17 +282,22 @@ def _xlsx_shape(path: Path) -> FileShape:
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    handle = open(path, "rb")  # a handle, not the name: the name's suffix may say .csv
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise refuse(f"is not a CSV or .xlsx file ({type(exc).__name__})") from None
-    try:
-        sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
+        try:
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException):
+            raise refuse("is not a CSV or .xlsx file") from None
+        try:
+            sheet = book.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(v) for v in values]
+        finally:
+            book.close()
     finally:
-        book.close()
+        handle.close()
 
 
 def _cell_text(value) -> str:
@@ -324,11 +329,12 @@ def estimate_rows(path: Path, shape: FileShape) -> int:
     if shape.file_format == "xlsx":
         from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True)
-        try:
-            return max(0, (book.worksheets[0].max_row or 1) - 1)
-        finally:
-            book.close()
+        with open(path, "rb") as handle:
+            book = load_workbook(handle, read_only=True)
+            try:
+                return max(0, (book.worksheets[0].max_row or 1) - 1)
+            finally:
+                book.close()
     step = 2 if shape.encoding == "utf-16" else 1
     lines, last = 0, b""
     with open(path, "rb") as handle:
