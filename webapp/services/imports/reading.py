@@ -284,7 +284,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    handle = open(path, "rb")  # a handle, not the name: the name's suffix may say .csv
+    # A handle, not the name: the name's suffix may say .csv.
+    handle = open(path, "rb")  # noqa: SIM115  (closed below, after the last row)
     try:
         try:
             book = load_workbook(handle, read_only=True, data_only=True)
