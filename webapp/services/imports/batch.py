@@ -579,13 +579,14 @@ def _add_members(session: Session, ctx: ImportContext, lead_ids, now) -> set[uui
 def _add_tags(session: Session, ctx: ImportContext, lead_ids) -> dict[uuid.UUID, list]:
     if not ctx.tag_ids or not lead_ids:
         return {}
-    have = set(
-        session.execute(
+    have = {
+        (row.lead_id, row.tag_id)
+        for row in session.execute(
             sa.select(lead_tags.c.lead_id, lead_tags.c.tag_id).where(
                 lead_tags.c.lead_id.in_(lead_ids), lead_tags.c.tag_id.in_(ctx.tag_ids)
             )
-        ).tuples()
-    )
+        )
+    }
     wanted = [
         {"lead_id": lead_id, "tag_id": tag_id}
         for lead_id in lead_ids
