@@ -69,17 +69,21 @@ def test_duplicate_policies(app, db, factory, desk, policy, expected):
     assert {k: getattr(lead, k) for k in expected} == expected
     assert lead.city is None  # an empty cell never clears a field
     assert len(activities(db, lead, "imported")) == 1
-    members = db.session.execute(
-        db.select(LeadListMember).where(LeadListMember.lead_id == ann.id)
-    ).scalars().all()
+    members = (
+        db.session.execute(db.select(LeadListMember).where(LeadListMember.lead_id == ann.id))
+        .scalars()
+        .all()
+    )
     assert [m.lead_list_id for m in members] == [imp.lead_list_id]
 
 
 def test_importing_the_same_file_twice_creates_no_new_lead(app, db, desk):
     workspace, admin = desk
-    rows = [["Email", "Name", "Phone"]] + [
-        [f"p{n}@example.com", f"P {n}", ""] for n in range(30)
-    ] + [["", "No Email", "+14155550123"]]
+    rows = (
+        [["Email", "Name", "Phone"]]
+        + [[f"p{n}@example.com", f"P {n}", ""] for n in range(30)]
+        + [["", "No Email", "+14155550123"]]
+    )
     first = run_file(app, workspace, admin, csv_bytes(rows), batch_size=7)
     assert counts(first)["created"] == 31
     second = run_file(app, workspace, admin, csv_bytes(rows), batch_size=7)
@@ -117,9 +121,13 @@ def test_revert_restores_unless_changed_since(app, db, factory, desk):
     assert [t.name for t in ann.tags] == []
     emails = {lead.email for lead in leads_of(workspace)}
     assert emails == {"ann@example.com", "bob@example.com"}
-    members = db.session.execute(
-        db.select(LeadListMember.lead_id).where(LeadListMember.lead_list_id == lead_list.id)
-    ).scalars().all()
+    members = (
+        db.session.execute(
+            db.select(LeadListMember.lead_id).where(LeadListMember.lead_list_id == lead_list.id)
+        )
+        .scalars()
+        .all()
+    )
     assert members == [bob.id]  # Bob was a member before; Ann's membership went
     (note,) = [a for a in activities(db, ann, "updated") if "reverted" in (a.description or "")]
     assert "restored job title" in note.description and "kept company name" in note.description
