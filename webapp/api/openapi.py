@@ -16,7 +16,14 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from webapp.api import schemas as s
 
 REF = "#/components/schemas/{model}"
-REQUESTS = (s.CaptureRequest, s.StatusChange, s.Assignment, s.NewActivity, s.LeadListQuery)
+REQUESTS = (
+    s.CaptureRequest,
+    s.StatusChange,
+    s.Assignment,
+    s.NewActivity,
+    s.LeadListQuery,
+    s.ImportUpload,
+)
 RESPONSES = (
     s.LeadPage,
     s.LeadDetail,
@@ -27,6 +34,8 @@ RESPONSES = (
     s.Health,
     s.Error,
     s.StatusConflict,
+    s.ImportStatus,
+    s.ImportErrors,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -82,13 +91,17 @@ def _body(model: type[BaseModel]) -> dict:
 
 
 def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) -> dict:
-    """An admin operation: bearer token, per-token rate limit, a lead of the workspace."""
+    """An admin operation: bearer token, per-token rate limit, a lead of the workspace.
+
+    Keyword arguments named e<code> word that error's answer for this operation.
+    """
+    texts = {k: extra.pop(k) for k in list(extra) if k.startswith("e") and k[1:].isdigit()}
     return {
         "operationId": name,
         "summary": summary,
         "tags": ["Admin API"],
         "security": [{"bearerAuth": []}],
-        "responses": {**answers, **_errors("401", "404", "429", *body_codes)},
+        "responses": {**answers, **_errors("401", "404", "429", *body_codes, **texts)},
         **extra,
     }
 
@@ -218,6 +231,7 @@ def _paths(components: dict) -> dict:
                 requestBody=_body(s.NewActivity),
             ),
         },
+        **_import_paths(),
         "/health": {
             "get": {
                 "operationId": "getHealth",
@@ -229,6 +243,62 @@ def _paths(components: dict) -> dict:
                     "503": _json(s.Health, "A dependency is unavailable; `failing` names it."),
                 },
             }
+        },
+    }
+
+
+IMPORT_ID = {"name": "import_id", "in": "path", "required": True,
+             "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+
+def _import_paths() -> dict:
+    """Imports (issue 15): a multipart upload answered 202, then progress and errors."""
+    upload = {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": _ref(s.ImportUpload)}},
+    }
+    csv_report = {"schema": {"type": "string"}}
+    return {
+        "/api/v1/imports": {
+            "post": _admin(
+                "createImport",
+                "Upload a CSV or .xlsx file to import (runs in the background)",
+                {"202": _json(s.ImportStatus, "Accepted: the import and its run, queued.")},
+                "400",
+                "413",
+                "422",
+                e404="A list, owner or campaign named is not in the token's workspace.",
+                e413="The file is larger than IMPORT_MAX_BYTES (100 MB by default).",
+                e422="The file or a field was refused (not CSV, no header, no email, "
+                "LinkedIn or phone column…); `errors` names it.",
+                requestBody=upload,
+            ),
+        },
+        "/api/v1/imports/{import_id}": {
+            "parameters": [IMPORT_ID],
+            "get": _admin(
+                "getImport",
+                "An import's progress and counts",
+                {"200": _json(s.ImportStatus, "The import now.")},
+                e404="No such import in the token's workspace.",
+            ),
+        },
+        "/api/v1/imports/{import_id}/errors": {
+            "parameters": [IMPORT_ID],
+            "get": _admin(
+                "getImportErrors",
+                "The rejected rows: CSV (formula-safe), or JSON with Accept: application/json",
+                {
+                    "200": {
+                        "description": "Each rejected row's line, reason and values.",
+                        "content": {
+                            "text/csv": csv_report,
+                            "application/json": {"schema": _ref(s.ImportErrors)},
+                        },
+                    }
+                },
+                e404="No such import in the token's workspace.",
+            ),
         },
     }
 

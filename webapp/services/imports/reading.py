@@ -78,8 +78,11 @@ def detect_shape(path: Path, file_name: str) -> FileShape:
         sample = sample.lstrip("\ufeff")
     if _looks_binary(sample):
         raise refuse("is not a CSV file (it looks like a binary file)")
-    delimiter = _sniff_delimiter(sample)
-    headers = _csv_headers(path, encoding, delimiter)
+    try:
+        delimiter = _sniff_delimiter(sample)
+        headers = _csv_headers(path, encoding, delimiter)
+    except csv.Error as exc:
+        raise refuse(f"cannot be read as CSV ({exc})") from None
     return FileShape("csv", encoding, delimiter, headers)
 
 
@@ -115,7 +118,7 @@ def _looks_binary(sample: str) -> bool:
 
 
 def _sniff_delimiter(sample: str) -> str:
-    lines = [line for line in sample.splitlines() if line.strip()][:20]
+    lines = [line for line in sample.replace("\x00", "").splitlines() if line.strip()][:20]
     if len(lines) > 1 and len(sample) >= SAMPLE_BYTES:
         lines = lines[:-1]  # the last line of a cut sample may be cut too
     best, best_score = ",", (-1, -1)
@@ -149,7 +152,9 @@ def _header_names(row) -> list[str]:
 
 
 def open_text(path: Path, encoding: str):
-    return open(path, encoding=encoding, newline="")
+    # "replace": a UTF-16 file cut mid-character, or bytes after a UTF-8 BOM that are
+    # not UTF-8, still read (the odd character shows as U+FFFD) instead of failing.
+    return open(path, encoding=encoding, errors="replace", newline="")
 
 
 def _physical_rows(stream, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -275,6 +280,10 @@ def _xlsx_shape(path: Path) -> FileShape:
         for _line, row in rows:
             if any(v.strip() for v in row):
                 return FileShape("xlsx", None, None, _header_names(row))
+    except ValidationFailed:
+        raise
+    except Exception:  # a damaged sheet fails as it is read
+        raise refuse("is not a CSV or .xlsx file (the workbook cannot be read)") from None
     finally:
         rows.close()
     raise refuse("has no header row")
@@ -291,6 +300,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             book = load_workbook(handle, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException):
             raise refuse("is not a CSV or .xlsx file") from None
+        except Exception:  # openpyxl on a damaged workbook raises many kinds
+            raise refuse("is not a CSV or .xlsx file (the workbook cannot be read)") from None
         try:
             sheet = book.worksheets[0]
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -69,8 +69,9 @@ def report_csv(session: Session, imp: LeadImport) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def report_json(session: Session, imp: LeadImport) -> list[dict]:
-    return [
-        {"line": row.line, "reason": row.reason, "values": row.values or {}}
-        for row in rejected_rows(session, imp)
-    ]
+def count_rejected(session: Session, imp: LeadImport) -> int:
+    return session.execute(
+        sa.select(sa.func.count())
+        .select_from(ImportRejectedRow)
+        .where(ImportRejectedRow.import_id == imp.id)
+    ).scalar_one()
