@@ -7,7 +7,6 @@ the import's counts commit together. The run's counts mirror the import's.
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 
@@ -19,7 +18,8 @@ from webapp.models import LeadImport
 from webapp.models.base import utcnow
 from webapp.services.audit import record_audit
 from webapp.services.imports.batch import BATCH_SIZE, apply_batch, prepare
-from webapp.services.imports.reading import estimate_rows, read_records
+from webapp.services.imports.pipeline import parsed_batches
+from webapp.services.imports.reading import estimate_rows
 from webapp.services.imports.revert import finish_revert, revert_batch
 from webapp.services.imports.setup import shape_of, stored_file
 
@@ -55,10 +55,8 @@ def run_import(run, import_id: str, batch_size: int = BATCH_SIZE) -> int:
     context = prepare(db.session, imp)
     db.session.commit()
     _mirror(run, imp)
-    records = read_records(path, shape)
-    try:
-        rest = itertools.islice(records, imp.checkpoint, None)
-        while batch := list(itertools.islice(rest, batch_size)):
+    with parsed_batches(path, shape, context, imp.checkpoint, batch_size) as batches:
+        for batch in batches:
             apply_batch(db.session, context, batch, imp.checkpoint)
             db.session.commit()
             imp = _load(import_id)
@@ -66,8 +64,6 @@ def run_import(run, import_id: str, batch_size: int = BATCH_SIZE) -> int:
             if run.cancelled():
                 run.tell(f"Stopped after {imp.done_rows:,} rows.")
                 return imp.done_rows
-    finally:
-        records.close()
     imp.total_rows = imp.done_rows
     imp.finished_at = utcnow()
     _assign_to_campaign(imp)

@@ -231,31 +231,53 @@ def jsonable(value):
     return value
 
 
-def apply_batch(
-    session: Session, ctx: ImportContext, records: list[Record], checkpoint: int
-) -> BatchResult:
-    """Write one batch; `checkpoint` is the import's checkpoint the batch starts from."""
-    result = BatchResult(read=len(records))
-    _advance_checkpoint(session, ctx, checkpoint, checkpoint + len(records))
-    rows: dict[tuple[str, str], Row] = {}
-    rejected: list[Rejected] = []
+@dataclass
+class ParsedBatch:
+    """A batch read and cleaned (no database needed), ready for `apply_batch`."""
+
+    read: int
+    rows: dict[tuple[str, str], Row]
+    rejected: list[Rejected]
+    folded_updated: int = 0
+    folded_skipped: int = 0
+
+
+def parse_batch(ctx: ImportContext, records: list[Record]) -> ParsedBatch:
+    """Each row through the input schema; a key seen twice folds into its first row."""
+    batch = ParsedBatch(read=len(records), rows={}, rejected=[])
     for record in records:
         parsed = parse_record(ctx, record)
         if isinstance(parsed, Rejected):
-            rejected.append(parsed)
+            batch.rejected.append(parsed)
             continue
-        first = rows.get(parsed.key)
+        first = batch.rows.get(parsed.key)
         if first is None:
-            rows[parsed.key] = parsed
+            batch.rows[parsed.key] = parsed
             continue
         # The same lead twice in the file: the later row is a duplicate of the first.
         folded = changes_for(first.values, parsed.values, ctx.policy, ctx.written)
         first.values.update(folded)
         if folded:
-            result.updated += 1
+            batch.folded_updated += 1
         else:
-            result.skipped += 1
-    result.invalid = len(rejected)
+            batch.folded_skipped += 1
+    return batch
+
+
+def apply_batch(
+    session: Session, ctx: ImportContext, batch: ParsedBatch | list[Record], checkpoint: int
+) -> BatchResult:
+    """Write one batch; `checkpoint` is the import's checkpoint the batch starts from."""
+    if not isinstance(batch, ParsedBatch):
+        batch = parse_batch(ctx, batch)
+    result = BatchResult(
+        read=batch.read,
+        updated=batch.folded_updated,
+        skipped=batch.folded_skipped,
+        invalid=len(batch.rejected),
+    )
+    _advance_checkpoint(session, ctx, checkpoint, checkpoint + batch.read)
+    rows = batch.rows
     now = utcnow()
     existing = _find_existing(session, ctx, list(rows.values()))
     new_rows = [row for key, row in rows.items() if key not in existing]
@@ -270,7 +292,7 @@ def apply_batch(
     result.updated += updated
     result.skipped += skipped + sum(1 for row in raced if row.key not in existing)
     result.members_added += members
-    _store_rejected(session, ctx, rejected)
+    _store_rejected(session, ctx, batch.rejected)
     _count(session, ctx, result)
     if created_ids:
         note_events_written(session)
