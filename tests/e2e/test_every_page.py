@@ -60,7 +60,19 @@ def seeded(app, db, factory):
     db.session.commit()
     values = {"lead": lead.id, "form": form.id, "form_key": form.public_key}
     values["endpoint"] = endpoint.id
+    values.update(_imports(app, workspace, admin))
     return {"admin": admin, "rep": rep, "values": values}
+
+
+def _imports(app, workspace, admin) -> dict:
+    """A finished import (with a rejected row) and one waiting for its mapping."""
+    from tests.imports.helpers import csv_bytes, run_in_process, upload
+
+    rows = [["E-mail", "First Name", "Company Name"], ["ann@example.com", "Ann", "Acme"],
+            ["not-an-email", "Bob", "A company with a rather long name, Incorporated"]]  # fmt: skip
+    done = run_in_process(app, workspace, admin, csv_bytes(rows), "spring-fair-attendees.csv")
+    waiting = upload(app, workspace, admin, csv_bytes(rows), "to-map.csv")
+    return {"import": done.id, "import_to_map": waiting.id}
 
 
 def _expected_status(page: Page, role: str) -> int:
