@@ -3,6 +3,8 @@ error report (jobs run inline here: the progress partial is the same either way)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.e2e.conftest import sign_in
 from webapp.models import Lead
 
@@ -36,7 +38,7 @@ def test_upload_map_run_and_download_the_error_report(app, db, factory, page, mo
     assert "Created: 2" in progress.inner_text() and "Invalid: 1" in progress.inner_text()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the error report").click()
-    report = open(download.value.path(), encoding="utf-8").read()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
     assert "not-an-email" in report and "'=HYPERLINK" in report
     db.session.expire_all()
     leads = db.session.execute(db.select(Lead).where(Lead.workspace_id == workspace.id)).scalars()
