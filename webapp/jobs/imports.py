@@ -17,7 +17,12 @@ from webapp.jobs.registry import job
 from webapp.models import LeadImport
 from webapp.models.base import utcnow
 from webapp.services.audit import record_audit
-from webapp.services.imports.batch import BATCH_SIZE, apply_batch, prepare
+from webapp.services.imports.batch import (
+    BATCH_SIZE,
+    apply_batch,
+    prepare,
+    refresh_statistics,
+)
 from webapp.services.imports.pipeline import parsed_batches
 from webapp.services.imports.reading import estimate_rows
 from webapp.services.imports.revert import finish_revert, revert_batch
@@ -55,11 +60,16 @@ def run_import(run, import_id: str, batch_size: int = BATCH_SIZE) -> int:
     context = prepare(db.session, imp)
     db.session.commit()
     _mirror(run, imp)
+    analyzed = 0
     with parsed_batches(path, shape, context, imp.checkpoint, batch_size) as batches:
         for batch in batches:
             apply_batch(db.session, context, batch, imp.checkpoint)
             db.session.commit()
             imp = _load(import_id)
+            if imp.created_count > 2 * analyzed + batch_size:
+                analyzed = imp.created_count
+                refresh_statistics(db.session)
+                db.session.commit()
             _mirror(run, imp)
             if run.cancelled():
                 run.tell(f"Stopped after {imp.done_rows:,} rows.")
