@@ -17,8 +17,11 @@ from webapp.models import (
     CoreCompany,
     CorePerson,
     Event,
+    ImportChange,
+    ImportRejectedRow,
     Lead,
     LeadActivity,
+    LeadImport,
     LeadList,
     LeadListMember,
     Membership,
@@ -123,6 +126,24 @@ class Factory:
         fields.setdefault("key", f"key-{next(_seq)}")
         fields.setdefault("request_hash", "0" * 64)
         return self._saved(IdempotencyKey(form_id=form.id, **fields))
+
+    def import_change(self, lead_import: LeadImport, lead: Lead, **fields) -> ImportChange:
+        fields.setdefault("kind", "created")
+        return self._saved(ImportChange(import_id=lead_import.id, lead_id=lead.id, **fields))
+
+    def import_rejected_row(self, lead_import: LeadImport, **fields) -> ImportRejectedRow:
+        fields.setdefault("line", 2)
+        fields.setdefault("values", {"Email": "not-an-email"})
+        fields.setdefault("reason", "Email: is not an email address")
+        return self._saved(ImportRejectedRow(import_id=lead_import.id, **fields))
+
+    def lead_import(self, workspace: Workspace, **fields) -> LeadImport:
+        """An import's record (no file behind it; tests that run one upload a file)."""
+        fields.setdefault("file_name", f"import-{next(_seq)}.csv")
+        fields.setdefault("stored_path", f"imports/{workspace.id}/missing.csv")
+        fields.setdefault("headers", ["Email"])
+        fields.setdefault("mapping", ["email"])
+        return self._saved(LeadImport(workspace_id=workspace.id, **fields))
 
     def job_run(self, workspace: Workspace, kind: str = "diagnostics.noop", **fields) -> JobRun:
         return self._saved(JobRun(workspace_id=workspace.id, kind=kind, **fields))

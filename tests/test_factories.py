@@ -27,6 +27,9 @@ def _build_everything(factory):
     delivery = factory.webhook_delivery(endpoint, factory.event(workspace, lead_id=lead.id))
     factory.webhook_attempt(delivery)
     factory.job_run(workspace, started_by=admin.id)
+    lead_import = factory.lead_import(workspace, created_by_id=admin.id, lead_list_id=lead_list.id)
+    factory.import_change(lead_import, lead)
+    factory.import_rejected_row(lead_import)
     return workspace
 
 
