@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         api_tokens_settings,
         audit,
         auth,
+        campaigns,
         contacts,
         duplicates,
         forms_settings,
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
         sections, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
-        contacts, accounts,
+        contacts, accounts, campaigns,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 

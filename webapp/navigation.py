@@ -32,6 +32,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("accounts.index", "Accounts", "building", blueprints=("accounts",)),
     NavItem("sections.lists", "Lists", "list", blueprints=("sections", "lists")),
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
+    NavItem("campaigns.index", "Campaigns", "megaphone", blueprints=("campaigns",)),
     # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
     # "Imports", "upload"), pipeline... add them here once their blueprint exists.
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
