@@ -17,6 +17,7 @@ from webapp.api import schemas as s
 
 REF = "#/components/schemas/{model}"
 REQUESTS = (s.CaptureRequest, s.StatusChange, s.Assignment, s.NewActivity, s.LeadListQuery)
+QUERIES = (s.LeadListQuery, s.CampaignListQuery)  # parameters, not bodies
 RESPONSES = (
     s.LeadPage,
     s.LeadDetail,
@@ -27,6 +28,8 @@ RESPONSES = (
     s.Health,
     s.Error,
     s.StatusConflict,
+    s.CampaignPage,
+    s.CampaignDetail,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -93,9 +96,9 @@ def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) ->
     }
 
 
-def _query_parameters(components: dict) -> list[dict]:
-    """LeadListQuery's properties as query parameters (none required)."""
-    model = components[s.LeadListQuery.__name__]
+def _query_parameters(components: dict, query=s.LeadListQuery) -> list[dict]:
+    """A query model's properties as query parameters (none required)."""
+    model = components[query.__name__]
     parameters = []
     for name, schema in model["properties"].items():
         schema = dict(schema)
@@ -218,6 +221,7 @@ def _paths(components: dict) -> dict:
                 requestBody=_body(s.NewActivity),
             ),
         },
+        **_campaign_paths(components),
         "/health": {
             "get": {
                 "operationId": "getHealth",
@@ -229,6 +233,32 @@ def _paths(components: dict) -> dict:
                     "503": _json(s.Health, "A dependency is unavailable; `failing` names it."),
                 },
             }
+        },
+    }
+
+
+CAMPAIGN_ID = {"name": "campaign_id", "in": "path", "required": True,
+               "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+
+def _campaign_paths(components: dict) -> dict:
+    return {
+        "/api/v1/campaigns": {
+            "get": _admin(
+                "listCampaigns",
+                "List campaigns with their lead counts",
+                {"200": _json(s.CampaignPage, "One page of campaigns, newest first.")},
+                "422",
+                parameters=_query_parameters(components, s.CampaignListQuery),
+            )
+        },
+        "/api/v1/campaigns/{campaign_id}": {
+            "parameters": [CAMPAIGN_ID],
+            "get": _admin(
+                "getCampaign",
+                "A campaign with its lists' stats and totals",
+                {"200": _json(s.CampaignDetail, "The campaign.")},
+            ),
         },
     }
 
@@ -246,14 +276,15 @@ DESCRIPTION = (
 @cache
 def _document() -> dict:
     _, defs = models_json_schema(
-        [(model, "validation") for model in REQUESTS]
+        [(model, "validation") for model in (*REQUESTS, s.CampaignListQuery)]
         + [(model, "serialization") for model in RESPONSES],
         ref_template=REF,
         schema_generator=_NoFieldTitles,
     )
     components = defs["$defs"]
     paths = _paths(components)
-    del components[s.LeadListQuery.__name__]  # it is the list's parameters, not a body
+    for query in QUERIES:  # they are the lists' parameters, not bodies
+        del components[query.__name__]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Leadkeeper lead API", "version": "1.1.0", "description": DESCRIPTION},
