@@ -46,9 +46,6 @@ def upgrade():
             ["campaign_id", "status", "list_priority", "next_attempt_at", "id"],
             unique=False,
         )
-        batch_op.create_index(
-            "ix_campaign_leads_list", ["campaign_id", "lead_list_id"], unique=False
-        )
 
     op.create_table(
         "campaign_lead_attempts",
@@ -101,7 +98,6 @@ def upgrade():
 def downgrade():
     op.drop_table("campaign_lead_attempts")
     with op.batch_alter_table("campaign_leads", schema=None) as batch_op:
-        batch_op.drop_index("ix_campaign_leads_list")
         batch_op.drop_index("ix_campaign_leads_queue")
         batch_op.drop_constraint(
             batch_op.f("fk_campaign_leads_locked_by_id_users"), type_="foreignkey"

@@ -91,7 +91,6 @@ class CampaignLead(db.Model):
             "next_attempt_at",
             "id",
         ),
-        sa.Index("ix_campaign_leads_list", "campaign_id", "lead_list_id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
