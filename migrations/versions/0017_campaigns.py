@@ -46,6 +46,22 @@ def upgrade():
             ["campaign_id", "status", "list_priority", "next_attempt_at", "id"],
             unique=False,
         )
+        locked = sa.text("locked_by_id IS NOT NULL")
+        batch_op.create_index(
+            "ix_campaign_leads_locked_by",
+            ["locked_by_id"],
+            unique=False,
+            postgresql_where=locked,
+            sqlite_where=locked,
+        )
+        amounts = sa.text("pledged_amount IS NOT NULL OR donated_amount IS NOT NULL")
+        batch_op.create_index(
+            "ix_campaign_leads_amounts",
+            ["campaign_id"],
+            unique=False,
+            postgresql_where=amounts,
+            sqlite_where=amounts,
+        )
 
     op.create_table(
         "campaign_lead_attempts",
@@ -98,6 +114,8 @@ def upgrade():
 def downgrade():
     op.drop_table("campaign_lead_attempts")
     with op.batch_alter_table("campaign_leads", schema=None) as batch_op:
+        batch_op.drop_index("ix_campaign_leads_amounts")
+        batch_op.drop_index("ix_campaign_leads_locked_by")
         batch_op.drop_index("ix_campaign_leads_queue")
         batch_op.drop_constraint(
             batch_op.f("fk_campaign_leads_locked_by_id_users"), type_="foreignkey"

@@ -25,6 +25,7 @@ CAMPAIGN_STATUSES = ("draft", "active", "paused", "completed")
 CAMPAIGN_LEAD_STATUSES = ("new", "queued", "calling", "contacted", "converted", "failed")
 # A lead waits in the campaign's queue while its status is one of these.
 QUEUE_STATUSES = ("new", "queued", "calling")
+AMOUNTS_GIVEN = "pledged_amount IS NOT NULL OR donated_amount IS NOT NULL"
 
 
 class Campaign(db.Model):
@@ -90,6 +91,19 @@ class CampaignLead(db.Model):
             "list_priority",
             "next_attempt_at",
             "id",
+        ),
+        # Few rows each: who holds a lead now, and the rows with amounts (the totals).
+        sa.Index(
+            "ix_campaign_leads_locked_by",
+            "locked_by_id",
+            postgresql_where=sa.text("locked_by_id IS NOT NULL"),
+            sqlite_where=sa.text("locked_by_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_campaign_leads_amounts",
+            "campaign_id",
+            postgresql_where=sa.text(AMOUNTS_GIVEN),
+            sqlite_where=sa.text(AMOUNTS_GIVEN),
         ),
     )
 

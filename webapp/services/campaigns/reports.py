@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, select, text
 from sqlalchemy.orm import Session
 
 from webapp.models import Campaign, CampaignLead, CampaignLeadList, Lead, LeadList
+from webapp.models.campaigns import AMOUNTS_GIVEN
 from webapp.models.leads import INTENTS
 
 
@@ -57,7 +58,11 @@ def campaign_totals(session: Session, campaign: Campaign, stats: list[ListStats]
         select(
             func.coalesce(func.sum(CampaignLead.pledged_amount), 0),
             func.coalesce(func.sum(CampaignLead.donated_amount), 0),
-        ).where(CampaignLead.campaign_id == campaign.id)
+        ).where(
+            CampaignLead.campaign_id == campaign.id,
+            # The predicate of ix_campaign_leads_amounts: only rows with an amount are read.
+            text(AMOUNTS_GIVEN),
+        )
     ).one()
     contacted = sum(s.link.contacted_leads for s in stats)
     successful = sum(s.link.successful_leads for s in stats)
