@@ -84,3 +84,17 @@ def test_reps_racing_on_their_own_connections_never_share_a_lead(app, db, factor
     db.session.expire_all()
     statuses = set(db.session.execute(select(CampaignLead.status)).scalars())
     assert statuses == {"contacted"}
+
+
+def test_the_page_counts_the_queue_up_to_its_cap(db, factory, monkeypatch):
+    from webapp.services.campaigns import queue
+
+    workspace, campaign = _campaign(db, factory, 3)
+    assert (queue_page(db.session, campaign).total, queue.queue_size(db.session, campaign)) == (
+        3,
+        3,
+    )
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    capped = queue_page(db.session, campaign, page=5, per_page=1)
+    assert (capped.total, capped.capped, capped.page, len(capped.rows)) == (2, True, 2, 1)
+    assert queue.queue_size(db.session, campaign) == 3  # the API's exact count

@@ -21,7 +21,7 @@ from webapp.api.validation import read_query
 from webapp.extensions import db
 from webapp.models import Campaign
 from webapp.services.campaigns.campaigns import campaigns_overview
-from webapp.services.campaigns.queue import queue_page
+from webapp.services.campaigns.queue import queue_size
 from webapp.services.campaigns.reports import campaign_totals, list_stats
 from webapp.services.errors import NotFound
 from webapp.services.scoping import get_owned
@@ -98,7 +98,7 @@ def campaign_detail_endpoint(campaign_id):
     ]
     body = CampaignDetail(
         **_summary(campaign, totals.leads, totals.contacted, totals.successful),
-        queued_leads=queue_page(db.session, campaign, 1, 1).total,
+        queued_leads=queue_size(db.session, campaign),
         conversion_rate=_rate(totals.conversion_rate),
         pledged_total=f"{totals.pledged:.2f}",
         donated_total=f"{totals.donated:.2f}",

@@ -28,7 +28,9 @@ from webapp.services.errors import NotFound
 
 QUEUE_ORDER = (CampaignLead.list_priority, CampaignLead.next_attempt_at, CampaignLead.id)
 CANDIDATES = 16  # first rows of each status considered per claim round
-MAX_PAGE = 10_000
+# The page counts the queue up to this many (as My Leads caps its count): past it the
+# page says "more than", and its cost no longer grows with the queue.
+COUNT_CAP = 10_000
 
 
 @dataclass
@@ -37,6 +39,7 @@ class QueuePage:
     total: int
     page: int
     per_page: int
+    capped: bool = False  # more than `total` are waiting (not counted further)
 
     @property
     def has_next(self) -> bool:
@@ -83,22 +86,28 @@ def _first_of_each_status(campaign: Campaign, inactive, limit: int, *more) -> Se
     return union_all(*branches).subquery("waiting")
 
 
+def queue_size(session: Session, campaign: Campaign, cap: int | None = None) -> int:
+    """How many leads wait in the queue; with `cap`, counted up to cap + 1 at most."""
+    waiting = select(CampaignLead.id).where(
+        CampaignLead.campaign_id == campaign.id,
+        CampaignLead.status.in_(QUEUE_STATUSES),
+        *_on_active_lists(inactive_list_ids(session, campaign)),
+    )
+    if cap is not None:
+        waiting = waiting.limit(cap + 1)
+    return session.execute(select(func.count()).select_from(waiting.subquery())).scalar_one()
+
+
 def queue_page(session: Session, campaign: Campaign, page=1, per_page: int = 25) -> QueuePage:
     """One page of the queue, with each row's lead, list and lock holder."""
     try:
-        page = min(max(int(page), 1), MAX_PAGE)
+        page = max(int(page), 1)
     except (TypeError, ValueError):
         page = 1
     inactive = inactive_list_ids(session, campaign)
-    total = session.execute(
-        select(func.count())
-        .select_from(CampaignLead)
-        .where(
-            CampaignLead.campaign_id == campaign.id,
-            CampaignLead.status.in_(QUEUE_STATUSES),
-            *_on_active_lists(inactive),
-        )
-    ).scalar_one()
+    total = queue_size(session, campaign, COUNT_CAP)
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     page = min(page, max(1, (total + per_page - 1) // per_page))
     waiting = _first_of_each_status(campaign, inactive, page * per_page)
     ids = (
@@ -116,7 +125,7 @@ def queue_page(session: Session, campaign: Campaign, page=1, per_page: int = 25)
         .outerjoin(User, User.id == CampaignLead.locked_by_id)
         .order_by(*QUEUE_ORDER)
     ).all()
-    return QueuePage(rows, total, page, per_page)
+    return QueuePage(rows, total, page, per_page, capped)
 
 
 def _lock_free(now: datetime):
