@@ -50,6 +50,7 @@ def assign_list(
     override = clean_max_attempts(max_attempts_override, "max_attempts_override")
     _lock(session, campaign)
     links = campaign_links(session, campaign)
+    before = [(x, x.priority) for x in links]
     link = next((x for x in links if x.lead_list_id == lead_list.id), None)
     if link is None:
         link = CampaignLeadList(
@@ -70,7 +71,10 @@ def assign_list(
         _place(links, link, _clean_priority(priority))
     session.flush()
     _fill(session, campaign, link, lead_list, _timezone(session, campaign))
-    _settle(session, campaign, links)
+    if any(x.priority != old for x, old in before):
+        _settle(session, campaign, links)  # priorities moved: leads may change lists
+    else:
+        recount(session, campaign, links)  # appended last: its new leads were all there is
     return link
 
 
@@ -342,19 +346,12 @@ def _fill(
         "created_at",
         "updated_at",
     ]
-    before = _campaign_size(session, campaign)
     # No ON CONFLICT: its speculative insertion costs ~30% on a big list, and the NOT
     # EXISTS guard is enough while the campaign row is locked (_lock) by every writer.
-    session.execute(insert(CampaignLead).from_select(columns, rows))
-    return _campaign_size(session, campaign) - before
-
-
-def _campaign_size(session: Session, campaign: Campaign) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(CampaignLead)
-        .where(CampaignLead.campaign_id == campaign.id)
-    ).scalar_one()
+    statement = insert(CampaignLead).from_select(columns, rows)
+    # An INSERT's rowcount is kept only when asked for (SQLAlchemy's preserve_rowcount).
+    result = session.execute(statement.execution_options(preserve_rowcount=True))
+    return result.rowcount
 
 
 def _lock(session: Session, campaign: Campaign) -> None:
