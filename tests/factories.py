@@ -13,6 +13,7 @@ from webapp.models import (
     AuditLog,
     Campaign,
     CampaignLead,
+    CampaignLeadAttempt,
     CampaignLeadList,
     CoreCompany,
     CorePerson,
@@ -87,6 +88,19 @@ class Factory:
 
     def campaign_lead(self, campaign: Campaign, lead: Lead, **fields) -> CampaignLead:
         return self._saved(CampaignLead(campaign_id=campaign.id, lead_id=lead.id, **fields))
+
+    def campaign_attempt(self, row: CampaignLead, **fields) -> CampaignLeadAttempt:
+        campaign = self.session.get(Campaign, row.campaign_id)
+        fields.setdefault("status", "contacted")
+        return self._saved(
+            CampaignLeadAttempt(
+                workspace_id=campaign.workspace_id,
+                campaign_lead_id=row.id,
+                campaign_id=row.campaign_id,
+                lead_id=row.lead_id,
+                **fields,
+            )
+        )
 
     def campaign_list(self, campaign: Campaign, lead_list: LeadList, **fields) -> CampaignLeadList:
         return self._saved(

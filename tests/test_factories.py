@@ -17,7 +17,7 @@ def _build_everything(factory):
     factory.list_member(lead_list, other)
     campaign = factory.campaign(workspace)
     factory.campaign_list(campaign, lead_list)
-    factory.campaign_lead(campaign, lead, lead_list_id=lead_list.id)
+    factory.campaign_attempt(factory.campaign_lead(campaign, lead, lead_list_id=lead_list.id))
     form = factory.capture_form(workspace)
     factory.spam_submission(form)
     factory.idempotency_key(form)

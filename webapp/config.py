@@ -109,6 +109,8 @@ class Config:
         self.JOB_QUEUES = ("high", "default", "low")
         # A bulk action on "all matching" above this many leads runs as a job.
         self.BULK_JOB_THRESHOLD = int(os.environ.get("BULK_JOB_THRESHOLD", "500") or 500)
+        # How long "Work next lead" keeps a campaign lead locked to the rep who took it.
+        self.CAMPAIGN_LOCK_MINUTES = _positive_int("CAMPAIGN_LOCK_MINUTES", 15)
         # Recovery from a killed worker (README, "Workers"): a job whose worker stops
         # heartbeating counts as abandoned after about two heartbeats, and idle workers
         # look for abandoned jobs, a dead scheduler's lock and stuck runs this often.

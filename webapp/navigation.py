@@ -33,8 +33,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("sections.lists", "Lists", "list", blueprints=("sections", "lists")),
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
     NavItem("imports.index", "Imports", "upload", blueprints=("imports",)),
-    # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
-    # "Imports", "upload"), pipeline... add them here once their blueprint exists.
+    NavItem("campaigns.index", "Campaigns", "megaphone", blueprints=("campaigns",)),
+    # Later sections (pipeline...): add them here once their blueprint exists.
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
     NavItem(
         "settings.index",

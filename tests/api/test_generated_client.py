@@ -310,3 +310,40 @@ def test_import_a_file_with_a_generated_client(lk, live_server, desk):
     assert refused.status_code == 422 and "mapping" in refused.parsed.errors
     missing = _api("admin_api.get_import").sync_detailed(uuid.uuid4(), client=admin)
     assert missing.status_code == 404 and isinstance(missing.parsed, m.Error)
+
+
+def test_read_campaigns_with_a_generated_client(lk, live_server, desk, db, factory):
+    from webapp.models import Workspace
+    from webapp.services.campaigns.assignment import assign_list
+
+    m = lk.models
+    workspace = db.session.execute(db.select(Workspace).where(Workspace.slug == "generated"))
+    workspace = workspace.scalar_one()
+    donors = factory.lead_list(workspace, leads=desk["older"][:4], name="Major donors")
+    campaign = factory.campaign(workspace, name="Year End", status="active", max_attempts=4)
+    assign_list(db.session, campaign, donors, filter_criteria={"intent": ["unrated"]})
+    factory.campaign(workspace, name="Old", is_archived=True)
+    db.session.commit()
+    admin = lk.AuthenticatedClient(base_url=live_server, token=desk["token"])
+
+    page = _api("admin_api.list_campaigns").sync(client=admin)
+    assert isinstance(page, m.CampaignPage) and page.total == 1
+    [summary] = page.items
+    assert isinstance(summary, m.CampaignSummary)
+    assert (summary.name, summary.status, summary.total_leads) == (
+        "Year End",
+        m.CampaignStatus.ACTIVE,
+        4,
+    )
+    archived = _api("admin_api.list_campaigns").sync(client=admin, archived=True)
+    assert [c.name for c in archived.items] == ["Old"]
+
+    detail = _api("admin_api.get_campaign").sync(campaign.id, client=admin)
+    assert isinstance(detail, m.CampaignDetail)
+    assert (detail.queued_leads, detail.max_attempts, detail.pledged_total) == (4, 4, "0.00")
+    [stats] = detail.lists
+    assert isinstance(stats, m.CampaignListStats)
+    assert (stats.name, stats.priority, stats.total_leads) == ("Major donors", 1, 4)
+    assert stats.conversion_rate is None
+    missing = _api("admin_api.get_campaign").sync_detailed(uuid.uuid4(), client=admin)
+    assert missing.status_code == 404 and isinstance(missing.parsed, m.Error)

@@ -73,10 +73,12 @@ def api_context(app, db, factory):
     rep = factory.user(workspace, role="rep")
     leads = [factory.lead(workspace, source="website") for _ in range(3)]
     secret = create_token(db.session, workspace.id, "schemathesis", admin.id).secret
+    campaign = factory.campaign(workspace, status="active")
     db.session.commit()
     import_id = _an_import(app, workspace, admin)
     return {
         "import_id": import_id,
+        "campaign_id": str(campaign.id),
         "headers": {"Authorization": f"Bearer {secret}"},
         "lead_ids": [str(lead.id) for lead in leads],
         "member_id": str(rep.id),
@@ -94,6 +96,8 @@ DOCUMENTED_OPERATIONS = [
     "POST /api/v1/imports",
     "GET /api/v1/imports/{import_id}",
     "GET /api/v1/imports/{import_id}/errors",
+    "GET /api/v1/campaigns",
+    "GET /api/v1/campaigns/{campaign_id}",
     "GET /health",
 ]
 
@@ -103,6 +107,8 @@ def _aim_at_real_objects(case, context: dict) -> None:
     turn = next(_alternate)
     if case.path_parameters and "lead_id" in case.path_parameters and turn % 2 == 0:
         case.path_parameters["lead_id"] = context["lead_ids"][turn % len(context["lead_ids"])]
+    if case.path_parameters and "campaign_id" in case.path_parameters and turn % 2 == 0:
+        case.path_parameters["campaign_id"] = context["campaign_id"]
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("assigned_to"), str) and turn % 4 == 0:
         body["assigned_to"] = context["member_id"]

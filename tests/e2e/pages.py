@@ -29,6 +29,14 @@ PAGES: tuple[Page, ...] = (
     Page("new-lead", "/leads/new"),
     Page("lists", "/lists"),
     Page("duplicates", "/duplicates"),
+    Page("campaigns", "/campaigns", endpoint="campaigns.index"),
+    Page("campaign-new", "/campaigns/new", status_for_rep=403, endpoint="campaigns.new"),
+    Page("campaign", "/campaigns/{campaign}", endpoint="campaigns.show"),
+    Page(
+        "campaign-edit", "/campaigns/{campaign}/edit", roles=("admin",), endpoint="campaigns.edit"
+    ),
+    Page("campaign-lead", "/campaigns/{campaign}/leads/{campaign_lead}", endpoint="campaigns.work"),
+    Page("campaign-reports", "/campaigns/reports", endpoint="campaigns.reports"),
     Page("contacts", "/contacts", endpoint="contacts.index"),
     Page("accounts", "/accounts", endpoint="accounts.index"),
     Page("jobs", "/jobs", endpoint="jobs.index"),

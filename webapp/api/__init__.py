@@ -14,18 +14,19 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from webapp.api import capture, imports, leads
+from webapp.api import campaigns, capture, imports, leads
 from webapp.api.openapi import openapi_document
 from webapp.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens and public forms: no cookies are trusted here, so no CSRF (each
 # child is exempted itself: the exemption looks at the blueprint serving the request).
-for part in (bp, capture.bp, leads.bp, imports.bp):
+for part in (bp, capture.bp, leads.bp, imports.bp, campaigns.bp):
     csrf.exempt(part)
 bp.register_blueprint(capture.bp)
 bp.register_blueprint(leads.bp)
 bp.register_blueprint(imports.bp)
+bp.register_blueprint(campaigns.bp)
 
 
 @bp.get("/openapi.json")

@@ -24,6 +24,7 @@ REQUESTS = (
     s.LeadListQuery,
     s.ImportUpload,
 )
+QUERIES = (s.LeadListQuery, s.CampaignListQuery)  # parameters, not bodies
 RESPONSES = (
     s.LeadPage,
     s.LeadDetail,
@@ -36,6 +37,8 @@ RESPONSES = (
     s.StatusConflict,
     s.ImportStatus,
     s.ImportErrors,
+    s.CampaignPage,
+    s.CampaignDetail,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -106,9 +109,9 @@ def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) ->
     }
 
 
-def _query_parameters(components: dict) -> list[dict]:
-    """LeadListQuery's properties as query parameters (none required)."""
-    model = components[s.LeadListQuery.__name__]
+def _query_parameters(components: dict, query=s.LeadListQuery) -> list[dict]:
+    """A query model's properties as query parameters (none required)."""
+    model = components[query.__name__]
     parameters = []
     for name, schema in model["properties"].items():
         schema = dict(schema)
@@ -232,6 +235,7 @@ def _paths(components: dict) -> dict:
             ),
         },
         **_import_paths(),
+        **_campaign_paths(components),
         "/health": {
             "get": {
                 "operationId": "getHealth",
@@ -303,6 +307,32 @@ def _import_paths() -> dict:
     }
 
 
+CAMPAIGN_ID = {"name": "campaign_id", "in": "path", "required": True,
+               "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+
+def _campaign_paths(components: dict) -> dict:
+    return {
+        "/api/v1/campaigns": {
+            "get": _admin(
+                "listCampaigns",
+                "List campaigns with their lead counts",
+                {"200": _json(s.CampaignPage, "One page of campaigns, newest first.")},
+                "422",
+                parameters=_query_parameters(components, s.CampaignListQuery),
+            )
+        },
+        "/api/v1/campaigns/{campaign_id}": {
+            "parameters": [CAMPAIGN_ID],
+            "get": _admin(
+                "getCampaign",
+                "A campaign with its lists' stats and totals",
+                {"200": _json(s.CampaignDetail, "The campaign.")},
+            ),
+        },
+    }
+
+
 DESCRIPTION = (
     "Public lead capture for website forms, and the admin API for working leads. Admin "
     "calls carry `Authorization: Bearer <token>` (Settings → API tokens); the token's "
@@ -316,14 +346,15 @@ DESCRIPTION = (
 @cache
 def _document() -> dict:
     _, defs = models_json_schema(
-        [(model, "validation") for model in REQUESTS]
+        [(model, "validation") for model in (*REQUESTS, s.CampaignListQuery)]
         + [(model, "serialization") for model in RESPONSES],
         ref_template=REF,
         schema_generator=_NoFieldTitles,
     )
     components = defs["$defs"]
     paths = _paths(components)
-    del components[s.LeadListQuery.__name__]  # it is the list's parameters, not a body
+    for query in QUERIES:  # they are the lists' parameters, not bodies
+        del components[query.__name__]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Leadkeeper lead API", "version": "1.1.0", "description": DESCRIPTION},

@@ -344,7 +344,7 @@ class ImportUpload(BaseModel):
         None,
         description='JSON: a list with one choice per column, or an object {"header": '
         'choice}; a choice is a lead field (email, first_name, …), "raw" (kept in raw_data) '
-        "or \"ignore\". Left out: guessed from the headers.",
+        'or "ignore". Left out: guessed from the headers.',
     )
     duplicate_policy: DuplicatePolicy = Field(
         DuplicatePolicy.skip,
@@ -400,3 +400,65 @@ class ImportErrors(BaseModel):
     import_id: uuid.UUID
     total: int = Field(ge=0)
     items: list[ImportErrorRow] = Field(description="By line; at most the first 10,000.")
+
+
+# Campaigns (docs/contracts.md#lists-campaigns): read-only, with seed 003's stats.
+CampaignStatus = _choices("CampaignStatus", ("draft", "active", "paused", "completed"))
+
+
+class CampaignListQuery(RequestBody):
+    """GET /api/v1/campaigns: page through the workspace's campaigns, newest first."""
+
+    archived: bool = Field(False, description="true: the archived campaigns instead.")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class CampaignSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    status: CampaignStatus
+    max_attempts: int = Field(ge=1, description="Attempts per lead unless a list overrides it.")
+    starts_at: Timestamp | None
+    ends_at: Timestamp | None
+    is_archived: bool
+    total_leads: int = Field(ge=0)
+    contacted_leads: int = Field(ge=0)
+    successful_leads: int = Field(ge=0)
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignSummary]
+    total: int = Field(ge=0)
+    page: int = Field(ge=1)
+    limit: int = Field(ge=1, le=MAX_LIMIT)
+
+
+class CampaignListStats(BaseModel):
+    lead_list_id: uuid.UUID
+    name: str
+    priority: int = Field(ge=1, description="1 is worked first.")
+    max_attempts_override: int | None
+    filter_criteria: dict[str, str | int | list[str]] | None = Field(
+        description="The My Leads filter that narrows the list for this campaign."
+    )
+    is_active: bool
+    total_leads: int = Field(ge=0)
+    contacted_leads: int = Field(ge=0)
+    successful_leads: int = Field(ge=0)
+    conversion_rate: float | None = Field(
+        description="successful / contacted in percent (two decimals); null when none contacted."
+    )
+    assigned_at: Timestamp | None
+    completed_at: Timestamp | None
+
+
+class CampaignDetail(CampaignSummary):
+    queued_leads: int = Field(ge=0, description="Leads waiting in the queue now.")
+    conversion_rate: float | None
+    pledged_total: str = Field(description="Sum of pledged amounts, as a decimal string.")
+    donated_total: str = Field(description="Sum of donated amounts, as a decimal string.")
+    lists: list[CampaignListStats] = Field(description="By priority.")
