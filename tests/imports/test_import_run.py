@@ -138,3 +138,27 @@ def test_revert_restores_unless_changed_since(app, db, factory, desk):
     assert db.session.execute(
         db.select(AuditLog).where(AuditLog.action == "import.reverted")
     ).scalar()
+
+
+def test_an_import_for_a_campaign_fills_its_list_and_assigns_it(app, db, factory, desk):
+    from webapp.models import CampaignLead, CampaignLeadList
+
+    workspace, admin = desk
+    campaign = factory.campaign(workspace, name="Year End", status="active")
+    rows = [["Email", "Name"], ["a@example.com", "A"], ["b@example.com", "B"], ["bad", "C"]]
+    imp = run_file(app, workspace, admin, csv_bytes(rows), campaign_id=str(campaign.id))
+    assert imp.lead_list.name.startswith("Year End – Import – ")
+    (link,) = (
+        db.session.execute(
+            db.select(CampaignLeadList).where(CampaignLeadList.campaign_id == campaign.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert link.lead_list_id == imp.lead_list_id
+    queued = (
+        db.session.execute(db.select(CampaignLead).where(CampaignLead.campaign_id == campaign.id))
+        .scalars()
+        .all()
+    )
+    assert len(queued) == 2 and {c.lead_list_id for c in queued} == {imp.lead_list_id}

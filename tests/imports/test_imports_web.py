@@ -143,3 +143,20 @@ def test_roles_and_workspaces(app, client, db, factory, inline):
     assert reloaded(imp).reverted_at is not None
     assert leads_of(workspace) == []
     assert client.post_form(f"/imports/{imp.id}/revert").status_code == 409
+
+
+def test_from_a_campaign_page_the_campaign_is_carried_through(client, db, factory, admin_desk):
+    workspace, admin = admin_desk
+    campaign = factory.campaign(workspace, name="Spring drive")
+    page = client.get(f"/imports/new?campaign={campaign.id}").get_data(as_text=True)
+    assert "Spring drive" in page
+    answer = _upload(client, csv_bytes([["email"], ["x@example.com"]]), campaign=str(campaign.id))
+    mapping = client.get(answer.location).get_data(as_text=True)
+    assert f'name="campaign_id" value="{campaign.id}"' in mapping
+    imp = db.session.execute(db.select(LeadImport)).scalar_one()
+    client.post_form(
+        f"/imports/{imp.id}/start", _mapping_form(imp, campaign_id=str(campaign.id), list_name="")
+    )
+    assert reloaded(imp).campaign_id == campaign.id
+    other = factory.campaign(factory.workspace(), name="Not yours")
+    assert "Not yours" not in client.get(f"/imports/new?campaign={other.id}").get_data(as_text=True)
