@@ -13,12 +13,16 @@ from webapp.models import (
     AuditLog,
     Campaign,
     CampaignLead,
+    CampaignLeadAttempt,
     CampaignLeadList,
     CoreCompany,
     CorePerson,
     Event,
+    ImportChange,
+    ImportRejectedRow,
     Lead,
     LeadActivity,
+    LeadImport,
     LeadList,
     LeadListMember,
     Membership,
@@ -85,6 +89,19 @@ class Factory:
     def campaign_lead(self, campaign: Campaign, lead: Lead, **fields) -> CampaignLead:
         return self._saved(CampaignLead(campaign_id=campaign.id, lead_id=lead.id, **fields))
 
+    def campaign_attempt(self, row: CampaignLead, **fields) -> CampaignLeadAttempt:
+        campaign = self.session.get(Campaign, row.campaign_id)
+        fields.setdefault("status", "contacted")
+        return self._saved(
+            CampaignLeadAttempt(
+                workspace_id=campaign.workspace_id,
+                campaign_lead_id=row.id,
+                campaign_id=row.campaign_id,
+                lead_id=row.lead_id,
+                **fields,
+            )
+        )
+
     def campaign_list(self, campaign: Campaign, lead_list: LeadList, **fields) -> CampaignLeadList:
         return self._saved(
             CampaignLeadList(campaign_id=campaign.id, lead_list_id=lead_list.id, **fields)
@@ -123,6 +140,24 @@ class Factory:
         fields.setdefault("key", f"key-{next(_seq)}")
         fields.setdefault("request_hash", "0" * 64)
         return self._saved(IdempotencyKey(form_id=form.id, **fields))
+
+    def import_change(self, lead_import: LeadImport, lead: Lead, **fields) -> ImportChange:
+        fields.setdefault("kind", "created")
+        return self._saved(ImportChange(import_id=lead_import.id, lead_id=lead.id, **fields))
+
+    def import_rejected_row(self, lead_import: LeadImport, **fields) -> ImportRejectedRow:
+        fields.setdefault("line", 2)
+        fields.setdefault("values", {"Email": "not-an-email"})
+        fields.setdefault("reason", "Email: is not an email address")
+        return self._saved(ImportRejectedRow(import_id=lead_import.id, **fields))
+
+    def lead_import(self, workspace: Workspace, **fields) -> LeadImport:
+        """An import's record (no file behind it; tests that run one upload a file)."""
+        fields.setdefault("file_name", f"import-{next(_seq)}.csv")
+        fields.setdefault("stored_path", f"imports/{workspace.id}/missing.csv")
+        fields.setdefault("headers", ["Email"])
+        fields.setdefault("mapping", ["email"])
+        return self._saved(LeadImport(workspace_id=workspace.id, **fields))
 
     def job_run(self, workspace: Workspace, kind: str = "diagnostics.noop", **fields) -> JobRun:
         return self._saved(JobRun(workspace_id=workspace.id, kind=kind, **fields))

@@ -17,7 +17,7 @@ def _build_everything(factory):
     factory.list_member(lead_list, other)
     campaign = factory.campaign(workspace)
     factory.campaign_list(campaign, lead_list)
-    factory.campaign_lead(campaign, lead, lead_list_id=lead_list.id)
+    factory.campaign_attempt(factory.campaign_lead(campaign, lead, lead_list_id=lead_list.id))
     form = factory.capture_form(workspace)
     factory.spam_submission(form)
     factory.idempotency_key(form)
@@ -27,6 +27,9 @@ def _build_everything(factory):
     delivery = factory.webhook_delivery(endpoint, factory.event(workspace, lead_id=lead.id))
     factory.webhook_attempt(delivery)
     factory.job_run(workspace, started_by=admin.id)
+    lead_import = factory.lead_import(workspace, created_by_id=admin.id, lead_list_id=lead_list.id)
+    factory.import_change(lead_import, lead)
+    factory.import_rejected_row(lead_import)
     return workspace
 
 

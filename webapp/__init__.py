@@ -79,10 +79,12 @@ def register_blueprints(app: Flask) -> None:
         api_tokens_settings,
         audit,
         auth,
+        campaigns,
         contacts,
         duplicates,
         forms_settings,
         health,
+        imports,
         jobs,
         lead_page,
         leads,
@@ -97,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
         lists, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
-        contacts, accounts,
+        contacts, accounts, imports, campaigns,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
 

@@ -85,6 +85,8 @@ class Config:
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # per token
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        # CSV/.xlsx uploads on /imports and POST /api/v1/imports (a larger file is a 413).
+        self.IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
         self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
         self.WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
 
@@ -107,6 +109,8 @@ class Config:
         self.JOB_QUEUES = ("high", "default", "low")
         # A bulk action on "all matching" above this many leads runs as a job.
         self.BULK_JOB_THRESHOLD = int(os.environ.get("BULK_JOB_THRESHOLD", "500") or 500)
+        # How long "Work next lead" keeps a campaign lead locked to the rep who took it.
+        self.CAMPAIGN_LOCK_MINUTES = _positive_int("CAMPAIGN_LOCK_MINUTES", 15)
         # Recovery from a killed worker (README, "Workers"): a job whose worker stops
         # heartbeating counts as abandoned after about two heartbeats, and idle workers
         # look for abandoned jobs, a dead scheduler's lock and stuck runs this often.

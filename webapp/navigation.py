@@ -32,8 +32,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("accounts.index", "Accounts", "building", blueprints=("accounts",)),
     NavItem("lists.index", "Lists", "list", blueprints=("lists",)),
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
-    # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
-    # "Imports", "upload"), pipeline... add them here once their blueprint exists.
+    NavItem("imports.index", "Imports", "upload", blueprints=("imports",)),
+    NavItem("campaigns.index", "Campaigns", "megaphone", blueprints=("campaigns",)),
+    # Later sections (pipeline...): add them here once their blueprint exists.
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
     NavItem(
         "settings.index",

@@ -50,6 +50,22 @@ def _form_key(app, db, workspace) -> str:
     return form.public_key
 
 
+def _an_import(app, workspace, admin) -> str:
+    """A finished import with a rejected row, for the import endpoints' success paths."""
+    import io
+
+    from webapp.extensions import db
+    from webapp.services.imports.setup import ImportOptions, configure_import, create_import
+
+    data = b"Email,Name\r\nreal@example.com,Real\r\nbroken,Broken\r\n"
+    imp = create_import(
+        db.session, workspace.id, admin.id, app.instance_path, io.BytesIO(data), "f.csv"
+    )
+    configure_import(db.session, imp, ImportOptions(), admin.id)
+    db.session.commit()
+    return str(imp.id)
+
+
 @pytest.fixture()
 def api_context(app, db, factory):
     workspace = factory.workspace(slug="fuzz")
@@ -57,8 +73,12 @@ def api_context(app, db, factory):
     rep = factory.user(workspace, role="rep")
     leads = [factory.lead(workspace, source="website") for _ in range(3)]
     secret = create_token(db.session, workspace.id, "schemathesis", admin.id).secret
+    campaign = factory.campaign(workspace, status="active")
     db.session.commit()
+    import_id = _an_import(app, workspace, admin)
     return {
+        "import_id": import_id,
+        "campaign_id": str(campaign.id),
         "headers": {"Authorization": f"Bearer {secret}"},
         "lead_ids": [str(lead.id) for lead in leads],
         "member_id": str(rep.id),
@@ -81,6 +101,11 @@ DOCUMENTED_OPERATIONS = [
     "PATCH /api/v1/leads/{lead_id}/status",
     "POST /api/v1/leads/{lead_id}/assign",
     "POST /api/v1/leads/{lead_id}/activities",
+    "POST /api/v1/imports",
+    "GET /api/v1/imports/{import_id}",
+    "GET /api/v1/imports/{import_id}/errors",
+    "GET /api/v1/campaigns",
+    "GET /api/v1/campaigns/{campaign_id}",
     "GET /health",
     "GET /api/v1/lists",
     "POST /api/v1/lists",
@@ -95,9 +120,18 @@ def _aim_at_real_objects(case, context: dict) -> None:
         case.path_parameters["lead_id"] = context["lead_ids"][turn % len(context["lead_ids"])]
     if case.path_parameters and "list_id" in case.path_parameters and turn % 2 == 0:
         case.path_parameters["list_id"] = context["list_ids"][turn % len(context["list_ids"])]
+    if case.path_parameters and "campaign_id" in case.path_parameters and turn % 2 == 0:
+        case.path_parameters["campaign_id"] = context["campaign_id"]
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("assigned_to"), str) and turn % 4 == 0:
         body["assigned_to"] = context["member_id"]
+    if case.path_parameters and "import_id" in case.path_parameters and turn % 2 == 0:
+        case.path_parameters["import_id"] = context["import_id"]
+    if case.operation.label == IMPORT and turn % 2 == 0 and isinstance(body, dict):
+        # A real file naming a column to match by; ids of this workspace or none.
+        body["file"] = b"Email,Name\r\nfuzz@example.com,Fuzz\r\nbad,Bad\r\n"
+        for field in ("mapping", "list_id", "owner_id", "campaign_id", "list_name", "tags"):
+            body.pop(field, None)
     if case.operation.label == CAPTURE and turn % 2 == 0:
         case.headers = {**(case.headers or {}), "X-Form-Key": context["form_key"]}
         # "A name, or a first or last name" is a rule the document states in words
@@ -122,6 +156,7 @@ def _runs() -> list:
 
 TAKES_NO_INPUT = {"GET /health"}
 CAPTURE = "POST /api/v1/leads"
+IMPORT = "POST /api/v1/imports"
 PUBLIC_OPERATIONS = {CAPTURE, "GET /health"}
 
 

@@ -1,7 +1,7 @@
 """Every page of the app, in one list: the page sweep (test_every_page.py) visits each.
 
 A new page joins by adding a Page here. `path` may name objects the sweep seeds
-(`{lead}`, `{form}`, `{form_key}`, `{endpoint}`, `{list}`, `{dynamic_list}`); `endpoint` skips a page whose
+(`{lead}`, `{form}`, `{form_key}`, `{endpoint}`, `{list}`, `{dynamic_list}`, `{import}`, `{import_to_map}`); `endpoint` skips a page whose
 blueprint is not in this build yet (e.g. Contacts before it is merged).
 """
 
@@ -32,9 +32,26 @@ PAGES: tuple[Page, ...] = (
     Page("list", "/lists/{list}"),
     Page("list-dynamic", "/lists/{dynamic_list}"),
     Page("duplicates", "/duplicates"),
+    Page("campaigns", "/campaigns", endpoint="campaigns.index"),
+    Page("campaign-new", "/campaigns/new", status_for_rep=403, endpoint="campaigns.new"),
+    Page("campaign", "/campaigns/{campaign}", endpoint="campaigns.show"),
+    Page(
+        "campaign-edit", "/campaigns/{campaign}/edit", roles=("admin",), endpoint="campaigns.edit"
+    ),
+    Page("campaign-lead", "/campaigns/{campaign}/leads/{campaign_lead}", endpoint="campaigns.work"),
+    Page("campaign-reports", "/campaigns/reports", endpoint="campaigns.reports"),
     Page("contacts", "/contacts", endpoint="contacts.index"),
     Page("accounts", "/accounts", endpoint="accounts.index"),
     Page("jobs", "/jobs", endpoint="jobs.index"),
+    Page("imports", "/imports", endpoint="imports.index"),
+    Page("import-new", "/imports/new", endpoint="imports.index"),
+    Page("import", "/imports/{import}", roles=("admin",), endpoint="imports.index"),
+    Page(
+        "import-mapping",
+        "/imports/{import_to_map}/mapping",
+        roles=("admin",),
+        endpoint="imports.index",
+    ),  # fmt: skip
     Page("settings", "/settings"),
     Page("capture-forms", "/settings/forms", status_for_rep=403),
     Page("capture-form", "/settings/forms/{form}", roles=("admin",)),

@@ -75,7 +75,42 @@ def seeded(app, db, factory):
         criteria={"intent": ["hot"]},
         created_by_id=admin.id,
     ).id
+    values.update(_imports(app, workspace, admin))
+    values.update(_seed_campaign(app, db, factory, workspace, rep))
     return {"admin": admin, "rep": rep, "values": values}
+
+
+def _imports(app, workspace, admin) -> dict:
+    """A finished import (with a rejected row) and one waiting for its mapping."""
+    from tests.imports.helpers import csv_bytes, run_in_process, upload
+
+    rows = [["E-mail", "First Name", "Company Name"], ["ann@example.com", "Ann", "Acme"],
+            ["not-an-email", "Bob", "A company with a rather long name, Incorporated"]]  # fmt: skip
+    done = run_in_process(app, workspace, admin, csv_bytes(rows), "spring-fair-attendees.csv")
+    waiting = upload(app, workspace, admin, csv_bytes(rows), "to-map.csv")
+    return {"import": done.id, "import_to_map": waiting.id}
+
+
+def _seed_campaign(app, db, factory, workspace, rep) -> dict:
+    """A campaign with a list of the leads and one attempt: {campaign}, {campaign_lead}."""
+    from webapp.models import CampaignLead, Lead
+
+    if "campaigns.index" not in app.view_functions:
+        return {}
+    from webapp.services.campaigns.assignment import assign_list
+
+    leads = db.session.execute(db.select(Lead).where(Lead.workspace_id == workspace.id)).scalars()
+    lead_list = factory.lead_list(workspace, leads=list(leads), name="Year-end donors")
+    campaign = factory.campaign(
+        workspace, name="Year End Appeal", status="active", description="Call the donors."
+    )
+    assign_list(db.session, campaign, lead_list, filter_criteria={"intent": ["hot", "warm"]})
+    db.session.commit()
+    row = db.session.execute(
+        db.select(CampaignLead).where(CampaignLead.campaign_id == campaign.id).limit(1)
+    ).scalar_one()
+    factory.campaign_attempt(row, user_id=rep.id, outcome="Call back", pledged_amount=50)
+    return {"campaign": campaign.id, "campaign_lead": row.id}
 
 
 def _expected_status(page: Page, role: str) -> int:

@@ -16,10 +16,17 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from webapp.api import schemas as s
 
 REF = "#/components/schemas/{model}"
-REQUESTS = (s.CaptureRequest, s.StatusChange, s.Assignment, s.NewActivity, s.LeadListQuery)
+REQUESTS = (
+    s.CaptureRequest,
+    s.StatusChange,
+    s.Assignment,
+    s.NewActivity,
+    s.LeadListQuery,
+    s.ImportUpload,
+)
 # Query parameters declared as models: they become each operation's parameters.
-QUERIES = (s.LeadListQuery, s.LeadListsQuery, s.ListMembersQuery)
-LIST_REQUESTS = (s.NewLeadList, s.LeadListsQuery, s.ListMembersQuery)
+QUERIES = (s.LeadListQuery, s.LeadListsQuery, s.ListMembersQuery, s.CampaignListQuery)
+LIST_REQUESTS = (s.NewLeadList, s.LeadListsQuery, s.ListMembersQuery, s.CampaignListQuery)
 RESPONSES = (
     s.LeadPage,
     s.LeadDetail,
@@ -33,6 +40,10 @@ RESPONSES = (
     s.LeadListPage,
     s.LeadListSummary,
     s.ListMemberPage,
+    s.ImportStatus,
+    s.ImportErrors,
+    s.CampaignPage,
+    s.CampaignDetail,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -88,13 +99,17 @@ def _body(model: type[BaseModel]) -> dict:
 
 
 def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) -> dict:
-    """An admin operation: bearer token, per-token rate limit, a lead of the workspace."""
+    """An admin operation: bearer token, per-token rate limit, a lead of the workspace.
+
+    Keyword arguments named e<code> word that error's answer for this operation.
+    """
+    texts = {k: extra.pop(k) for k in list(extra) if k.startswith("e") and k[1:].isdigit()}
     return {
         "operationId": name,
         "summary": summary,
         "tags": ["Admin API"],
         "security": [{"bearerAuth": []}],
-        "responses": {**answers, **_errors("401", "404", "429", *body_codes)},
+        "responses": {**answers, **_errors("401", "404", "429", *body_codes, **texts)},
         **extra,
     }
 
@@ -225,6 +240,8 @@ def _paths(components: dict) -> dict:
             ),
         },
         **_list_paths(components),
+        **_import_paths(),
+        **_campaign_paths(components),
         "/health": {
             "get": {
                 "operationId": "getHealth",
@@ -271,6 +288,88 @@ def _list_paths(components: dict) -> dict:
                 {"200": _json(s.ListMemberPage, "One page of members.")},
                 "422",
                 parameters=_query_parameters(components, s.ListMembersQuery),
+            ),
+        },
+    }
+
+
+IMPORT_ID = {"name": "import_id", "in": "path", "required": True,
+             "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+
+def _import_paths() -> dict:
+    """Imports (issue 15): a multipart upload answered 202, then progress and errors."""
+    upload = {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": _ref(s.ImportUpload)}},
+    }
+    csv_report = {"schema": {"type": "string"}}
+    return {
+        "/api/v1/imports": {
+            "post": _admin(
+                "createImport",
+                "Upload a CSV or .xlsx file to import (runs in the background)",
+                {"202": _json(s.ImportStatus, "Accepted: the import and its run, queued.")},
+                "400",
+                "413",
+                "422",
+                e404="A list, owner or campaign named is not in the token's workspace.",
+                e413="The file is larger than IMPORT_MAX_BYTES (100 MB by default).",
+                e422="The file or a field was refused (not CSV, no header, no email, "
+                "LinkedIn or phone column…); `errors` names it.",
+                requestBody=upload,
+            ),
+        },
+        "/api/v1/imports/{import_id}": {
+            "parameters": [IMPORT_ID],
+            "get": _admin(
+                "getImport",
+                "An import's progress and counts",
+                {"200": _json(s.ImportStatus, "The import now.")},
+                e404="No such import in the token's workspace.",
+            ),
+        },
+        "/api/v1/imports/{import_id}/errors": {
+            "parameters": [IMPORT_ID],
+            "get": _admin(
+                "getImportErrors",
+                "The rejected rows: CSV (formula-safe), or JSON with Accept: application/json",
+                {
+                    "200": {
+                        "description": "Each rejected row's line, reason and values.",
+                        "content": {
+                            "text/csv": csv_report,
+                            "application/json": {"schema": _ref(s.ImportErrors)},
+                        },
+                    }
+                },
+                e404="No such import in the token's workspace.",
+            ),
+        },
+    }
+
+
+CAMPAIGN_ID = {"name": "campaign_id", "in": "path", "required": True,
+               "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+
+def _campaign_paths(components: dict) -> dict:
+    return {
+        "/api/v1/campaigns": {
+            "get": _admin(
+                "listCampaigns",
+                "List campaigns with their lead counts",
+                {"200": _json(s.CampaignPage, "One page of campaigns, newest first.")},
+                "422",
+                parameters=_query_parameters(components, s.CampaignListQuery),
+            )
+        },
+        "/api/v1/campaigns/{campaign_id}": {
+            "parameters": [CAMPAIGN_ID],
+            "get": _admin(
+                "getCampaign",
+                "A campaign with its lists' stats and totals",
+                {"200": _json(s.CampaignDetail, "The campaign.")},
             ),
         },
     }

@@ -400,3 +400,137 @@ class ListMemberPage(BaseModel):
     total: int = Field(ge=0, description="Every member, exactly.")
     page: int = Field(ge=1)
     limit: int = Field(ge=1, le=MAX_LIMIT)
+# Imports (issue 15) ---------------------------------------------------------------------
+
+DuplicatePolicy = _choices("DuplicatePolicy", ("skip", "fill", "overwrite"))
+
+
+class ImportUpload(BaseModel):
+    """A multipart/form-data upload: the file, then how to read it (all but `file` optional)."""
+
+    file: Annotated[bytes, WithJsonSchema({"type": "string", "format": "binary"})] = Field(
+        description="A CSV (UTF-8, UTF-16 with BOM or Windows-1252; comma, semicolon, tab or "
+        "pipe) or .xlsx file; the first row names the columns."
+    )
+    mapping: str | None = Field(
+        None,
+        description='JSON: a list with one choice per column, or an object {"header": '
+        'choice}; a choice is a lead field (email, first_name, …), "raw" (kept in raw_data) '
+        'or "ignore". Left out: guessed from the headers.',
+    )
+    duplicate_policy: DuplicatePolicy = Field(
+        DuplicatePolicy.skip,
+        description="A row matching a lead (by email, else LinkedIn URL, else phone): skip it, "
+        "fill the lead's empty fields, or overwrite them with the file's non-empty values.",
+    )
+    list_id: uuid.UUID | None = Field(None, description="A static list the leads join.")
+    list_name: str | None = Field(
+        None, description='A new list\'s name; default "Import – <date>".', max_length=255
+    )
+    source: LeadSource = Field(LeadSource.csv_import, description="The new leads' source.")
+    tags: str | None = Field(None, description="Comma-separated tags added to every lead.")
+    owner_id: uuid.UUID | None = Field(None, description="A member who owns the new leads.")
+    campaign_id: uuid.UUID | None = Field(
+        None, description="A campaign the filled list is then assigned to."
+    )
+
+
+class ImportStatus(BaseModel):
+    id: uuid.UUID
+    run_id: uuid.UUID | None = Field(description="The job run (GET /jobs/<id> in the app).")
+    status: Literal["queued", "running", "finished", "failed", "cancelled", "reverted"]
+    file_name: str
+    file_format: Literal["csv", "xlsx"]
+    encoding: str | None
+    delimiter: str | None
+    duplicate_policy: DuplicatePolicy
+    list_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+    total: int | None = Field(description="Rows in the file (an estimate until finished).")
+    done: int = Field(ge=0)
+    created: int = Field(ge=0)
+    updated: int = Field(ge=0)
+    skipped: int = Field(ge=0)
+    invalid: int = Field(ge=0, description="Rows rejected; see …/errors.")
+    rows_per_second: float | None
+    created_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+    reverted_at: Timestamp | None
+
+
+class ImportErrorRow(BaseModel):
+    line: int = Field(description="The row's first line in the file (the header is line 1).")
+    reason: str
+    values: dict[str, str] = Field(
+        description="The row's values by header; `line` holds the raw text of a row that "
+        "could not be read."
+    )
+
+
+class ImportErrors(BaseModel):
+    import_id: uuid.UUID
+    total: int = Field(ge=0)
+    items: list[ImportErrorRow] = Field(description="By line; at most the first 10,000.")
+
+
+# Campaigns (docs/contracts.md#lists-campaigns): read-only, with seed 003's stats.
+CampaignStatus = _choices("CampaignStatus", ("draft", "active", "paused", "completed"))
+
+
+class CampaignListQuery(RequestBody):
+    """GET /api/v1/campaigns: page through the workspace's campaigns, newest first."""
+
+    archived: bool = Field(False, description="true: the archived campaigns instead.")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class CampaignSummary(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    status: CampaignStatus
+    max_attempts: int = Field(ge=1, description="Attempts per lead unless a list overrides it.")
+    starts_at: Timestamp | None
+    ends_at: Timestamp | None
+    is_archived: bool
+    total_leads: int = Field(ge=0)
+    contacted_leads: int = Field(ge=0)
+    successful_leads: int = Field(ge=0)
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignSummary]
+    total: int = Field(ge=0)
+    page: int = Field(ge=1)
+    limit: int = Field(ge=1, le=MAX_LIMIT)
+
+
+class CampaignListStats(BaseModel):
+    lead_list_id: uuid.UUID
+    name: str
+    priority: int = Field(ge=1, description="1 is worked first.")
+    max_attempts_override: int | None
+    filter_criteria: dict[str, str | int | list[str]] | None = Field(
+        description="The My Leads filter that narrows the list for this campaign."
+    )
+    is_active: bool
+    total_leads: int = Field(ge=0)
+    contacted_leads: int = Field(ge=0)
+    successful_leads: int = Field(ge=0)
+    conversion_rate: float | None = Field(
+        description="successful / contacted in percent (two decimals); null when none contacted."
+    )
+    assigned_at: Timestamp | None
+    completed_at: Timestamp | None
+
+
+class CampaignDetail(CampaignSummary):
+    queued_leads: int = Field(ge=0, description="Leads waiting in the queue now.")
+    conversion_rate: float | None
+    pledged_total: str = Field(description="Sum of pledged amounts, as a decimal string.")
+    donated_total: str = Field(description="Sum of donated amounts, as a decimal string.")
+    lists: list[CampaignListStats] = Field(description="By priority.")

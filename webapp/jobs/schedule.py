@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Flask
 from redis import Redis
 
+from webapp.jobs.campaigns import RESYNC_ALL as CAMPAIGNS_RESYNC_ALL
 from webapp.jobs.events import RELAY_PERIODIC
 
 
@@ -20,6 +21,8 @@ class Periodic:
 PERIODIC_JOBS: tuple[Periodic, ...] = (
     # Anything the commit-time kick missed (Redis was down, a retry came due) goes out.
     Periodic(RELAY_PERIODIC, interval=60),
+    # New members of dynamic lists join their campaigns' queues every night.
+    Periodic(CAMPAIGNS_RESYNC_ALL, cron="30 1 * * *"),
 )
 
 

@@ -3,9 +3,10 @@
 from webapp.models import api_tokens, crm, forms, merges, webhooks  # noqa: F401  (their tables join the metadata)
 from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
-from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
+from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadAttempt, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
 from webapp.models.events import Event
+from webapp.models.imports import ImportChange, ImportRejectedRow, LeadImport
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
@@ -15,13 +16,17 @@ __all__ = [
     "AuditLog",
     "Campaign",
     "CampaignLead",
+    "CampaignLeadAttempt",
     "CampaignLeadList",
     "CoreCompany",
     "CorePerson",
     "Event",
+    "ImportChange",
+    "ImportRejectedRow",
     "JobRun",
     "Lead",
     "LeadActivity",
+    "LeadImport",
     "LeadList",
     "LeadListMember",
     "Membership",

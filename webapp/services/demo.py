@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from faker import Faker
 from sqlalchemy import func, select, update
@@ -211,6 +212,7 @@ def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) 
     session.flush()
     _demo_lists(session, workspace, admin.user, rep.user)
     form = _demo_form(session, workspace, rep.user)
+    _demo_campaign(session, workspace, admin.user, rep.user, rng)
     return DemoResult(
         workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace), form.public_key
     )
@@ -255,6 +257,64 @@ def _demo_lists(session: Session, workspace: Workspace, admin, rep) -> None:
         admin.id,
         criteria={"intent": ["hot"]},
     )
+
+
+def _demo_campaign(session: Session, workspace: Workspace, admin, rep, rng) -> None:
+    """An active campaign worked from two lists (the higher-priority one first), with a
+    few attempts recorded by the rep. Made once: nothing is added when it exists."""
+    from webapp.models import Campaign
+    from webapp.services.campaigns.assignment import assign_list
+    from webapp.services.campaigns.attempts import AttemptInput, record_attempt
+    from webapp.services.campaigns.queue import claim_next
+    from webapp.services.lists.lists import add_leads_to_list, find_or_create_list
+
+    name = "Year End Appeal"
+    found = select(Campaign).where(Campaign.workspace_id == workspace.id, Campaign.name == name)
+    if session.execute(found).scalar() is not None:
+        return
+    leads = list(
+        session.execute(
+            select(Lead.id, Lead.intent)
+            .where(Lead.workspace_id == workspace.id)
+            .order_by(Lead.lead_score.desc(), Lead.id)
+        )
+    )
+    if not leads:
+        return
+    donors = find_or_create_list(
+        session, workspace.id, new_name="Major donors", created_by_id=admin.id
+    )
+    add_leads_to_list(session, donors, [lead.id for lead in leads[:40]], admin.id)
+    events = find_or_create_list(
+        session, workspace.id, new_name="Event attendees", created_by_id=admin.id
+    )
+    add_leads_to_list(
+        session, events, [lead.id for lead in rng.sample(leads, min(80, len(leads)))], admin.id
+    )
+    campaign = Campaign(
+        workspace_id=workspace.id,
+        name=name,
+        description="Calls to thank last year's donors and ask for a year-end gift.",
+        status="active",
+        max_attempts=3,
+        created_by_id=admin.id,
+    )
+    session.add(campaign)
+    session.flush()
+    assign_list(session, campaign, donors, priority=1, user_id=admin.id)
+    assign_list(session, campaign, events, priority=2, max_attempts_override=2, user_id=admin.id)
+    outcomes = (
+        AttemptInput("converted", "Pledged on the call", Decimal("250"), None, 420, 460),
+        AttemptInput("contacted", "Call back after the holidays", None, None, 180, 200),
+        AttemptInput("queued", "No answer", None, None, 0, 30),
+        AttemptInput("converted", "Gave online", Decimal("100"), Decimal("100"), 300, 320),
+        AttemptInput("failed", "Asked not to be called", None, None, 60, 75),
+    )
+    for values in outcomes:
+        row = claim_next(session, campaign, rep.id)
+        if row is None:
+            break
+        record_attempt(session, campaign, row, rep.id, values)
 
 
 def _demo_form(session: Session, workspace: Workspace, rep) -> CaptureForm:

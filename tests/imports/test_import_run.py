@@ -1,0 +1,164 @@
+"""Running files through the import job, on the real database (both backends)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import activities
+from tests.imports.helpers import counts, csv_bytes, leads_of, reloaded, run_file
+from webapp.jobs import enqueue
+from webapp.models import AuditLog, Lead, LeadListMember
+
+HEADER = ["E-mail", "First Name", "Last Name", "Company Name", "Phone Number"]
+
+
+def test_a_small_file_creates_leads(app, db, desk):
+    workspace, admin = desk
+    data = csv_bytes(
+        [
+            HEADER,
+            ["ann@example.com", "Ann", "Lee", "Acme", ""],
+            ["bob@example.com", "Bob", "", "", ""],
+            ["not-an-email", "X", "", "", ""],
+        ]
+    )
+    imp = run_file(app, workspace, admin, data, batch_size=2)
+    assert counts(imp) == {
+        "total": 3,
+        "done": 3,
+        "created": 2,
+        "updated": 0,
+        "skipped": 0,
+        "invalid": 1,
+    }
+    leads = leads_of(workspace)
+    assert [lead.email for lead in leads] == ["ann@example.com", "bob@example.com"]
+    assert leads[0].full_name == "Ann Lee" and leads[0].source == "csv_import"
+
+
+def _existing(factory, workspace):
+    return factory.lead(
+        workspace, email="ann@example.com", first_name="Ann", last_name="Lee", company_name="",
+        job_title="CTO",
+    )  # fmt: skip
+
+
+POLICY_FILE = [
+    ["Email", "First Name", "Last Name", "Company", "Title", "City"],
+    ["ANN@example.com", "Annie", "Leigh", "Acme", "CEO", ""],
+]
+
+
+@pytest.mark.parametrize(
+    "policy,expected",
+    [
+        ("skip", {"first_name": "Ann", "company_name": None, "job_title": "CTO"}),
+        ("fill", {"first_name": "Ann", "company_name": "Acme", "job_title": "CTO"}),
+        ("overwrite", {"first_name": "Annie", "company_name": "Acme", "job_title": "CEO"}),
+    ],
+)
+def test_duplicate_policies(app, db, factory, desk, policy, expected):
+    workspace, admin = desk
+    ann = _existing(factory, workspace)
+    imp = run_file(app, workspace, admin, csv_bytes(POLICY_FILE), duplicate_policy=policy)
+    result = counts(imp)
+    assert result["created"] == 0
+    assert (result["updated"], result["skipped"]) == ((0, 1) if policy == "skip" else (1, 0))
+    db.session.expire_all()
+    lead = db.session.get(Lead, ann.id)
+    assert {k: getattr(lead, k) for k in expected} == expected
+    assert lead.city is None  # an empty cell never clears a field
+    assert len(activities(db, lead, "imported")) == 1
+    members = (
+        db.session.execute(db.select(LeadListMember).where(LeadListMember.lead_id == ann.id))
+        .scalars()
+        .all()
+    )
+    assert [m.lead_list_id for m in members] == [imp.lead_list_id]
+
+
+def test_importing_the_same_file_twice_creates_no_new_lead(app, db, desk):
+    workspace, admin = desk
+    rows = (
+        [["Email", "Name", "Phone"]]
+        + [[f"p{n}@example.com", f"P {n}", ""] for n in range(30)]
+        + [["", "No Email", "+14155550123"]]
+    )
+    first = run_file(app, workspace, admin, csv_bytes(rows), batch_size=7)
+    assert counts(first)["created"] == 31
+    second = run_file(app, workspace, admin, csv_bytes(rows), batch_size=7)
+    assert counts(second) == {
+        "total": 31, "done": 31, "created": 0, "updated": 0, "skipped": 31, "invalid": 0
+    }  # fmt: skip
+    assert len(leads_of(workspace)) == 31
+    third = run_file(app, workspace, admin, csv_bytes(rows), duplicate_policy="overwrite")
+    assert counts(third)["created"] == 0 and len(leads_of(workspace)) == 31
+
+
+def test_revert_restores_unless_changed_since(app, db, factory, desk):
+    workspace, admin = desk
+    ann = _existing(factory, workspace)
+    bob = factory.lead(workspace, email="bob@example.com", first_name="Bob", job_title="Dev")
+    lead_list = factory.lead_list(workspace, leads=[bob], name="Kept list")
+    rows = [["Email", "Title", "Company"], ["ann@example.com", "CEO", "Acme"],
+            ["bob@example.com", "Lead dev", ""], ["new@example.com", "Intern", "Newco"]]  # fmt: skip
+    imp = run_file(
+        app, workspace, admin, csv_bytes(rows), duplicate_policy="overwrite",
+        list_id=str(lead_list.id), tags="fair",
+    )  # fmt: skip
+    assert counts(imp)["created"] == 1 and counts(imp)["updated"] == 2
+    # Someone changes Ann's company after the import: the revert keeps it.
+    db.session.expire_all()
+    db.session.get(Lead, ann.id).company_name = "Acme Corp"
+    db.session.commit()
+    run = enqueue("imports.revert", imp.id, admin.id, workspace_id=workspace.id,
+                  started_by=admin.id)  # fmt: skip
+    assert run.status == "succeeded"
+    db.session.expire_all()
+    ann, bob = db.session.get(Lead, ann.id), db.session.get(Lead, bob.id)
+    assert ann.job_title == "CTO" and ann.company_name == "Acme Corp"
+    assert bob.job_title == "Dev"
+    assert [t.name for t in ann.tags] == []
+    emails = {lead.email for lead in leads_of(workspace)}
+    assert emails == {"ann@example.com", "bob@example.com"}
+    members = (
+        db.session.execute(
+            db.select(LeadListMember.lead_id).where(LeadListMember.lead_list_id == lead_list.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert members == [bob.id]  # Bob was a member before; Ann's membership went
+    (note,) = [a for a in activities(db, ann, "updated") if "reverted" in (a.description or "")]
+    assert "restored job title" in note.description and "kept company name" in note.description
+    assert len([a for a in activities(db, bob, "updated") if "reverted" in a.description]) == 1
+    assert reloaded(imp).reverted_at is not None
+    db.session.refresh(lead_list)
+    assert lead_list.lead_count == 1
+    assert db.session.execute(
+        db.select(AuditLog).where(AuditLog.action == "import.reverted")
+    ).scalar()
+
+
+def test_an_import_for_a_campaign_fills_its_list_and_assigns_it(app, db, factory, desk):
+    from webapp.models import CampaignLead, CampaignLeadList
+
+    workspace, admin = desk
+    campaign = factory.campaign(workspace, name="Year End", status="active")
+    rows = [["Email", "Name"], ["a@example.com", "A"], ["b@example.com", "B"], ["bad", "C"]]
+    imp = run_file(app, workspace, admin, csv_bytes(rows), campaign_id=str(campaign.id))
+    assert imp.lead_list.name.startswith("Year End – Import – ")
+    (link,) = (
+        db.session.execute(
+            db.select(CampaignLeadList).where(CampaignLeadList.campaign_id == campaign.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert link.lead_list_id == imp.lead_list_id
+    queued = (
+        db.session.execute(db.select(CampaignLead).where(CampaignLead.campaign_id == campaign.id))
+        .scalars()
+        .all()
+    )
+    assert len(queued) == 2 and {c.lead_list_id for c in queued} == {imp.lead_list_id}

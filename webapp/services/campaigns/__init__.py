@@ -1,0 +1,1 @@
+"""Campaigns worked from lead lists: assignment, the queue, attempts, stats and reports."""
