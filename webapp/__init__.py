@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         contacts, accounts,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
+    app.register_blueprint(api.run_bp)  # seed 000's /run/target-client/leads/*
 
 
 def register_errorhandlers(app: Flask) -> None:

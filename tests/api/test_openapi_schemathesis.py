@@ -58,6 +58,10 @@ def api_context(app, db, factory):
     leads = [factory.lead(workspace, source="website") for _ in range(3)]
     secret = create_token(db.session, workspace.id, "schemathesis", admin.id).secret
     db.session.commit()
+    company = factory.core_company(domain="fuzzco.example.com", name="Fuzz Co")
+    factory.core_person(
+        company, email="fuzz@fuzzco.example.com", linkedin_url="linkedin.com/in/fuzz"
+    )
     return {
         "headers": {"Authorization": f"Bearer {secret}"},
         "lead_ids": [str(lead.id) for lead in leads],
@@ -74,7 +78,12 @@ DOCUMENTED_OPERATIONS = [
     "POST /api/v1/leads/{lead_id}/assign",
     "POST /api/v1/leads/{lead_id}/activities",
     "GET /health",
+    "POST /run/target-client/leads/ingest",
+    "POST /run/target-client/leads/list",
+    "POST /run/target-client/leads/link",
+    "POST /run/target-client/leads/link-batch",
 ]
+TARGET_CLIENT = "POST /run/target-client/leads/"
 
 
 def _aim_at_real_objects(case, context: dict) -> None:
@@ -85,6 +94,15 @@ def _aim_at_real_objects(case, context: dict) -> None:
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("assigned_to"), str) and turn % 4 == 0:
         body["assigned_to"] = context["member_id"]
+    if case.operation.label.startswith(TARGET_CLIENT) and isinstance(body, dict) and turn % 2 == 0:
+        # Half of the cases name a real target client and core company/person.
+        body["target_client_domain"] = "prospect.example.com"
+        if "link" in case.operation.label and "leads" not in body:
+            body["company_domain"] = "fuzzco.example.com"
+        if "ingest" in case.operation.label:
+            body["work_email"] = "fuzz@fuzzco.example.com"
+        if isinstance(body.get("leads"), list):
+            body["leads"] = [{"person_email": "fuzz@fuzzco.example.com"}, *body["leads"][:3]]
     if case.operation.label == CAPTURE and turn % 2 == 0:
         case.headers = {**(case.headers or {}), "X-Form-Key": context["form_key"]}
         # "A name, or a first or last name" is a rule the document states in words
