@@ -33,6 +33,21 @@ def normalize_email_key(email: str | None) -> str | None:
     return key or None
 
 
+_PLAUSIBLE_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_email_key(email: str | None) -> str | None:
+    """The key of an email in bulk work (loaders, batches): trimmed and lower-cased, and
+    shaped like an address (one @, a dot in the domain, no spaces); ValueError otherwise.
+
+    Cheaper than clean_email's full check, which a million-row load cannot afford.
+    """
+    key = normalize_email_key(email)
+    if key is not None and (len(key) > 254 or not _PLAUSIBLE_EMAIL.match(key)):
+        raise ValueError("is not an email address")
+    return key
+
+
 @lru_cache(maxsize=256)  # a capture checks the same value twice: the form's rules, the lead's
 def clean_email(email: str | None) -> str | None:
     """A syntactically valid email (trimmed), None when empty; raises ValueError otherwise."""
