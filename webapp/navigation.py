@@ -32,6 +32,16 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("accounts.index", "Accounts", "building", blueprints=("accounts",)),
     NavItem("sections.lists", "Lists", "list", blueprints=("sections", "lists")),
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
+    NavItem("core_pages.companies", "Companies", "building", group="Reference"),
+    NavItem("core_pages.people", "People", "contact", group="Reference"),
+    NavItem(
+        "target_clients.index",
+        "Target clients",
+        "inbox",
+        group="Reference",
+        admin_only=True,
+        blueprints=("target_clients",),
+    ),  # fmt: skip
     # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
     # "Imports", "upload"), pipeline... add them here once their blueprint exists.
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
