@@ -12,11 +12,14 @@ then new people, companies and leads go in with one executemany each.
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from webapp.models.base import utcnow
@@ -77,6 +80,40 @@ def clean_target_client_domain(value) -> str:
         return clean_domain(value)
     except ValueError as exc:
         raise ValidationFailed({"target_client_domain": str(exc)}) from None
+
+
+def new_ids(count: int) -> list[uuid.UUID]:
+    """`count` random (version 4) UUIDs from one read of the system's randomness:
+    uuid4() reads it once per id, which costs ~0.1 ms each on a busy machine."""
+    data = secrets.token_bytes(16 * count)
+    return [uuid.UUID(bytes=data[i : i + 16], version=4) for i in range(0, 16 * count, 16)]
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def bulk_insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
+    """Insert `rows` in the session's transaction: COPY on PostgreSQL, else executemany."""
+    if not rows:
+        return
+    if not _postgresql(session):
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    raw = session.connection().connection.driver_connection
+    command = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(command) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
+
+
+def _among(session: Session, column, values: list):
+    """`column IN values` as one condition: `= ANY(array)` on PostgreSQL (one parameter,
+    nothing to compile per value), an expanding IN elsewhere (the caller chunks)."""
+    if _postgresql(session):
+        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _in_chunks(values: Iterable) -> Iterable[list]:
@@ -337,10 +374,12 @@ def link_lead(session: Session, workspace_id: uuid.UUID, fields: dict) -> Linked
 # -- the batch ---------------------------------------------------------------------------
 
 
-def _rows_in(session: Session, columns: Sequence, key, values: set) -> list:
+def _rows_in(session: Session, columns: Sequence, key, values: set, scope=()) -> list:
     found = []
-    for chunk in _in_chunks(values):
-        found.extend(session.execute(select(*columns).where(key.in_(chunk))).all())
+    for chunk in _in_chunks(values) if not _postgresql(session) else [list(values)]:
+        if chunk:
+            query = select(*columns).where(*scope, _among(session, key, chunk))
+            found.extend(session.execute(query).all())
     return found
 
 
@@ -388,6 +427,7 @@ def link_batch(
     existing_by_person, existing_by_email = _existing_leads(session, workspace_id, tcd, people)
 
     new_leads: dict[uuid.UUID, dict] = {}  # core person id -> lead row to insert
+    ids = iter(new_ids(len(prepared)))
     relinks: dict[uuid.UUID, dict] = {}
     now = utcnow()
     for index, email, domain in prepared:
@@ -412,7 +452,7 @@ def link_batch(
         elif person.id in new_leads:
             lead_id = new_leads[person.id]["id"]
         else:
-            lead_id = uuid.uuid4()
+            lead_id = next(ids)
             new_leads[person.id] = {
                 "id": lead_id,
                 "workspace_id": workspace_id,
@@ -472,13 +512,16 @@ def _existing_leads(session: Session, workspace_id, tcd: str, people: dict) -> t
     columns = (L.id, L.core_person_id, L.core_company_id, L.work_email)
     scope = (L.workspace_id == workspace_id, L.target_client_domain == tcd)
     by_person, by_email = {}, {}
-    for chunk in _in_chunks(people.values()):
+    everyone = list(people.values())
+    for chunk in _in_chunks(everyone) if not _postgresql(session) else [everyone]:
+        if not chunk:
+            continue
         found = session.execute(
             select(*columns).where(
                 *scope,
                 or_(
-                    L.core_person_id.in_([p.id for p in chunk]),
-                    L.work_email.in_([p.email for p in chunk]),
+                    _among(session, L.core_person_id, [p.id for p in chunk]),
+                    _among(session, L.work_email, [p.email for p in chunk]),
                 ),
             )
         ).all()
@@ -509,11 +552,12 @@ def _insert_leads(session: Session, workspace_id, tcd: str, leads: list[dict], n
         for row in _rows_in_scoped(session, (K.id, K.domain), K.domain, domains, scope_c)
     }
     new_people, new_companies = [], []
+    ids = iter(new_ids(2 * len(leads)))
     for lead in leads:
         email, domain = lead["work_email"], lead["company_domain"]
         linkedin = lead.pop("_linkedin_url")
         if email not in people:
-            people[email] = uuid.uuid4()
+            people[email] = next(ids)
             new_people.append(
                 {"id": people[email], "workspace_id": workspace_id, "target_client_domain": tcd,
                  "first_name": lead["first_name"], "last_name": lead["last_name"],
@@ -521,7 +565,7 @@ def _insert_leads(session: Session, workspace_id, tcd: str, leads: list[dict], n
                  "core_person_id": lead["core_person_id"], "created_at": now}
             )  # fmt: skip
         if domain and domain not in companies:
-            companies[domain] = uuid.uuid4()
+            companies[domain] = next(ids)
             new_companies.append(
                 {"id": companies[domain], "workspace_id": workspace_id,
                  "target_client_domain": tcd, "domain": domain, "name": lead["company_name"],
@@ -529,15 +573,10 @@ def _insert_leads(session: Session, workspace_id, tcd: str, leads: list[dict], n
             )  # fmt: skip
         lead["person_id"] = people[email]
         lead["company_id"] = companies.get(domain) if domain else None
-    if new_people:
-        session.execute(insert(T.__table__), new_people)
-    if new_companies:
-        session.execute(insert(K.__table__), new_companies)
-    session.execute(insert(TargetClientLead.__table__), leads)
+    bulk_insert(session, T.__table__, new_people)
+    bulk_insert(session, K.__table__, new_companies)
+    bulk_insert(session, TargetClientLead.__table__, leads)
 
 
 def _rows_in_scoped(session: Session, columns, key, values: set, scope) -> list:
-    found = []
-    for chunk in _in_chunks(values):
-        found.extend(session.execute(select(*columns).where(*scope, key.in_(chunk))).all())
-    return found
+    return _rows_in(session, columns, key, values, scope)
