@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import uuid
 
+from sqlalchemy import delete
+
 from webapp.extensions import db
 from webapp.jobs.registry import job
 from webapp.models.target_clients import UploadedFile
@@ -66,10 +68,17 @@ def load_uploaded(run, workspace_id: str, upload_id: str, kind: str) -> dict:
     upload = _upload(workspace_id, upload_id)
     content, filename = upload.content, upload.filename
     total = max(content.count(b"\n") - (0 if filename.lower().endswith("l") else 1), 0)
+    # A file that cannot be read at all (ValidationFailed) is kept, so each retry
+    # fails with the same reason; a file read through is deleted.
     counts = _load(run, kind, io.BytesIO(content), filename, total or None)
-    db.session.delete(upload)
-    db.session.commit()
+    _forget(upload_id)
     return counts
+
+
+def _forget(upload_id: str) -> None:
+    db.session.rollback()
+    db.session.execute(delete(UploadedFile).where(UploadedFile.id == uuid.UUID(upload_id)))
+    db.session.commit()
 
 
 @job(LOAD_FILE, label="Core data load (command line)")
@@ -82,8 +91,7 @@ def load_path(run, path: str, kind: str) -> dict:
 def link_uploaded_csv(
     run, workspace_id: str, upload_id: str, target_client_domain: str, source: str
 ) -> dict:
-    upload = _upload(workspace_id, upload_id)
-    content = upload.content
+    content = _upload(workspace_id, upload_id).content
 
     def after_batch(done: int, total: int, counts: dict) -> bool:
         db.session.commit()
@@ -105,6 +113,6 @@ def link_uploaded_csv(
         f"{outcome.linked:,} of {outcome.total:,} rows linked to {target_client_domain}; "
         f"{outcome.failed:,} failed."
     )
-    db.session.delete(upload)
     db.session.commit()
+    _forget(upload_id)
     return outcome.counts
