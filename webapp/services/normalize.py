@@ -23,6 +23,9 @@ _DOMAIN_RE = re.compile(
 )
 _LINKEDIN_KINDS = ("in", "company")
 _SLUG_SAFE = "-_.%~"
+_CANONICAL_LINKEDIN = re.compile(
+    r"^linkedin\.com/(in|company)/(?=[a-z0-9_%-])[a-z0-9_.%~-]{1,200}$"
+)
 
 
 def normalize_email_key(email: str | None) -> str | None:
@@ -79,6 +82,8 @@ def clean_domain(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     text = value.strip().lower()
+    if _DOMAIN_RE.match(text) and not text.startswith("www."):
+        return text  # already a bare domain: the common case of a bulk load
     if "@" in text and "/" not in text:
         text = text.rsplit("@", 1)[1]
     if "://" not in text and not text.startswith("//"):
@@ -109,6 +114,9 @@ def clean_linkedin_url(value: str | None, kind: str | None = None) -> str | None
     if value is None or not value.strip():
         return None
     text = value.strip()
+    canonical = _CANONICAL_LINKEDIN.match(text)
+    if canonical and (kind is None or canonical.group(1) == kind):
+        return text  # already canonical: the common case of a bulk load
     if "://" not in text and not text.startswith("//"):
         text = "//" + text
     try:

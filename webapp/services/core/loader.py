@@ -10,7 +10,6 @@ million rows never sit in one transaction, and a bad row costs only its report l
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
@@ -23,6 +22,7 @@ from sqlalchemy.schema import CreateTable
 
 from webapp.models.base import utcnow
 from webapp.models.core import CoreCompany, CorePerson
+from webapp.services.bulk import new_ids
 from webapp.services.core.records import (
     COMPANY_FIELDS,
     PEOPLE_FIELDS,
@@ -167,7 +167,12 @@ def _stage(session: Session, table: sa.Table, rows: list[dict]) -> None:
     """The batch into an empty temporary table of this connection."""
     connection = session.connection()
     connection.execute(CreateTable(table, if_not_exists=True))
-    connection.execute(table.delete())
+    if connection.dialect.name == "postgresql":
+        # TRUNCATE, not DELETE: the table lives as long as the pooled connection, and
+        # the dead rows of every earlier batch would be scanned again by each update.
+        connection.execute(sa.text(f"TRUNCATE {table.name}"))
+    else:
+        connection.execute(table.delete())
     if connection.dialect.name == "postgresql":
         columns = [c.name for c in table.columns]
         raw = connection.connection.driver_connection
@@ -175,6 +180,7 @@ def _stage(session: Session, table: sa.Table, rows: list[dict]) -> None:
         with raw.cursor() as cursor, cursor.copy(command) as copy:
             for row in rows:
                 copy.write_row([row.get(name) for name in columns])
+        connection.execute(sa.text(f"ANALYZE {table.name}"))  # plans by the batch's real size
     else:
         connection.execute(table.insert(), rows)
 
@@ -185,8 +191,8 @@ def _insert_for(connection):
 
 def _flush(session: Session, kind: str, batch: dict, report: LoadReport) -> None:
     rows = list(batch.values())
-    for row in rows:
-        row["id"] = uuid.uuid4()
+    for row, new_id in zip(rows, new_ids(len(rows)), strict=True):
+        row["id"] = new_id
     if kind == "companies":
         _upsert_companies(session, rows, report)
     else:
@@ -260,7 +266,7 @@ def _upsert_people(session: Session, rows: list[dict], report: LoadReport) -> No
     now = utcnow()
     session.execute(
         update(core)
-        .where(core.c.id == s.c.target_id)
+        .where(core.c.id == s.c.target_id, s.c.target_id.is_not(None))
         .values(
             {
                 **{f: func.coalesce(s.c[f], core.c[f]) for f in fields},

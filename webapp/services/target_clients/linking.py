@@ -12,13 +12,12 @@ then new people, companies and leads go in with one executemany each.
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,7 @@ from webapp.models.target_clients import (
     TargetClientLead,
     TargetClientPerson,
 )
+from webapp.services.bulk import bulk_insert, new_ids, on_postgresql
 from webapp.services.errors import NotFound, ValidationFailed, has_nul
 from webapp.services.normalize import (
     clean_domain,
@@ -82,36 +82,10 @@ def clean_target_client_domain(value) -> str:
         raise ValidationFailed({"target_client_domain": str(exc)}) from None
 
 
-def new_ids(count: int) -> list[uuid.UUID]:
-    """`count` random (version 4) UUIDs from one read of the system's randomness:
-    uuid4() reads it once per id, which costs ~0.1 ms each on a busy machine."""
-    data = secrets.token_bytes(16 * count)
-    return [uuid.UUID(bytes=data[i : i + 16], version=4) for i in range(0, 16 * count, 16)]
-
-
-def _postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def bulk_insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
-    """Insert `rows` in the session's transaction: COPY on PostgreSQL, else executemany."""
-    if not rows:
-        return
-    if not _postgresql(session):
-        session.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    raw = session.connection().connection.driver_connection
-    command = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(command) as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in columns])
-
-
 def _among(session: Session, column, values: list):
     """`column IN values` as one condition: `= ANY(array)` on PostgreSQL (one parameter,
     nothing to compile per value), an expanding IN elsewhere (the caller chunks)."""
-    if _postgresql(session):
+    if on_postgresql(session):
         return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(column.type)))
     return column.in_(values)
 
@@ -376,7 +350,7 @@ def link_lead(session: Session, workspace_id: uuid.UUID, fields: dict) -> Linked
 
 def _rows_in(session: Session, columns: Sequence, key, values: set, scope=()) -> list:
     found = []
-    for chunk in _in_chunks(values) if not _postgresql(session) else [list(values)]:
+    for chunk in _in_chunks(values) if not on_postgresql(session) else [list(values)]:
         if chunk:
             query = select(*columns).where(*scope, _among(session, key, chunk))
             found.extend(session.execute(query).all())
@@ -513,7 +487,7 @@ def _existing_leads(session: Session, workspace_id, tcd: str, people: dict) -> t
     scope = (L.workspace_id == workspace_id, L.target_client_domain == tcd)
     by_person, by_email = {}, {}
     everyone = list(people.values())
-    for chunk in _in_chunks(everyone) if not _postgresql(session) else [everyone]:
+    for chunk in _in_chunks(everyone) if not on_postgresql(session) else [everyone]:
         if not chunk:
             continue
         found = session.execute(
