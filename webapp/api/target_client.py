@@ -21,11 +21,10 @@ from webapp.extensions import db
 from webapp.models.api_tokens import SCOPE_TARGET_CLIENT
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
+from webapp.services.target_clients.batch import MAX_BATCH, link_batch
 from webapp.services.target_clients.linking import (
-    MAX_BATCH,
     clean_target_client_domain,
     ingest_lead,
-    link_batch,
     link_lead,
 )
 from webapp.services.target_clients.listing import lead_rows, listed_lead

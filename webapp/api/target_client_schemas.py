@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from webapp.api.schemas import NO_NUL, RequestBody, Text, Timestamp, _choices
 from webapp.models.target_clients import TARGET_CLIENT_SOURCES
-from webapp.services.target_clients.linking import MAX_BATCH
+from webapp.services.target_clients.batch import MAX_BATCH
 from webapp.services.target_clients.listing import MAX_LIST
 
 TargetClientSource = _choices("TargetClientSource", TARGET_CLIENT_SOURCES)

@@ -13,7 +13,7 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from webapp.services.errors import ValidationFailed
-from webapp.services.target_clients.linking import MAX_BATCH, link_batch
+from webapp.services.target_clients.batch import MAX_BATCH, link_batch
 
 COLUMNS = ("person_email", "company_domain")
 
