@@ -178,7 +178,7 @@ def measure(app, url: str, people: int, rounds: int) -> list[dict]:
     from webapp.services.accounts.api_tokens import create_token
 
     with app.app_context():
-        workspace = Workspace(slug="bench", name="Bench")
+        workspace = Workspace(slug=f"bench-{uuid.uuid4().hex[:8]}", name="Bench")
         db.session.add(workspace)
         db.session.flush()
         secret = create_token(db.session, workspace.id, "bench", None).secret
@@ -210,7 +210,7 @@ def measure(app, url: str, people: int, rounds: int) -> list[dict]:
     # A target client of 10,000 leads, all found, for the list.
     stride = max(people // BATCH, 1)
     every = [f"p{n}@c{n % COMPANIES}.example.com" for n in range(0, people, stride)]
-    tcd = "list.example.com"
+    tcd = f"list-{uuid.uuid4().hex[:8]}.example.com"
     body = {"target_client_domain": tcd, "leads": [{"person_email": e} for e in every[:BATCH]]}
     assert client.post("/run/target-client/leads/link-batch", json=body,
                        headers=headers).json["linked"] == BATCH  # fmt: skip
@@ -241,16 +241,19 @@ def main() -> int:
     parser.add_argument("--companies", type=int, default=_report.scaled(4_000, 200_000))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--admin-url", default=_report.admin_url())
+    parser.add_argument("--reuse", action="store_true", help="measure the last loaded database")
     args = parser.parse_args()
     COMPANIES = args.companies
-    url = fresh_database(args.admin_url)
+    url = _report.database_url(args.admin_url, DATABASE)
+    if not args.reuse:
+        fresh_database(args.admin_url)
     os.environ.update(APP_ENV="production", SECRET_KEY=secrets.token_hex(16), DATABASE_URL=url,
                       LOG_LEVEL="WARNING", API_RATE_LIMIT="100000 per minute")  # fmt: skip
     os.environ.pop("REDIS_URL", None)
     from webapp import create_app
 
     app = create_app({"WTF_CSRF_ENABLED": False})
-    rows = load(app, url, args.companies, args.people)
+    rows = [] if args.reuse else load(app, url, args.companies, args.people)
     rows += measure(app, url, args.people, args.rounds)
     _report.emit(f"link_batch ({args.people:,} people, {args.companies:,} companies)", rows)
     return 0

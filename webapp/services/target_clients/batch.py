@@ -67,7 +67,7 @@ def _rows_in(session: Session, columns: Sequence, key, values: set, scope=()) ->
     for chunk in _in_chunks(values) if not on_postgresql(session) else [list(values)]:
         if chunk:
             query = select(*columns).where(*scope, _among(session, key, chunk))
-            found.extend(session.execute(query).all())
+            found.extend(session.connection().execute(query).all())
     return found
 
 
@@ -204,15 +204,19 @@ def _existing_leads(session: Session, workspace_id, tcd: str, people: dict) -> t
     for chunk in _in_chunks(everyone) if not on_postgresql(session) else [everyone]:
         if not chunk:
             continue
-        found = session.execute(
-            select(*columns).where(
-                *scope,
-                or_(
-                    _among(session, L.core_person_id, [p.id for p in chunk]),
-                    _among(session, L.work_email, [p.email for p in chunk]),
-                ),
+        found = (
+            session.connection()
+            .execute(
+                select(*columns).where(
+                    *scope,
+                    or_(
+                        _among(session, L.core_person_id, [p.id for p in chunk]),
+                        _among(session, L.work_email, [p.email for p in chunk]),
+                    ),
+                )
             )
-        ).all()
+            .all()
+        )
         for lead in found:
             if lead.core_person_id is not None:
                 by_person[lead.core_person_id] = lead
