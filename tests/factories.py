@@ -34,6 +34,12 @@ from webapp.models.crm import Account, Contact
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
+from webapp.models.target_clients import (
+    TargetClientCompany,
+    TargetClientLead,
+    TargetClientPerson,
+    UploadedFile,
+)
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.leads.timeline import create_lead
 
@@ -66,7 +72,9 @@ class Factory:
             )
         )
 
-    def api_token(self, workspace: Workspace, name: str | None = None, created_by=None):
+    def api_token(
+        self, workspace: Workspace, name: str | None = None, created_by=None, scopes: str = "all"
+    ):
         """A NewToken: `.token` (the row) and `.secret` (the bearer token, shown once)."""
         from webapp.services.accounts.api_tokens import create_token
 
@@ -75,6 +83,7 @@ class Factory:
             workspace.id,
             name or f"Token {next(_seq)}",
             created_by.id if created_by is not None else None,
+            scopes=scopes,
         )
         self.session.commit()
         return made
@@ -161,6 +170,28 @@ class Factory:
 
     def job_run(self, workspace: Workspace, kind: str = "diagnostics.noop", **fields) -> JobRun:
         return self._saved(JobRun(workspace_id=workspace.id, kind=kind, **fields))
+
+    def target_client_company(self, workspace: Workspace, **fields) -> TargetClientCompany:
+        fields.setdefault("target_client_domain", "prospect.example.com")
+        fields.setdefault("domain", f"tc-company{next(_seq)}.example.com")
+        return self._saved(TargetClientCompany(workspace_id=workspace.id, **fields))
+
+    def target_client_person(self, workspace: Workspace, **fields) -> TargetClientPerson:
+        fields.setdefault("target_client_domain", "prospect.example.com")
+        fields.setdefault("work_email", f"tc-person{next(_seq)}@example.com")
+        return self._saved(TargetClientPerson(workspace_id=workspace.id, **fields))
+
+    def target_client_lead(self, workspace: Workspace, **fields) -> TargetClientLead:
+        fields.setdefault("target_client_domain", "prospect.example.com")
+        fields.setdefault("work_email", f"tc-lead{next(_seq)}@example.com")
+        fields.setdefault("source", "demo")
+        return self._saved(TargetClientLead(workspace_id=workspace.id, **fields))
+
+    def uploaded_file(self, workspace: Workspace, **fields) -> UploadedFile:
+        fields.setdefault("purpose", "core.companies")
+        fields.setdefault("filename", "companies.csv")
+        fields.setdefault("content", b"domain,name\nacme.com,Acme\n")
+        return self._saved(UploadedFile(workspace_id=workspace.id, **fields))
 
     def workspace(self, slug: str | None = None, name: str | None = None) -> Workspace:
         n = next(_seq)

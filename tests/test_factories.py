@@ -23,6 +23,12 @@ def _build_everything(factory):
     factory.idempotency_key(form)
     factory.contact(workspace, factory.account(workspace))
     factory.core_person(factory.core_company())
+    factory.target_client_lead(
+        workspace,
+        person_id=factory.target_client_person(workspace).id,
+        company_id=factory.target_client_company(workspace).id,
+    )
+    factory.uploaded_file(workspace)
     endpoint = factory.webhook_endpoint(workspace)
     delivery = factory.webhook_delivery(endpoint, factory.event(workspace, lead_id=lead.id))
     factory.webhook_attempt(delivery)

@@ -102,6 +102,11 @@ def register_blueprints(app: Flask) -> None:
         contacts, accounts, imports, campaigns,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
+    app.register_blueprint(api.run_bp)  # seed 000's /run/target-client/leads/*
+    from webapp.blueprints import core_pages, target_clients
+
+    app.register_blueprint(core_pages.bp)
+    app.register_blueprint(target_clients.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

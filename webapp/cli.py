@@ -70,8 +70,10 @@ def load_demo(lead_count, seed):
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    from webapp.cli_core import core_cli
     from webapp.cli_forms import forms_cli
     from webapp.cli_tokens import tokens_cli
 
     app.cli.add_command(tokens_cli)
     app.cli.add_command(forms_cli)
+    app.cli.add_command(core_cli)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Workspace
+from webapp.models.api_tokens import SCOPE_ALL, SCOPES
 from webapp.services.accounts.api_tokens import create_token, list_tokens, revoke_token
 from webapp.services.audit import record_cli_audit
 from webapp.services.errors import NotFound, ValidationFailed
@@ -28,15 +29,23 @@ def _workspace(slug: str) -> Workspace:
 @tokens_cli.command("create")
 @click.option("--workspace", "workspace_slug", required=True, help="Workspace slug.")
 @click.option("--name", required=True, help="What the token is for, e.g. 'Zapier'.")
-def create_command(workspace_slug: str, name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    type=click.Choice(list(SCOPES)),
+    default=SCOPE_ALL,
+    show_default=True,
+    help="'target_client': only the /run/target-client/leads endpoints.",
+)
+def create_command(workspace_slug: str, name: str, scopes: str) -> None:
     """Make an API token and print it (it is shown only this once)."""
     workspace = _workspace(workspace_slug)
     try:
-        new = create_token(db.session, workspace.id, name, created_by_id=None)
+        new = create_token(db.session, workspace.id, name, created_by_id=None, scopes=scopes)
     except ValidationFailed as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
-    details = {"name": new.token.name, "prefix": new.token.token_prefix}
+    details = {"name": new.token.name, "prefix": new.token.token_prefix, "scopes": scopes}
     record_cli_audit(
         db.session, workspace.id, "api_token.created", "api_token", new.token.id, details
     )
@@ -57,7 +66,10 @@ def list_command(workspace_slug: str) -> None:
     for token in list_tokens(db.session, workspace.id):
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
         used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
-        click.echo(f"{token.id}  {token.token_prefix}…  {token.name}  {state}  last used {used}")
+        click.echo(
+            f"{token.id}  {token.token_prefix}…  {token.name}  {state}  last used {used}"
+            f"  access {token.scopes}"
+        )
 
 
 @tokens_cli.command("revoke")

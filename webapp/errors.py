@@ -77,7 +77,7 @@ def message_for(exc: HTTPException) -> str:
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/") or request.is_json:
+    if request.path.startswith(("/api/", "/run/")) or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return (

@@ -34,6 +34,16 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
     NavItem("imports.index", "Imports", "upload", blueprints=("imports",)),
     NavItem("campaigns.index", "Campaigns", "megaphone", blueprints=("campaigns",)),
+    NavItem("core_pages.companies", "Companies", "building", group="Reference"),
+    NavItem("core_pages.people", "People", "contact", group="Reference"),
+    NavItem(
+        "target_clients.index",
+        "Target clients",
+        "inbox",
+        group="Reference",
+        admin_only=True,
+        blueprints=("target_clients",),
+    ),  # fmt: skip
     # Later sections (pipeline...): add them here once their blueprint exists.
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
     NavItem(

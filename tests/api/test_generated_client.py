@@ -373,3 +373,57 @@ def test_read_campaigns_with_a_generated_client(lk, live_server, desk, db, facto
     assert stats.conversion_rate is None
     missing = _api("admin_api.get_campaign").sync_detailed(uuid.uuid4(), client=admin)
     assert missing.status_code == 404 and isinstance(missing.parsed, m.Error)
+
+
+def test_target_client_leads_with_a_generated_client(lk, live_server, desk, factory):
+    """Seed 000: link a batch, link one, ingest, and list with enriched data."""
+    m = lk.models
+    company = factory.core_company(domain="harness.io", name="Harness", industry="DevOps",
+                                   employee_count=850, city="San Francisco")  # fmt: skip
+    factory.core_person(company, email="aj@harness.io", full_name="AJ Pahl", title="VP Sales",
+                        seniority="VP", department="Sales",
+                        linkedin_url="linkedin.com/in/ajpahl")  # fmt: skip
+    admin = lk.AuthenticatedClient(base_url=live_server, token=desk["token"])
+    batch = _api("target_clients.link_target_client_leads_batch").sync(
+        client=admin,
+        body=m.LinkBatchRequest(
+            target_client_domain="securitypalhq.com",
+            source=m.TargetClientSource.CSV_IMPORT,
+            leads=[m.BatchRow(person_email="aj@harness.io"),
+                   m.BatchRow(person_email="bob@datadog.com", company_domain="datadog.com")],
+        ),
+    )  # fmt: skip
+    assert isinstance(batch, m.LinkBatchResult)
+    assert (batch.total, batch.linked, batch.failed) == (2, 1, 1)
+    found, missing = batch.results
+    assert found.success and found.person_found and found.company_found
+    assert missing.error == "No matching person found in core.people"
+
+    link = _api("target_clients.link_target_client_lead").sync(
+        client=admin,
+        body=m.LinkRequest(target_client_domain="securitypalhq.com",
+                           person_linkedin_url="https://www.linkedin.com/in/AJPahl/"),
+    )  # fmt: skip
+    assert isinstance(link, m.LinkResult) and link.lead_id == found.lead_id
+
+    ingested = _api("target_clients.ingest_target_client_lead").sync(
+        client=admin,
+        body=m.IngestRequest(target_client_domain="securitypalhq.com", first_name="Nova",
+                             work_email="nova@nowhere.dev", company_domain="nowhere.dev",
+                             source=m.TargetClientSource.CONTACT_FORM),
+    )  # fmt: skip
+    assert isinstance(ingested, m.IngestResult) and ingested.core_person_id is None
+
+    listed = _api("target_clients.list_target_client_leads").sync(
+        client=admin, body=m.ListRequest(target_client_domain="securitypalhq.com")
+    )
+    assert isinstance(listed, m.ListResult) and listed.count == 2
+    aj = next(lead for lead in listed.leads if lead.work_email == "aj@harness.io")
+    assert isinstance(aj.enriched_company, m.EnrichedCompany)
+    assert aj.enriched_company.employee_count == 850 and aj.enriched_person.title == "VP Sales"
+
+    refused = _api("target_clients.list_target_client_leads").sync_detailed(
+        client=admin, body=m.ListRequest(target_client_domain="not a domain")
+    )
+    assert refused.status_code == 422 and isinstance(refused.parsed, m.Error)
+    assert "target_client_domain" in refused.parsed.errors

@@ -76,6 +76,10 @@ def api_context(app, db, factory):
     campaign = factory.campaign(workspace, status="active")
     db.session.commit()
     import_id = _an_import(app, workspace, admin)
+    company = factory.core_company(domain="fuzzco.example.com", name="Fuzz Co")
+    factory.core_person(
+        company, email="fuzz@fuzzco.example.com", linkedin_url="linkedin.com/in/fuzz"
+    )
     return {
         "import_id": import_id,
         "campaign_id": str(campaign.id),
@@ -110,7 +114,12 @@ DOCUMENTED_OPERATIONS = [
     "GET /api/v1/lists",
     "POST /api/v1/lists",
     "GET /api/v1/lists/{list_id}/members",
+    "POST /run/target-client/leads/ingest",
+    "POST /run/target-client/leads/list",
+    "POST /run/target-client/leads/link",
+    "POST /run/target-client/leads/link-batch",
 ]
+TARGET_CLIENT = "POST /run/target-client/leads/"
 
 
 def _aim_at_real_objects(case, context: dict) -> None:
@@ -132,6 +141,15 @@ def _aim_at_real_objects(case, context: dict) -> None:
         body["file"] = b"Email,Name\r\nfuzz@example.com,Fuzz\r\nbad,Bad\r\n"
         for field in ("mapping", "list_id", "owner_id", "campaign_id", "list_name", "tags"):
             body.pop(field, None)
+    if case.operation.label.startswith(TARGET_CLIENT) and isinstance(body, dict) and turn % 2 == 0:
+        # Half of the cases name a real target client and core company/person.
+        body["target_client_domain"] = "prospect.example.com"
+        if "link" in case.operation.label and "leads" not in body:
+            body["company_domain"] = "fuzzco.example.com"
+        if "ingest" in case.operation.label:
+            body["work_email"] = "fuzz@fuzzco.example.com"
+        if isinstance(body.get("leads"), list):
+            body["leads"] = [{"person_email": "fuzz@fuzzco.example.com"}, *body["leads"][:3]]
     if case.operation.label == CAPTURE and turn % 2 == 0:
         case.headers = {**(case.headers or {}), "X-Form-Key": context["form_key"]}
         # "A name, or a first or last name" is a rule the document states in words

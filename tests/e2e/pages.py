@@ -52,6 +52,17 @@ PAGES: tuple[Page, ...] = (
         roles=("admin",),
         endpoint="imports.index",
     ),  # fmt: skip
+    Page("core-companies", "/core/companies", endpoint="core_pages.companies"),
+    Page("core-people", "/core/people", endpoint="core_pages.people"),
+    Page("core-company", "/core/companies/{core_company}", endpoint="core_pages.company"),
+    Page("core-load", "/core/load", status_for_rep=403, endpoint="core_pages.load"),
+    Page("target-clients", "/target-clients", status_for_rep=403, endpoint="target_clients.index"),
+    Page(
+        "target-client",
+        "/target-clients/{target_client}",
+        roles=("admin",),
+        endpoint="target_clients.show",
+    ),
     Page("settings", "/settings"),
     Page("capture-forms", "/settings/forms", status_for_rep=403),
     Page("capture-form", "/settings/forms/{form}", roles=("admin",)),

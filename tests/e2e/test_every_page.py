@@ -77,6 +77,19 @@ def seeded(app, db, factory):
     ).id
     values.update(_imports(app, workspace, admin))
     values.update(_seed_campaign(app, db, factory, workspace, rep))
+    company = factory.core_company(
+        domain="a-company-with-a-long-domain-name.example.com",
+        name="A Company With A Rather Long Name Incorporated",
+        industry="Industrial Automation and Robotics",
+        employee_count=12_500,
+        city="San Francisco",
+    )
+    person = factory.core_person(company, full_name="Person With A Rather Long Name", title="VP")
+    factory.target_client_lead(
+        workspace, target_client_domain="prospect.example.com", full_name=person.full_name,
+        core_person_id=person.id, core_company_id=company.id, company_name=company.name,
+    )  # fmt: skip
+    values["core_company"], values["target_client"] = company.id, "prospect.example.com"
     return {"admin": admin, "rep": rep, "values": values}
 
 

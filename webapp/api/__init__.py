@@ -4,7 +4,9 @@
 - `lead_api`: the admin lead API behind bearer tokens (GET /api/v1/leads, …);
 - `list_api`: lead lists behind bearer tokens (GET/POST /api/v1/lists, …/members);
 - `import_api`: CSV/.xlsx imports behind the same tokens (POST /api/v1/imports, …);
-- the OpenAPI document, GET /api/v1/openapi.json, made from the declared models.
+- the OpenAPI document, GET /api/v1/openapi.json, made from the declared models;
+- `target_client`: seed 000's POST /run/target-client/leads/* (its own blueprint
+  `run_bp`, outside /api/v1 since the seed's URLs are kept).
 
 GET and POST /api/v1/leads belong to two child blueprints: a URL is matched by its
 method too, so neither needs to be registered first. Errors on any /api/ path
@@ -15,14 +17,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from webapp.api import campaigns, capture, imports, leads, lists
+from webapp.api import campaigns, capture, imports, leads, lists, target_client
 from webapp.api.openapi import openapi_document
 from webapp.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens and public forms: no cookies are trusted here, so no CSRF (each
 # child is exempted itself: the exemption looks at the blueprint serving the request).
-for part in (bp, capture.bp, leads.bp, lists.bp, imports.bp, campaigns.bp):
+run_bp = target_client.bp
+for part in (bp, capture.bp, leads.bp, lists.bp, imports.bp, campaigns.bp, run_bp):
     csrf.exempt(part)
 bp.register_blueprint(capture.bp)
 bp.register_blueprint(leads.bp)

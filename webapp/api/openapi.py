@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from webapp.api import schemas as s
+from webapp.api import target_client_schemas as tc
 
 REF = "#/components/schemas/{model}"
 REQUESTS = (
@@ -23,6 +24,7 @@ REQUESTS = (
     s.NewActivity,
     s.LeadListQuery,
     s.ImportUpload,
+    *tc.REQUESTS,
 )
 # Query parameters declared as models: they become each operation's parameters.
 QUERIES = (s.LeadListQuery, s.LeadListsQuery, s.ListMembersQuery, s.CampaignListQuery)
@@ -44,6 +46,7 @@ RESPONSES = (
     s.ImportErrors,
     s.CampaignPage,
     s.CampaignDetail,
+    *tc.RESPONSES,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -57,6 +60,7 @@ ERROR_TITLES = {
     "500": "An unexpected error (logged); no details are given.",
     "503": "The database is unavailable for a moment.",
 }
+MAX_BATCH_ROWS = 10_000
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
 WWW_AUTHENTICATE = {
     "WWW-Authenticate": {
@@ -109,7 +113,17 @@ def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) ->
         "summary": summary,
         "tags": ["Admin API"],
         "security": [{"bearerAuth": []}],
-        "responses": {**answers, **_errors("401", "404", "429", *body_codes, **texts)},
+        "responses": {
+            **answers,
+            **_errors(
+                "401",
+                "403",
+                "404",
+                "429",
+                *body_codes,
+                **{"e403": "The token is limited to the target-client endpoints.", **texts},
+            ),
+        },
         **extra,
     }
 
@@ -184,6 +198,71 @@ def _capture_operation() -> dict:
     }
 
 
+def _target_client(name: str, summary: str, request, answer, description: str, *codes) -> dict:
+    """A seed 000 operation: POST, bearer token (full or `target_client` scope)."""
+    return {
+        "post": {
+            "operationId": name,
+            "summary": summary,
+            "description": description,
+            "tags": ["Target clients"],
+            "security": [{"bearerAuth": []}],
+            "requestBody": _body(request),
+            "responses": {
+                "200": _json(answer, "Done."),
+                **_errors(
+                    "400",
+                    "401",
+                    "403",
+                    "422",
+                    "429",
+                    *codes,
+                    e403="The token may not call this endpoint.",
+                    e404="Neither the company nor the person is in core.",
+                    e413=f"More than {MAX_BATCH_ROWS:,} rows in `leads`.",
+                ),
+            },
+        }
+    }
+
+
+def _target_client_paths() -> dict:
+    base = "/run/target-client/leads"
+    return {
+        f"{base}/ingest": _target_client(
+            "ingestTargetClientLead",
+            "Store a raw lead of a target client and link it to core data",
+            tc.IngestRequest,
+            tc.IngestResult,
+            "Looks up the core person by `work_email` and the core company by "
+            "`company_domain` (else the person's company).",
+        ),
+        f"{base}/list": _target_client(
+            "listTargetClientLeads",
+            "A target client's leads with their enriched core company and person",
+            tc.ListRequest,
+            tc.ListResult,
+            "Oldest first, optionally only one `source`.",
+        ),
+        f"{base}/link": _target_client(
+            "linkTargetClientLead",
+            "Make (or find) a target client's lead from core data",
+            tc.LinkRequest,
+            tc.LinkResult,
+            "By `company_domain` and/or `person_linkedin_url`; 404 when neither is in core.",
+            "404",
+        ),
+        f"{base}/link-batch": _target_client(
+            "linkTargetClientLeadsBatch",
+            "Link up to 10,000 leads by email at once (a CSV import)",
+            tc.LinkBatchRequest,
+            tc.LinkBatchResult,
+            "A result per row, in order; a row whose email is not in core fails alone.",
+            "413",
+        ),
+    }
+
+
 def _paths(components: dict) -> dict:
     status_answers = {
         "200": _json(s.StatusChanged, "The lead's status now."),
@@ -242,6 +321,7 @@ def _paths(components: dict) -> dict:
         **_list_paths(components),
         **_import_paths(),
         **_campaign_paths(components),
+        **_target_client_paths(),
         "/health": {
             "get": {
                 "operationId": "getHealth",

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, request
 
 from webapp.errors import api_error
 from webapp.extensions import db, limiter
-from webapp.models.api_tokens import ApiToken
+from webapp.models.api_tokens import SCOPE_ALL, ApiToken
 from webapp.net import client_ip
 from webapp.services.accounts.api_tokens import authenticate, hash_secret, touch_last_used
 from webapp.services.audit import record_audit
@@ -43,7 +43,7 @@ def _unauthorized(message: str, invalid: bool):
     return api_error(401, message, headers={"WWW-Authenticate": challenge})
 
 
-def require_token():
+def require_token(scope: str = SCOPE_ALL):
     secret = bearer_secret()
     if secret is None:
         return _unauthorized("Send an API token as 'Authorization: Bearer <token>'.", False)
@@ -53,6 +53,12 @@ def require_token():
     if touch_last_used(db.session, token):
         db.session.commit()
     g.api_token = token
+    if not token.allows(scope):
+        return api_error(
+            403,
+            "This API token is limited to the target-client endpoints "
+            "(/run/target-client/leads/...); use a token with full access here.",
+        )
     return None
 
 
@@ -76,10 +82,13 @@ def keep_out_of_caches(response):
     return response
 
 
-def protect(bp: Blueprint) -> None:
-    """Token, per-token rate limit (one allowance across endpoints) and no-store on `bp`."""
+def protect(bp: Blueprint, scope: str = SCOPE_ALL) -> None:
+    """Token, per-token rate limit (one allowance across endpoints) and no-store on `bp`.
+
+    `scope`: what a token must allow to call `bp` (a full token allows everything).
+    """
     limiter.shared_limit(_api_rate_limit, scope="api", key_func=_rate_limit_key)(bp)
-    bp.before_request(require_token)
+    bp.before_request(lambda: require_token(scope))
     bp.after_request(rate_limit_headers)
     bp.after_request(keep_out_of_caches)
 

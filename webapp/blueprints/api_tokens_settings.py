@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from webapp.auth_session import admin_required
 from webapp.extensions import db
+from webapp.models.api_tokens import SCOPES
 from webapp.net import client_ip
 from webapp.services.accounts.api_tokens import create_token, list_tokens, revoke_token
 from webapp.services.audit import record_audit
@@ -24,6 +25,7 @@ def _render(new_secret=None, new_token=None, errors=None, form=None, status=200)
         new_token=new_token,
         errors=errors or {},
         form=form or {},
+        token_scopes=SCOPES,
     )
     headers = {"Cache-Control": "no-store"}  # the page may hold a secret
     return response, status, headers
@@ -40,7 +42,8 @@ def index():
 def create():
     try:
         name = request.form.get("name", "")
-        new = create_token(db.session, g.workspace.id, name, current_user.id)
+        scopes = request.form.get("scopes", "all")
+        new = create_token(db.session, g.workspace.id, name, current_user.id, scopes=scopes)
     except ValidationFailed as exc:
         db.session.rollback()
         return _render(errors=exc.errors, form=request.form, status=422)
@@ -51,7 +54,7 @@ def create():
         "api_token.created",
         "api_token",
         new.token.id,
-        {"name": new.token.name, "prefix": new.token.token_prefix},
+        {"name": new.token.name, "prefix": new.token.token_prefix, "scopes": new.token.scopes},
         client_ip(),
     )
     db.session.commit()

@@ -1,6 +1,6 @@
 """All models, imported so metadata is complete for migrations."""
 
-from webapp.models import api_tokens, crm, forms, merges, webhooks  # noqa: F401  (their tables join the metadata)
+from webapp.models import api_tokens, crm, forms, merges, target_clients, webhooks  # noqa: F401  (their tables join the metadata)
 from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadAttempt, CampaignLeadList

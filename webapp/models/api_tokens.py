@@ -16,6 +16,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, created_at_column, uuid_pk, workspace_fk
 
+SCOPE_ALL = "all"
+SCOPE_TARGET_CLIENT = "target_client"
+SCOPES = {
+    SCOPE_ALL: "Every API endpoint",
+    SCOPE_TARGET_CLIENT: "Only the target-client endpoints (/run/target-client/leads/…)",
+}
+
 
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
@@ -31,12 +38,21 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the token may call: "all" (every API endpoint) or "target_client" (only
+    # POST /run/target-client/leads/*). Space-separated, so more scopes can join.
+    scopes: Mapped[str] = mapped_column(
+        sa.String(200), nullable=False, default=SCOPE_ALL, server_default=SCOPE_ALL
+    )
 
     created_by = relationship("User", lazy="joined")
 
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def allows(self, scope: str) -> bool:
+        granted = (self.scopes or SCOPE_ALL).split()
+        return SCOPE_ALL in granted or scope in granted
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.token_prefix}… {self.name}>"

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp.models.api_tokens import ApiToken
+from webapp.models.api_tokens import SCOPE_ALL, SCOPES, ApiToken
 from webapp.models.base import utcnow
 from webapp.services.errors import ValidationFailed
 from webapp.services.scoping import get_owned
@@ -37,9 +37,19 @@ def hash_secret(secret: str) -> str:
 
 
 def create_token(
-    session: Session, workspace_id: uuid.UUID, name: str, created_by_id: uuid.UUID | None
+    session: Session,
+    workspace_id: uuid.UUID,
+    name: str,
+    created_by_id: uuid.UUID | None,
+    scopes: str = SCOPE_ALL,
 ) -> NewToken:
-    """Make a token for the workspace. The caller commits and shows `secret` once."""
+    """Make a token for the workspace. The caller commits and shows `secret` once.
+
+    `scopes`: "all" (every endpoint) or "target_client" (only /run/target-client/…).
+    """
+    scopes = (scopes or SCOPE_ALL).strip()
+    if scopes not in SCOPES:
+        raise ValidationFailed({"scopes": f"must be one of {', '.join(SCOPES)}"})
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": "is required"})
@@ -53,6 +63,7 @@ def create_token(
         token_hash=hash_secret(secret),
         created_by_id=created_by_id,
         created_at=utcnow(),
+        scopes=scopes,
     )
     session.add(token)
     session.flush()
