@@ -8,6 +8,7 @@ so they come with what the service writes beside them (activity, event, secret).
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, date, datetime
 
 from webapp.models import (
     AuditLog,
@@ -30,6 +31,8 @@ from webapp.models.crm import Account, Contact
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
+from webapp.models.schedules import ScheduledPeriod
+from webapp.models.trends import TopicTrend
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.leads.timeline import create_lead
 
@@ -216,6 +219,13 @@ class Factory:
         self.session.commit()
         return merged
 
+    def scheduled_period(self, workspace: Workspace | None, **fields) -> ScheduledPeriod:
+        fields.setdefault("schedule", "discovery")
+        fields.setdefault("scope", str(workspace.id) if workspace else "all")
+        fields.setdefault("period_start", datetime(2026, 1, 1, 2, tzinfo=UTC))
+        workspace_id = workspace.id if workspace else None
+        return self._saved(ScheduledPeriod(workspace_id=workspace_id, **fields))
+
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})
         fields.setdefault("reason", "honeypot")
@@ -225,6 +235,15 @@ class Factory:
 
     def tag(self, workspace: Workspace, name: str | None = None) -> Tag:
         return self._saved(Tag(workspace_id=workspace.id, name=name or f"tag-{next(_seq)}"))
+
+    def topic_trend(self, workspace: Workspace, **fields) -> TopicTrend:
+        fields.setdefault("topic", f"Topic {next(_seq)}")
+        fields.setdefault("week_start", date(2026, 1, 4))
+        fields.setdefault("volume", 12)
+        fields.setdefault("previous_volume", 10)
+        fields.setdefault("change_pct", 20.0)
+        fields.setdefault("direction", "up")
+        return self._saved(TopicTrend(workspace_id=workspace.id, **fields))
 
     def webhook_attempt(self, delivery: WebhookDelivery, **fields) -> WebhookAttempt:
         fields.setdefault("status_code", 200)

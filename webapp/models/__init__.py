@@ -9,6 +9,8 @@ from webapp.models.events import Event
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
+from webapp.models.schedules import ScheduledPeriod
+from webapp.models.trends import TopicTrend
 
 __all__ = [
     "ROLES",
@@ -24,8 +26,10 @@ __all__ = [
     "LeadActivity",
     "LeadList",
     "LeadListMember",
+    "ScheduledPeriod",
     "Membership",
     "Tag",
+    "TopicTrend",
     "User",
     "Workspace",
     "lead_tags",
