@@ -27,6 +27,9 @@ def _build_everything(factory):
     delivery = factory.webhook_delivery(endpoint, factory.event(workspace, lead_id=lead.id))
     factory.webhook_attempt(delivery)
     factory.job_run(workspace, started_by=admin.id)
+    factory.lead_contact(lead)
+    factory.lead_delivery(lead)
+    factory.billing_event(lead, upload_id=factory.platform_upload(workspace, [lead]).id)
     return workspace
 
 

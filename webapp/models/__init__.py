@@ -5,6 +5,7 @@ from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
+from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.events import Event
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
@@ -13,6 +14,7 @@ from webapp.models.lists import LeadList, LeadListMember
 __all__ = [
     "ROLES",
     "AuditLog",
+    "BillingEvent",
     "Campaign",
     "CampaignLead",
     "CampaignLeadList",
@@ -22,9 +24,12 @@ __all__ = [
     "JobRun",
     "Lead",
     "LeadActivity",
+    "LeadContact",
+    "LeadDelivery",
     "LeadList",
     "LeadListMember",
     "Membership",
+    "PlatformUpload",
     "Tag",
     "User",
     "Workspace",
