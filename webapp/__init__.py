@@ -100,6 +100,9 @@ def register_blueprints(app: Flask) -> None:
         contacts, accounts,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
+    from webapp.blueprints import lead_pipeline
+
+    app.register_blueprint(lead_pipeline.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
