@@ -27,6 +27,9 @@ def _build_everything(factory):
     delivery = factory.webhook_delivery(endpoint, factory.event(workspace, lead_id=lead.id))
     factory.webhook_attempt(delivery)
     factory.job_run(workspace, started_by=admin.id)
+    factory.provider_setting(workspace)
+    factory.delivery_settings(workspace)
+    factory.platform_route(workspace)
     return workspace
 
 

@@ -75,3 +75,6 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(tokens_cli)
     app.cli.add_command(forms_cli)
+    from webapp.cli_sandbox import sandbox_cli
+
+    app.cli.add_command(sandbox_cli)
