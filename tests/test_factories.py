@@ -30,6 +30,9 @@ def _build_everything(factory):
     factory.lead_contact(lead)
     factory.lead_delivery(lead)
     factory.billing_event(lead, upload_id=factory.platform_upload(workspace, [lead]).id)
+    factory.provider_setting(workspace)
+    factory.delivery_settings(workspace)
+    factory.platform_route(workspace)
     return workspace
 
 
