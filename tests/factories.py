@@ -28,9 +28,11 @@ from webapp.models import (
     Workspace,
 )
 from webapp.models.crm import Account, Contact
+from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
+from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting
 from webapp.models.schedules import ScheduledPeriod
 from webapp.models.trends import TopicTrend
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -81,6 +83,11 @@ class Factory:
     def audit_entry(self, workspace: Workspace, action: str = "lead.viewed", **fields) -> AuditLog:
         return self._saved(AuditLog(workspace_id=workspace.id, action=action, **fields))
 
+    def billing_event(self, lead: Lead, **fields) -> BillingEvent:
+        fields.setdefault("kind", "platform_upload")
+        fields.setdefault("platform", "general-platform")
+        return self._saved(BillingEvent(workspace_id=lead.workspace_id, lead_id=lead.id, **fields))
+
     def campaign(self, workspace: Workspace, **fields) -> Campaign:
         fields.setdefault("name", f"Campaign {next(_seq)}")
         return self._saved(Campaign(workspace_id=workspace.id, **fields))
@@ -117,6 +124,10 @@ class Factory:
         fields.setdefault("email", f"person{n}@example.com")
         company_id = company.id if company is not None else None
         return self._saved(CorePerson(core_company_id=company_id, **fields))
+
+    def delivery_settings(self, workspace: Workspace, **fields) -> DeliverySettings:
+        fields.setdefault("email_recipients", ["sales@example.com"])
+        return self._saved(DeliverySettings(workspace_id=workspace.id, **fields))
 
     def event(self, workspace: Workspace, event_type: str = "LeadCreated", **fields) -> Event:
         fields.setdefault("payload", {})
@@ -186,6 +197,19 @@ class Factory:
         lead_list.lead_count += 1
         return self._saved(member)
 
+    def lead_contact(self, lead: Lead, **fields) -> LeadContact:
+        n = next(_seq)
+        fields.setdefault("full_name", f"Contact {n}")
+        fields.setdefault("email", f"contact{n}@example.com")
+        fields.setdefault("email_status", "valid")
+        return self._saved(LeadContact(workspace_id=lead.workspace_id, lead_id=lead.id, **fields))
+
+    def lead_delivery(self, lead: Lead, channel: str = "email", **fields) -> LeadDelivery:
+        fields.setdefault("status", "sent")
+        return self._saved(
+            LeadDelivery(workspace_id=lead.workspace_id, lead_id=lead.id, channel=channel, **fields)
+        )
+
     def member(self, user: User, workspace: Workspace, role: str = "rep") -> Membership:
         membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role)
         self.session.add(membership)
@@ -225,6 +249,27 @@ class Factory:
         fields.setdefault("period_start", datetime(2026, 1, 1, 2, tzinfo=UTC))
         workspace_id = workspace.id if workspace else None
         return self._saved(ScheduledPeriod(workspace_id=workspace_id, **fields))
+
+    def platform_upload(self, workspace: Workspace, leads=(), **fields) -> PlatformUpload:
+        fields.setdefault("platform", "general-platform")
+        fields.setdefault("status", "succeeded")
+        ids = [str(lead.id) for lead in leads]
+        return self._saved(
+            PlatformUpload(workspace_id=workspace.id, lead_ids=ids, lead_count=len(ids), **fields)
+        )
+
+    def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
+        n = next(_seq)
+        fields.setdefault("industry", f"Industry {n}")
+        fields.setdefault("platform_name", f"platform-{n}")
+        fields.setdefault("url", f"https://platform{n}.example.com/leads")
+        return self._saved(PlatformRoute(workspace_id=workspace.id, **fields))
+
+    def provider_setting(self, workspace: Workspace, provider: str = "intent", **fields):
+        fields.setdefault("base_url", f"https://{provider}.example.com/v1")
+        fields.setdefault("api_key", "sk_test_0123456789")
+        fields.setdefault("options", {})
+        return self._saved(ProviderSetting(workspace_id=workspace.id, provider=provider, **fields))
 
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})

@@ -100,6 +100,13 @@ def register_blueprints(app: Flask) -> None:
         contacts, accounts,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
+    from webapp.blueprints import lead_pipeline
+
+    app.register_blueprint(lead_pipeline.bp)
+    if app.config.get("SANDBOX_PROVIDERS"):
+        from webapp.sandbox import init_sandbox
+
+        init_sandbox(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

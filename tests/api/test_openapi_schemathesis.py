@@ -73,6 +73,7 @@ DOCUMENTED_OPERATIONS = [
     "PATCH /api/v1/leads/{lead_id}/status",
     "POST /api/v1/leads/{lead_id}/assign",
     "POST /api/v1/leads/{lead_id}/activities",
+    "POST /api/v1/leads/{lead_id}/enrich",
     "GET /health",
 ]
 

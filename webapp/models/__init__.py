@@ -5,16 +5,19 @@ from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
+from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.events import Event
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
+from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting  # noqa: F401
 from webapp.models.schedules import ScheduledPeriod
 from webapp.models.trends import TopicTrend
 
 __all__ = [
     "ROLES",
     "AuditLog",
+    "BillingEvent",
     "Campaign",
     "CampaignLead",
     "CampaignLeadList",
@@ -24,10 +27,13 @@ __all__ = [
     "JobRun",
     "Lead",
     "LeadActivity",
+    "LeadContact",
+    "LeadDelivery",
     "LeadList",
     "LeadListMember",
     "ScheduledPeriod",
     "Membership",
+    "PlatformUpload",
     "Tag",
     "TopicTrend",
     "User",
