@@ -27,6 +27,7 @@ from webapp.models import (
     Workspace,
 )
 from webapp.models.crm import Account, Contact
+from webapp.models.discovery import DiscoveryQuery, SignalType
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
@@ -114,6 +115,12 @@ class Factory:
         fields.setdefault("email", f"person{n}@example.com")
         company_id = company.id if company is not None else None
         return self._saved(CorePerson(core_company_id=company_id, **fields))
+
+    def discovery_query(self, workspace: Workspace, **fields) -> DiscoveryQuery:
+        n = next(_seq)
+        fields.setdefault("topic", f"Topic {n}")
+        fields.setdefault("name", fields["topic"])
+        return self._saved(DiscoveryQuery(workspace_id=workspace.id, **fields))
 
     def event(self, workspace: Workspace, event_type: str = "LeadCreated", **fields) -> Event:
         fields.setdefault("payload", {})
@@ -215,6 +222,13 @@ class Factory:
         )
         self.session.commit()
         return merged
+
+    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
+        n = next(_seq)
+        fields.setdefault("signal_type", f"Signal {n}")
+        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
+        fields.setdefault("strength", "medium")
+        return self._saved(SignalType(workspace_id=workspace.id, **fields))
 
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})

@@ -27,6 +27,8 @@ def _build_everything(factory):
     delivery = factory.webhook_delivery(endpoint, factory.event(workspace, lead_id=lead.id))
     factory.webhook_attempt(delivery)
     factory.job_run(workspace, started_by=admin.id)
+    factory.discovery_query(workspace, created_by_id=admin.id)
+    factory.signal_type(workspace)
     return workspace
 
 

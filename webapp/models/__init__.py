@@ -5,6 +5,7 @@ from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
+from webapp.models.discovery import DiscoveryQuery, SignalType
 from webapp.models.events import Event
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
@@ -18,6 +19,7 @@ __all__ = [
     "CampaignLeadList",
     "CoreCompany",
     "CorePerson",
+    "DiscoveryQuery",
     "Event",
     "JobRun",
     "Lead",
@@ -25,6 +27,7 @@ __all__ = [
     "LeadList",
     "LeadListMember",
     "Membership",
+    "SignalType",
     "Tag",
     "User",
     "Workspace",
