@@ -28,6 +28,7 @@ from webapp.models import (
     Workspace,
 )
 from webapp.models.crm import Account, Contact
+from webapp.models.discovery import DiscoveryQuery, SignalType
 from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
@@ -128,6 +129,12 @@ class Factory:
     def delivery_settings(self, workspace: Workspace, **fields) -> DeliverySettings:
         fields.setdefault("email_recipients", ["sales@example.com"])
         return self._saved(DeliverySettings(workspace_id=workspace.id, **fields))
+
+    def discovery_query(self, workspace: Workspace, **fields) -> DiscoveryQuery:
+        n = next(_seq)
+        fields.setdefault("topic", f"Topic {n}")
+        fields.setdefault("name", fields["topic"])
+        return self._saved(DiscoveryQuery(workspace_id=workspace.id, **fields))
 
     def event(self, workspace: Workspace, event_type: str = "LeadCreated", **fields) -> Event:
         fields.setdefault("payload", {})
@@ -270,6 +277,13 @@ class Factory:
         fields.setdefault("api_key", "sk_test_0123456789")
         fields.setdefault("options", {})
         return self._saved(ProviderSetting(workspace_id=workspace.id, provider=provider, **fields))
+
+    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
+        n = next(_seq)
+        fields.setdefault("signal_type", f"Signal {n}")
+        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
+        fields.setdefault("strength", "medium")
+        return self._saved(SignalType(workspace_id=workspace.id, **fields))
 
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})

@@ -35,6 +35,8 @@ def _build_everything(factory):
     factory.provider_setting(workspace)
     factory.delivery_settings(workspace)
     factory.platform_route(workspace)
+    factory.discovery_query(workspace, created_by_id=admin.id)
+    factory.signal_type(workspace)
     return workspace
 
 

@@ -5,6 +5,7 @@ from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
+from webapp.models.discovery import DiscoveryQuery, SignalType
 from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.events import Event
 from webapp.models.jobs import JobRun
@@ -23,6 +24,7 @@ __all__ = [
     "CampaignLeadList",
     "CoreCompany",
     "CorePerson",
+    "DiscoveryQuery",
     "Event",
     "JobRun",
     "Lead",
@@ -34,6 +36,7 @@ __all__ = [
     "ScheduledPeriod",
     "Membership",
     "PlatformUpload",
+    "SignalType",
     "Tag",
     "TopicTrend",
     "User",
