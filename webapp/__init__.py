@@ -104,6 +104,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints import lead_pipeline
 
     app.register_blueprint(lead_pipeline.bp)
+    from webapp.blueprints import pipeline_dashboard
+
+    app.register_blueprint(pipeline_dashboard.bp)
     if app.config.get("SANDBOX_PROVIDERS"):
         from webapp.sandbox import init_sandbox
 

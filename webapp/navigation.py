@@ -34,9 +34,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
     # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
     # "Imports", "upload"), pipeline... add them here once their blueprint exists.
+    NavItem("pipeline_dashboard.index", "Dashboard", "chart", group="Pipeline"),
     NavItem("pipeline.queries", "Queries", "filter", group="Pipeline"),
     NavItem("pipeline.discover_page", "Discover", "search", group="Pipeline"),
     NavItem("pipeline.signals", "Signals", "activity", group="Pipeline"),
+    NavItem("pipeline_dashboard.trends", "Trends", "trend", group="Pipeline"),
+    NavItem(
+        "pipeline_dashboard.schedules", "Schedules", "clock", group="Pipeline", admin_only=True
+    ),
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
     NavItem(
         "settings.index",

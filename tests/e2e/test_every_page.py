@@ -52,6 +52,7 @@ def seeded(app, db, factory):
         )
         lead = lead or made
     factory.likely_duplicates(workspace)
+    factory.topic_trend(workspace, topic="AI automation tools for mid-size manufacturers")
     form = CaptureForm(workspace_id=workspace.id, name="Website")
     endpoint = WebhookEndpoint(
         workspace_id=workspace.id, url="https://hooks.example.com/leadkeeper", event_types=[]

@@ -89,3 +89,13 @@ def weekly_trends(run, workspace_id: str, period_start: str | None = None) -> in
     run.count(topics=len(trends))
     run.tell(f"{len(trends)} topic{'' if len(trends) == 1 else 's'} measured.")
     return len(trends)
+
+
+@job(RESET_CREDITS, label="Credit reset")
+def reset_workspace_credits(run, workspace_id: str) -> int:
+    from webapp.services.pipeline.credits import reset_credits
+
+    changed = reset_credits(db.session, uuid.UUID(workspace_id))
+    db.session.commit()
+    run.tell("Today's credits are back to zero used.")
+    return changed

@@ -1,6 +1,7 @@
 """Weekly topic trends: each topic's lead volume last week against the week before.
 
-A topic is what discovery searched for: the lead's `search_query`. Weeks run from
+A topic is what discovery searched for: the topic of the saved query that found the
+lead, else the lead's `search_query`. Weeks run from
 Sunday 00:00 to the next Sunday 00:00 in the workspace's time zone, so the Sunday
 03:00 run measures the week that has just ended.
 
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from webapp.models.accounts import Workspace
+from webapp.models.discovery import DiscoveryQuery
 from webapp.models.leads import Lead
 from webapp.models.trends import TopicTrend
 from webapp.services.schedules import zone_of
@@ -53,7 +55,7 @@ def compute_weekly_trends(
     bounds = [
         datetime.combine(week_start + timedelta(days=d), time.min, tzinfo=zone) for d in (-7, 0, 7)
     ]
-    topic = Lead.search_query
+    topic = sa.func.coalesce(DiscoveryQuery.topic, Lead.search_query)
     in_week = sa.and_(Lead.created_at >= bounds[1], Lead.created_at < bounds[2])
     in_previous = sa.and_(Lead.created_at >= bounds[0], Lead.created_at < bounds[1])
     rows = session.execute(
@@ -62,6 +64,7 @@ def compute_weekly_trends(
             sa.func.sum(sa.case((in_week, 1), else_=0)),
             sa.func.sum(sa.case((in_previous, 1), else_=0)),
         )
+        .outerjoin(DiscoveryQuery, DiscoveryQuery.id == Lead.discovery_query_id)
         .where(
             Lead.workspace_id == workspace_id,
             Lead.created_at >= bounds[0],

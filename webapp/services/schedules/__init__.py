@@ -26,6 +26,7 @@ from croniter import croniter
 from sqlalchemy.orm import Session
 
 from webapp.models.accounts import Workspace
+from webapp.models.jobs import JobRun
 from webapp.models.schedules import APP_WIDE, ScheduledPeriod
 
 
@@ -167,3 +168,37 @@ def record_run(session: Session, claim_id: uuid.UUID, run_id: uuid.UUID | None) 
     session.execute(
         sa.update(ScheduledPeriod).where(ScheduledPeriod.id == claim_id).values(run_id=run_id)
     )
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    schedule: Schedule
+    zone: str
+    last: ScheduledPeriod | None
+    last_run: JobRun | None
+    next_at: datetime
+
+
+def schedule_overview(
+    session: Session, workspace: Workspace, now: datetime
+) -> list[ScheduleStatus]:
+    """Each schedule as the workspace sees it: its last claimed period and run, and the next."""
+    rows = []
+    for schedule in all_schedules():
+        zone_name = (workspace.timezone or "UTC") if schedule.per_workspace else "UTC"
+        scope = str(workspace.id) if schedule.per_workspace else APP_WIDE
+        last = session.scalars(
+            sa.select(ScheduledPeriod)
+            .where(ScheduledPeriod.scope == scope, ScheduledPeriod.schedule == schedule.name)
+            .order_by(ScheduledPeriod.period_start.desc())
+            .limit(1)
+        ).first()
+        run = session.get(JobRun, last.run_id) if last is not None and last.run_id else None
+        if run is not None and run.workspace_id not in (None, workspace.id):
+            run = None
+        rows.append(
+            ScheduleStatus(
+                schedule, zone_name, last, run, next_due(schedule.cron, zone_of(zone_name), now)
+            )
+        )
+    return rows
