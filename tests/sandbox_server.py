@@ -1,8 +1,6 @@
 """The sandbox provider on a real local HTTP server, for tests (docs/contracts.md#sandbox).
 
-Use the `sandbox` fixture in a test module or conftest:
-
-    from tests.sandbox_server import sandbox, sandbox_server  # noqa: F401  (fixtures)
+tests/conftest.py loads this module as a plugin, so every test can ask for `sandbox`:
 
     def test_x(sandbox):
         config = sandbox.config("intent")                   # a ProviderConfig at the sandbox

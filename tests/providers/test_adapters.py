@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.sandbox_server import sandbox, sandbox_server  # noqa: F401  (fixtures)
 from webapp.providers import contacts, intent
 from webapp.providers.config import ProviderConfig
 from webapp.providers.http import ProviderError, retry_after_seconds

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.sandbox_server import sandbox, sandbox_server  # noqa: F401  (fixtures)
 from webapp.providers.config import ProviderNotConfigured
 from webapp.providers.email import SmtpSettings, send_email, send_email_api
 from webapp.providers.http import ProviderError
