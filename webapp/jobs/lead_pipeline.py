@@ -171,6 +171,10 @@ def upload_lead(run, lead_id: str) -> int:
         )
         return 0
     route = upload.route_for(db.session, lead)
+    if route is None or not route.active:
+        db.session.commit()
+        run.tell(f"Not uploaded: uploads for {lead.industry or 'this industry'} are off.")
+        return 0
     leads = upload.due_batch(db.session, lead, route)
     if not leads:  # another worker holds this lead's batch
         db.session.commit()
