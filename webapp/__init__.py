@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         contacts, accounts, pipeline,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
+    app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)
 
 
 def register_errorhandlers(app: Flask) -> None:
