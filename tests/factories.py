@@ -31,6 +31,7 @@ from webapp.models.discovery import DiscoveryQuery, SignalType
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
+from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.leads.timeline import create_lead
 
@@ -121,6 +122,10 @@ class Factory:
         fields.setdefault("topic", f"Topic {n}")
         fields.setdefault("name", fields["topic"])
         return self._saved(DiscoveryQuery(workspace_id=workspace.id, **fields))
+
+    def delivery_settings(self, workspace: Workspace, **fields) -> DeliverySettings:
+        fields.setdefault("email_recipients", ["sales@example.com"])
+        return self._saved(DeliverySettings(workspace_id=workspace.id, **fields))
 
     def event(self, workspace: Workspace, event_type: str = "LeadCreated", **fields) -> Event:
         fields.setdefault("payload", {})
@@ -229,6 +234,19 @@ class Factory:
         fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
         fields.setdefault("strength", "medium")
         return self._saved(SignalType(workspace_id=workspace.id, **fields))
+
+    def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
+        n = next(_seq)
+        fields.setdefault("industry", f"Industry {n}")
+        fields.setdefault("platform_name", f"platform-{n}")
+        fields.setdefault("url", f"https://platform{n}.example.com/leads")
+        return self._saved(PlatformRoute(workspace_id=workspace.id, **fields))
+
+    def provider_setting(self, workspace: Workspace, provider: str = "intent", **fields):
+        fields.setdefault("base_url", f"https://{provider}.example.com/v1")
+        fields.setdefault("api_key", "sk_test_0123456789")
+        fields.setdefault("options", {})
+        return self._saved(ProviderSetting(workspace_id=workspace.id, provider=provider, **fields))
 
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})

@@ -29,6 +29,9 @@ def _build_everything(factory):
     factory.job_run(workspace, started_by=admin.id)
     factory.discovery_query(workspace, created_by_id=admin.id)
     factory.signal_type(workspace)
+    factory.provider_setting(workspace)
+    factory.delivery_settings(workspace)
+    factory.platform_route(workspace)
     return workspace
 
 

@@ -102,6 +102,10 @@ def register_blueprints(app: Flask) -> None:
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)
+    if app.config.get("SANDBOX_PROVIDERS"):
+        from webapp.sandbox import init_sandbox
+
+        init_sandbox(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -82,6 +82,8 @@ class Config:
         self.SMTP_URL = os.environ.get("SMTP_URL", "").strip() or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "Leadkeeper <leadkeeper@localhost>")
         self.WEBHOOKS_ALLOW_PRIVATE = _bool("WEBHOOKS_ALLOW_PRIVATE")
+        # The sandbox provider under /sandbox (fake data APIs, no login): `make run` and tests.
+        self.SANDBOX_PROVIDERS = _bool("SANDBOX_PROVIDERS")
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # per token
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))

@@ -10,6 +10,7 @@ from webapp.models.events import Event
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
+from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting  # noqa: F401
 
 __all__ = [
     "ROLES",

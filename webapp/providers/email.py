@@ -48,3 +48,41 @@ def send_email(settings: SmtpSettings, sender: str, to: list[str], subject: str,
         if settings.username:
             client.login(settings.username, settings.password or "")
         client.send_message(message)
+
+
+# --- The Resend-shaped HTTP API (Settings → Delivery, transport "api") -------------------
+
+EMAIL_API_PROVIDER = "email_api"
+DEFAULT_SENDER = "Leadkeeper <leadkeeper@localhost>"
+
+
+def send_email_api(
+    config,
+    *,
+    to: list[str] | str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    sender: str | None = None,
+    max_retries: int | None = None,
+) -> dict:
+    """POST `{base}/emails` (Resend's shape: from, to, subject, text, html) → `{"id": …}`.
+
+    `config` is a ProviderConfig (the "email_api" provider); the sender defaults to MAIL_FROM.
+    Raises ProviderError when the API refuses.
+    """
+    import os
+
+    from webapp.providers.http import call
+
+    body = {
+        "from": sender or os.environ.get("MAIL_FROM") or DEFAULT_SENDER,
+        "to": [to] if isinstance(to, str) else list(to),
+        "subject": subject,
+        "text": text,
+    }
+    if html is not None:
+        body["html"] = html
+    options = {} if max_retries is None else {"max_retries": max_retries}
+    answer = call(EMAIL_API_PROVIDER, config, "POST", "emails", json=body, **options)
+    return answer if isinstance(answer, dict) else {}

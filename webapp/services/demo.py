@@ -160,8 +160,14 @@ def _lead_data(fake: Faker, rng: random.Random) -> dict:
     return data
 
 
-def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) -> DemoResult:
-    """Create the demo workspace, users and leads; leads are added only to an empty workspace."""
+def load_demo_workspace(
+    session: Session, lead_count: int = 500, seed: int = 7, sandbox_url: str | None = None
+) -> DemoResult:
+    """Create the demo workspace, users and leads; leads are added only to an empty workspace.
+
+    With `sandbox_url` (BASE_URL + "/sandbox" when SANDBOX_PROVIDERS is on) the workspace's
+    providers, delivery and platform routes point at the sandbox provider.
+    """
     rng = random.Random(seed)
     fake = Faker()
     fake.seed_instance(seed)
@@ -210,6 +216,10 @@ def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) 
         )
     session.flush()
     form = _demo_form(session, workspace, rep.user)
+    if sandbox_url:
+        from webapp.services.pipeline_settings.demo import wire_to_sandbox
+
+        wire_to_sandbox(session, workspace.id, sandbox_url, ADMIN_EMAIL)
     return DemoResult(
         workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace), form.public_key
     )
