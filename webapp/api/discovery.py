@@ -20,7 +20,7 @@ from webapp.services.errors import NotFound
 from webapp.services.pipeline import discover as discovering
 from webapp.services.pipeline.queries import get_query
 
-bp = Blueprint("pipeline_api", __name__)
+bp = Blueprint("discovery_api", __name__)
 tokens.protect(bp)
 # Seed 002's path, outside /api/v1: registered on the app (webapp/__init__.py).
 seed_bp = Blueprint("discover_api", __name__, url_prefix="/api")
