@@ -265,6 +265,13 @@ class Factory:
             PlatformUpload(workspace_id=workspace.id, lead_ids=ids, lead_count=len(ids), **fields)
         )
 
+    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
+        n = next(_seq)
+        fields.setdefault("signal_type", f"Signal {n}")
+        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
+        fields.setdefault("strength", "medium")
+        return self._saved(SignalType(workspace_id=workspace.id, **fields))
+
     def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
         n = next(_seq)
         fields.setdefault("industry", f"Industry {n}")
@@ -277,13 +284,6 @@ class Factory:
         fields.setdefault("api_key", "sk_test_0123456789")
         fields.setdefault("options", {})
         return self._saved(ProviderSetting(workspace_id=workspace.id, provider=provider, **fields))
-
-    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
-        n = next(_seq)
-        fields.setdefault("signal_type", f"Signal {n}")
-        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
-        fields.setdefault("strength", "medium")
-        return self._saved(SignalType(workspace_id=workspace.id, **fields))
 
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})

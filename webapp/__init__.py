@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.blueprints import pipeline_dashboard
 
     app.register_blueprint(pipeline_dashboard.bp)
+    app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)
     if app.config.get("SANDBOX_PROVIDERS"):
         from webapp.sandbox import init_sandbox
 

@@ -110,7 +110,9 @@ def discover_query(run, query_id: str) -> int:
         db.session.commit()
         run.tell(f"Stopped: the query's daily limit of {query.daily_limit} is reached for today.")
         return 0
-    companies = search_for(query, allowed)
+    # Always the query's full daily answer: the same search gives the same companies, so a
+    # company saved before is found again and left alone (deduped by its domain).
+    companies = search_for(query, query.daily_limit)
     strengths = strengths_for(db.session, workspace_id)
     context = query_context(query, str(run.id) if run.id else None)
     db.session.commit()

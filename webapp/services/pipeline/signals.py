@@ -70,7 +70,7 @@ def _clean(session: Session, workspace_id: uuid.UUID, data: dict, current: Signa
         values["description"] = clean_text("description", data.get("description"), 500)
     except ValueError as exc:
         errors["description"] = str(exc)
-    if not errors:
+    if values.get("signal_type"):
         key = signal_key(values["signal_type"])
         clash = session.execute(
             select(SignalType).where(
