@@ -29,6 +29,7 @@ tokens.protect(seed_bp)
 
 @seed_bp.post("/leads/discover")
 def discover_endpoint():
+    from webapp.providers.config import ProviderNotConfigured
     from webapp.providers.http import ProviderError
 
     body = read_body(DiscoverRequest)
@@ -40,6 +41,9 @@ def discover_endpoint():
     except ProviderError as exc:
         db.session.rollback()
         return api_error(502, f"The intent provider did not answer: {exc}")
+    except ProviderNotConfigured as exc:
+        db.session.rollback()
+        return api_error(502, str(exc))
     tokens.audit(
         "api.leads.discovered",
         details={

@@ -270,6 +270,7 @@ def discover_page():
 @login_required
 def discover_search():
     """Search and show the results; with `save`, store the ticked companies."""
+    from webapp.providers.config import ProviderNotConfigured
     from webapp.providers.http import ProviderError
 
     data = _discover_data()
@@ -284,7 +285,7 @@ def discover_search():
         return render_template(
             "pipeline/discover.html", values=data, errors=exc.errors, result=None
         ), 422
-    except ProviderError as exc:
+    except (ProviderError, ProviderNotConfigured) as exc:
         db.session.rollback()
         flash(f"The intent provider did not answer: {exc}", "error")
         return render_template("pipeline/discover.html", values=data, errors={}, result=None), 502
