@@ -148,3 +148,26 @@ def test_a_schedule_whose_job_is_not_in_this_build_claims_nothing(db, factory):
     missing = dataclasses.replace(TRENDS_SCHEDULE, name="nowhere", kind="no.such_job")
     assert run_tick(utc(2027, 6, 7, 10, 0), (missing,)) == []
     assert claims(db, "nowhere") == []
+
+
+def test_an_app_wide_cron_job_runs_once_per_utc_period(db, factory):
+    factory.workspace()
+    factory.workspace()  # app-wide: once, whatever the number of workspaces
+    nightly = svc.Schedule("nightly", "Nightly", "30 1 * * *", "diagnostics.noop", False)
+    [due] = run_tick(utc(2027, 6, 7, 1, 45), (nightly,))
+    assert (due.workspace_id, due.period_start) == (None, utc(2027, 6, 7, 1, 30))
+    assert run_tick(utc(2027, 6, 7, 23, 0), (nightly,)) == []
+    [claim] = claims(db, "nightly")
+    assert (claim.scope, claim.workspace_id) == ("all", None)
+    noop_runs = db.session.scalars(sa.select(JobRun).where(JobRun.kind == "diagnostics.noop"))
+    assert [r.id for r in noop_runs] == [claim.run_id]
+
+
+def test_the_tick_job_leaves_no_run_when_nothing_was_due(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", None)  # inline, on either backend
+    from webapp.jobs import enqueue
+
+    enqueue("schedules.tick")  # app-wide cron jobs (if any) start once
+    before = db.session.scalars(sa.select(JobRun.id)).all()
+    assert enqueue("schedules.tick") is None  # discarded: an idle tick is not worth a line
+    assert db.session.scalars(sa.select(JobRun.id)).all() == before
