@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from webapp.providers.platforms import UPLOAD_FIELDS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,15 +50,16 @@ def test_flask_sandbox_serve_starts_and_answers():
                 time.sleep(0.2)
         assert response.status_code == 200 and len(response.json()["companies"]) == 2
         httpx.post(base + "/_control", json={"fail": {"platforms": {"status": 503}}})
+        lead = {**dict.fromkeys(UPLOAD_FIELDS), "id": "1", "intent_score": "hot"}
         upload = httpx.post(
             base + "/platforms/tech-platform",
-            json={"leads": [{"id": "1"}]},
+            json={"leads": [lead]},
             headers={"Authorization": "Bearer k"},
         )
         assert upload.status_code == 503
         upload = httpx.post(
             base + "/platforms/tech-platform",
-            json={"leads": [{"id": "1"}]},
+            json={"leads": [lead]},
             headers={"Authorization": "Bearer k"},
         )
         assert upload.json()["results"] == [{"id": "1", "status": "accepted"}]
