@@ -163,10 +163,13 @@ class ProviderClient:
                 self.provider, None, f"could not connect ({type(exc).__name__})", retryable=True
             )
         if response.status_code >= 400:
+            message = _message(response)
+            if self.config.api_key and self.config.api_key in message:  # a provider echoing it
+                message = message.replace(self.config.api_key, "••••")
             error = ProviderError(
                 self.provider,
                 response.status_code,
-                _message(response),
+                message,
                 retryable=_retryable(response.status_code),
             )
             error._pause = retry_after_seconds(response.headers.get("Retry-After"))
