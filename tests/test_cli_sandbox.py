@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from webapp.providers.platforms import UPLOAD_FIELDS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,15 +50,16 @@ def test_flask_sandbox_serve_starts_and_answers():
                 time.sleep(0.2)
         assert response.status_code == 200 and len(response.json()["companies"]) == 2
         httpx.post(base + "/_control", json={"fail": {"platforms": {"status": 503}}})
+        lead = {**dict.fromkeys(UPLOAD_FIELDS), "id": "1", "intent_score": "hot"}
         upload = httpx.post(
             base + "/platforms/tech-platform",
-            json={"leads": [{"id": "1"}]},
+            json={"leads": [lead]},
             headers={"Authorization": "Bearer k"},
         )
         assert upload.status_code == 503
         upload = httpx.post(
             base + "/platforms/tech-platform",
-            json={"leads": [{"id": "1"}]},
+            json={"leads": [lead]},
             headers={"Authorization": "Bearer k"},
         )
         assert upload.json()["results"] == [{"id": "1", "status": "accepted"}]
@@ -88,5 +91,10 @@ def test_sandbox_state_in_redis_is_shared_between_processes(make_app, redis_url)
     assert first.post(search, json=body, headers=headers).status_code == 200
     second.post("/sandbox/slack/x", json={"text": "hi"})
     assert first.get("/sandbox/_received?kind=slack").get_json()["slack"][0]["text"] == "hi"
+    mail = {"from": "a@example.com", "to": ["b@example.com"], "subject": "s", "text": "t"}
+    once = {**headers, "Idempotency-Key": "lead-1"}
+    sent = first.post("/sandbox/email/emails", json=mail, headers=once).get_json()["id"]
+    assert second.post("/sandbox/email/emails", json=mail, headers=once).get_json()["id"] == sent
+    assert first.get("/sandbox/_received").get_json()["counts"]["email"] == 1
     first.post("/sandbox/_control", json={"reset": True})
     assert second.get("/sandbox/_received").get_json()["counts"]["slack"] == 0

@@ -27,17 +27,23 @@ class Route:  # what upload_leads reads of a PlatformRoute
     workspace_id: uuid.UUID = uuid.UUID(int=0)
 
 
-def _payload(n: int) -> dict:
-    return {
+def _payload(n: int, **fields) -> dict:
+    payload = {
         "id": str(uuid.UUID(int=n + 1)),
         "company_name": f"Company {n}",
         "domain": f"company{n}.com",
         "industry": "Technology",
+        "employee_count": 250,
+        "revenue": 10_000_000,
+        "location": {"city": "San Francisco", "state": "CA", "country": "United States"},
         "intent_score": "hot",
         "intent_signals": [],
         "contacts": [],
         "primary_contact": None,
+        "created_at": "2026-01-22T02:15:00Z",
+        "enriched_at": "2026-01-22T02:16:30Z",
     }
+    return {**payload, **fields}
 
 
 class Inbox:
@@ -91,6 +97,15 @@ def test_resend_shaped_api_sends_and_the_sandbox_receives(sandbox):
     )  # fmt: skip
 
 
+def test_resend_shaped_api_sends_once_per_idempotency_key(sandbox):
+    def send(key):
+        return send_email_api(sandbox.config("email_api"), to="a@example.com", subject="s",
+                              text="t", idempotency_key=key)["id"]  # fmt: skip
+
+    assert send("lead-1:email") == send("lead-1:email") != send("lead-2:email")
+    assert len(sandbox.received("email")) == 2
+
+
 def test_resend_shaped_api_failures_are_retried_then_raised(sandbox):
     sandbox.control(fail={"email": {"status": 503, "times": 1, "retry_after": 0}})
     send_email_api(sandbox.config("email_api"), to=["a@example.com"], subject="s", text="t")
@@ -116,6 +131,17 @@ def test_platform_upload_sends_the_payloads_in_batches_with_the_key(sandbox):
     received = sandbox.received("platforms")
     assert [r["lead"] for r in received] == payloads
     assert {r["platform"] for r in received} == {"tech-platform"}
+
+
+def test_the_sandbox_platform_rejects_cold_leads_and_other_shapes(sandbox):
+    cold, partial = _payload(1, intent_score="cold"), _payload(2)
+    del partial["enriched_at"], partial["location"]
+    results = upload_leads(Route(sandbox.platform_url("tech-platform")),
+                           [_payload(0, intent_score="warm"), cold, partial])  # fmt: skip
+    assert [r["status"] for r in results] == ["accepted", "rejected", "rejected"]
+    assert results[1]["error"] == "only hot and warm leads are uploaded"
+    assert results[2]["error"] == "missing location, enriched_at"
+    assert len(sandbox.received("platforms")) == 1
 
 
 def test_platform_upload_without_a_key_or_url_is_refused(sandbox):

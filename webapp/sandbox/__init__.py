@@ -53,8 +53,10 @@ def _gate(api: str, needs_key: bool = True):
     if needs_key:
         auth = request.headers.get("Authorization", "")
         key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if not key or key in REJECTED_KEYS:
+        if not key:
             return _error(401, "a valid API key is required (Authorization: Bearer …)")
+        if key in REJECTED_KEYS:  # echoed, as some APIs do: clients must not pass it on
+            return _error(401, f"the API key {key} is not valid")
     return None
 
 
@@ -103,6 +105,9 @@ def email_send():
     if missing or not (body.get("text") or body.get("html")):
         return _error(422, f"missing {', '.join(missing) or 'text or html'}")
     email_id = str(uuid.uuid4())
+    key = request.headers.get("Idempotency-Key")
+    if key and (first := _state().first_answer("email:" + key, email_id)):
+        return jsonify({"id": first})  # the same message again: sent once (Resend's rule)
     _state().record("email", {"id": email_id, "received_at": now_iso(), **body})
     return jsonify({"id": email_id})
 
@@ -131,6 +136,18 @@ def data_platforms():
     return DEFAULT_PLATFORMS.values()
 
 
+def _refusal(lead: dict) -> str | None:
+    """Why a platform would refuse this lead: the seed's format, and never a cold lead."""
+    from webapp.providers.platforms import UPLOAD_FIELDS
+
+    missing = [f for f in UPLOAD_FIELDS if f not in lead]
+    if missing:
+        return "missing " + ", ".join(missing)
+    if lead.get("intent_score") not in ("hot", "warm"):
+        return "only hot and warm leads are uploaded"
+    return None
+
+
 @bp.post("/platforms/<platform>")
 def platform_upload(platform):
     if (refused := _gate("platforms")) is not None:
@@ -142,6 +159,9 @@ def platform_upload(platform):
     for lead in leads:
         if not isinstance(lead, dict) or not lead.get("id"):
             results.append({"id": None, "status": "rejected", "error": "id is required"})
+            continue
+        if refusal := _refusal(lead):
+            results.append({"id": lead["id"], "status": "rejected", "error": refusal})
             continue
         state.record("platforms", {"platform": platform, "received_at": now_iso(), "lead": lead})
         results.append({"id": lead["id"], "status": "accepted"})
