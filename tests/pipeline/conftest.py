@@ -44,7 +44,7 @@ class Sandbox:
 def sandbox(app):
     """The sandbox at its own port; its state in this process, reset for each test."""
     server = make_server("127.0.0.1", 0, create_sandbox_app(None), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     box = Sandbox(f"http://127.0.0.1:{server.server_port}")
     box.control(reset=True, delay_ms=0)

@@ -272,7 +272,7 @@ def test_email_goes_over_smtp_when_the_workspace_says_so(
 
 
 def test_a_provider_failure_marks_the_lead_failed_with_the_error(db, factory, wired, sandbox):
-    sandbox.control(fail={"contacts": {"status": 503, "times": 50}})
+    sandbox.control(fail={"contacts": {"status": 503, "times": 50, "retry_after": 0}})
     lead = company_lead(db, factory, wired)
     run = _enrich(lead)
 
