@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         leads,
         leads_board,
         new_lead,
+        pipeline_settings,
         public,
         sections,
         settings,
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
         sections, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
-        contacts, accounts,
+        contacts, accounts, pipeline_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     from webapp.blueprints import lead_pipeline
