@@ -27,6 +27,7 @@ from webapp.models import (
     Workspace,
 )
 from webapp.models.crm import Account, Contact
+from webapp.models.discovery import DiscoveryQuery, SignalType
 from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
@@ -121,6 +122,12 @@ class Factory:
         fields.setdefault("email", f"person{n}@example.com")
         company_id = company.id if company is not None else None
         return self._saved(CorePerson(core_company_id=company_id, **fields))
+
+    def discovery_query(self, workspace: Workspace, **fields) -> DiscoveryQuery:
+        n = next(_seq)
+        fields.setdefault("topic", f"Topic {n}")
+        fields.setdefault("name", fields["topic"])
+        return self._saved(DiscoveryQuery(workspace_id=workspace.id, **fields))
 
     def delivery_settings(self, workspace: Workspace, **fields) -> DeliverySettings:
         fields.setdefault("email_recipients", ["sales@example.com"])
@@ -247,6 +254,14 @@ class Factory:
         return self._saved(
             PlatformUpload(workspace_id=workspace.id, lead_ids=ids, lead_count=len(ids), **fields)
         )
+
+    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
+        n = next(_seq)
+        fields.setdefault("signal_type", f"Signal {n}")
+        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
+        fields.setdefault("strength", "medium")
+        return self._saved(SignalType(workspace_id=workspace.id, **fields))
+
     def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
         n = next(_seq)
         fields.setdefault("industry", f"Industry {n}")

@@ -30,6 +30,8 @@ def _build_everything(factory):
     factory.lead_contact(lead)
     factory.lead_delivery(lead)
     factory.billing_event(lead, upload_id=factory.platform_upload(workspace, [lead]).id)
+    factory.discovery_query(workspace, created_by_id=admin.id)
+    factory.signal_type(workspace)
     factory.provider_setting(workspace)
     factory.delivery_settings(workspace)
     factory.platform_route(workspace)

@@ -116,6 +116,9 @@ class Config:
         self.WORKER_SWEEP_SECONDS = _positive_int("WORKER_SWEEP_SECONDS", 30)
         # One webhook POST's read timeout; a delivery's claim outlives it by a margin.
         self.WEBHOOK_TIMEOUT_SECONDS = _positive_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+        # Credits a workspace may spend a day on discovery and enrichment (1 a company
+        # saved, see services/pipeline/credits.py), unless the workspace sets its own.
+        self.DAILY_CREDIT_LIMIT = _positive_int("DAILY_CREDIT_LIMIT", 500)
 
     def check(self) -> None:
         """Refuse settings that are unsafe in production."""

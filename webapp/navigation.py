@@ -34,6 +34,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
     # Later sections: ("campaigns.index", "Campaigns", "megaphone"), ("imports.index",
     # "Imports", "upload"), pipeline... add them here once their blueprint exists.
+    NavItem("pipeline.queries", "Queries", "filter", group="Pipeline"),
+    NavItem("pipeline.discover_page", "Discover", "search", group="Pipeline"),
+    NavItem("pipeline.signals", "Signals", "activity", group="Pipeline"),
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
     NavItem(
         "settings.index",

@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.discovery_helpers import sandbox_server, use_sandbox  # noqa: F401
 from webapp.services.accounts.api_tokens import create_token
 
 # Operations left out of the run, as "METHOD /path". Keep this empty: every endpoint the
@@ -51,8 +52,10 @@ def _form_key(app, db, workspace) -> str:
 
 
 @pytest.fixture()
-def api_context(app, db, factory):
+def api_context(app, db, factory, sandbox_server):  # noqa: F811
     workspace = factory.workspace(slug="fuzz")
+    use_sandbox(factory, workspace, sandbox_server)  # the intent provider discover calls
+    query = factory.discovery_query(workspace, topic="Fuzzing", daily_limit=2)
     admin = factory.user(workspace, role="admin")
     rep = factory.user(workspace, role="rep")
     leads = [factory.lead(workspace, source="website") for _ in range(3)]
@@ -63,6 +66,7 @@ def api_context(app, db, factory):
         "lead_ids": [str(lead.id) for lead in leads],
         "member_id": str(rep.id),
         "form_key": _form_key(app, db, workspace),
+        "query_id": str(query.id),
     }
 
 
@@ -75,6 +79,8 @@ DOCUMENTED_OPERATIONS = [
     "POST /api/v1/leads/{lead_id}/activities",
     "POST /api/v1/leads/{lead_id}/enrich",
     "GET /health",
+    "POST /api/leads/discover",
+    "POST /api/v1/pipeline/queries/{query_id}/run",
 ]
 
 
@@ -83,6 +89,8 @@ def _aim_at_real_objects(case, context: dict) -> None:
     turn = next(_alternate)
     if case.path_parameters and "lead_id" in case.path_parameters and turn % 2 == 0:
         case.path_parameters["lead_id"] = context["lead_ids"][turn % len(context["lead_ids"])]
+    if case.path_parameters and "query_id" in case.path_parameters and turn % 2 == 0:
+        case.path_parameters["query_id"] = context["query_id"]
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("assigned_to"), str) and turn % 4 == 0:
         body["assigned_to"] = context["member_id"]

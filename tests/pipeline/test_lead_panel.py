@@ -30,7 +30,8 @@ def _panel(client, lead) -> str:
     page = client.get(f"/leads/{lead.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    return html[html.index('id="lead-pipeline"') :]
+    start = html.index('id="lead-pipeline"')
+    return html[start : html.index("</article>", start)]
 
 
 def test_the_panel_shows_query_signals_contacts_deliveries_and_upload(

@@ -16,7 +16,14 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from webapp.api import schemas as s
 
 REF = "#/components/schemas/{model}"
-REQUESTS = (s.CaptureRequest, s.StatusChange, s.Assignment, s.NewActivity, s.LeadListQuery)
+REQUESTS = (
+    s.CaptureRequest,
+    s.StatusChange,
+    s.Assignment,
+    s.NewActivity,
+    s.LeadListQuery,
+    s.DiscoverRequest,
+)
 RESPONSES = (
     s.LeadPage,
     s.LeadDetail,
@@ -28,6 +35,8 @@ RESPONSES = (
     s.Error,
     s.StatusConflict,
     s.EnrichmentStarted,
+    s.DiscoverResult,
+    s.QueryRunStarted,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -39,6 +48,7 @@ ERROR_TITLES = {
     "422": "A field was refused; `errors` names each and why.",
     "429": "Over the rate limit; `Retry-After` says when to try again.",
     "500": "An unexpected error (logged); no details are given.",
+    "502": "An outside provider (the intent-data provider) failed or refused.",
     "503": "The database is unavailable for a moment.",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
@@ -84,12 +94,13 @@ def _body(model: type[BaseModel]) -> dict:
 
 def _admin(name: str, summary: str, answers: dict, *body_codes: str, **extra) -> dict:
     """An admin operation: bearer token, per-token rate limit, a lead of the workspace."""
+    descriptions = {k: extra.pop(k) for k in list(extra) if k.startswith("e") and k[1:].isdigit()}
     return {
         "operationId": name,
         "summary": summary,
         "tags": ["Admin API"],
         "security": [{"bearerAuth": []}],
-        "responses": {**answers, **_errors("401", "404", "429", *body_codes)},
+        "responses": {**answers, **_errors("401", "404", "429", *body_codes, **descriptions)},
         **extra,
     }
 
@@ -115,6 +126,9 @@ def _query_parameters(components: dict) -> list[dict]:
 
 LEAD_ID = {"name": "lead_id", "in": "path", "required": True,
            "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+QUERY_ID = {"name": "query_id", "in": "path", "required": True,
+            "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
 
 CAPTURE_HEADERS = [
     {
@@ -225,6 +239,29 @@ def _paths(components: dict) -> dict:
                 "enrichLead",
                 "Enrich the lead now (then deliver and upload it as usual)",
                 {"202": _json(s.EnrichmentStarted, "The enrichment run, started.")},
+                tags=["Pipeline"],
+            ),
+        },
+        "/api/leads/discover": {
+            "post": _admin(
+                "discoverLeads",
+                "Search the intent provider for companies; with saveToDatabase, store them",
+                {"200": _json(s.DiscoverResult, "The companies found, scored; what was saved.")},
+                "400",
+                "422",
+                "502",
+                requestBody=_body(s.DiscoverRequest),
+                tags=["Pipeline"],
+            ),
+        },
+        "/api/v1/pipeline/queries/{query_id}/run": {
+            "parameters": [QUERY_ID],
+            "post": _admin(
+                "runDiscoveryQuery",
+                "Run a saved discovery query now",
+                {"202": _json(s.QueryRunStarted, "The run, queued (or done, without Redis).")},
+                e404="No such discovery query in the token's workspace.",
+                tags=["Pipeline"],
             ),
         },
         "/health": {

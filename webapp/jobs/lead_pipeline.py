@@ -21,6 +21,7 @@ from webapp.jobs.runner import error_text
 from webapp.models import Lead
 from webapp.models.enrichment import CHANNELS
 from webapp.services.pipeline import delivery, enrichment, upload
+from webapp.services.pipeline.credits import CreditsExhausted
 
 log = logging.getLogger(__name__)
 ENRICH, DELIVER, UPLOAD = "pipeline.enrich", "pipeline.deliver", "pipeline.upload"
@@ -55,8 +56,6 @@ def _next(kind: str, lead: Lead, run) -> None:
 @job(ENRICH, label="Lead enrichment")
 def enrich_lead(run, lead_id: str, force: bool = False) -> str:
     """Find the lead's contacts (or skip it, saying why), then start its delivery."""
-    credits = enrichment.credits_service()
-    exhausted = credits.CreditsExhausted if credits is not None else ()
     lead = _lead(lead_id)
     if lead is None:
         run.discard()
@@ -73,8 +72,7 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
         run.tell(f"Skipped: {enrichment.SKIP_REASONS[reason]}.")
         _next(DELIVER, lead, run)
         return "skipped"
-    left = enrichment.credits_left(db.session, lead.workspace_id)
-    if left is not None and left < enrichment.ENRICHMENT_COST:
+    if enrichment.credits_left(db.session, lead.workspace_id) < enrichment.ENRICHMENT_COST:
         return _out_of_credits(run, lead)
     db.session.commit()  # "running" shows while the provider answers
     domain, name, workspace_id = (
@@ -87,7 +85,7 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
         lead = _lead(lead_id)
         contacts = enrichment.store_enrichment(db.session, lead, found)
         db.session.commit()
-    except exhausted:
+    except CreditsExhausted:
         db.session.rollback()
         return _out_of_credits(run, _lead(lead_id))
     except Exception as exc:

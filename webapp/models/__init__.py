@@ -5,6 +5,7 @@ from webapp.models.accounts import ROLES, Membership, User, Workspace
 from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
+from webapp.models.discovery import DiscoveryQuery, SignalType
 from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.events import Event
 from webapp.models.jobs import JobRun
@@ -21,6 +22,7 @@ __all__ = [
     "CampaignLeadList",
     "CoreCompany",
     "CorePerson",
+    "DiscoveryQuery",
     "Event",
     "JobRun",
     "Lead",
@@ -31,6 +33,7 @@ __all__ = [
     "LeadListMember",
     "Membership",
     "PlatformUpload",
+    "SignalType",
     "Tag",
     "User",
     "Workspace",

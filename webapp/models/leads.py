@@ -59,6 +59,8 @@ ACTIVITY_TYPES = (
     "merged",
     "converted",
     "updated",
+    "discovered",
+    "intent_overridden",
 )
 
 
@@ -197,6 +199,10 @@ class Lead(db.Model):
     search_industry: Mapped[str | None] = mapped_column(sa.String(255))
     search_tech_stack: Mapped[str | None] = mapped_column(sa.String(500))
     raw_data: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The saved discovery query that found this lead (services/pipeline/discovery.py).
+    discovery_query_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("discovery_queries.id", ondelete="SET NULL")
+    )
 
     # links
     core_company_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -27,6 +27,7 @@ from webapp.models.base import utcnow
 from webapp.models.enrichment import LeadContact
 from webapp.services.leads.timeline import add_activity
 from webapp.services.normalize import clean_domain, clean_email
+from webapp.services.pipeline.credits import credits_of, spend
 
 TITLES = ("CEO", "CTO", "VP", "Director")
 SENIORITIES = ("executive", "director")
@@ -111,18 +112,8 @@ def _not_a_company_domain(domain: str) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in NOT_COMPANY_DOMAINS)
 
 
-def credits_service():
-    """webapp.services.pipeline.credits (the discovery branch's), None until it has landed."""
-    try:
-        from webapp.services.pipeline import credits
-    except ImportError:
-        return None
-    return credits
-
-
-def credits_left(session: Session, workspace_id: uuid.UUID) -> int | None:
-    credits = credits_service()
-    return None if credits is None else credits.credits_of(session, workspace_id).left
+def credits_left(session: Session, workspace_id: uuid.UUID) -> int:
+    return credits_of(session, workspace_id).left
 
 
 def begin_enrichment(lead: Lead) -> str | None:
@@ -235,9 +226,7 @@ def store_enrichment(session: Session, lead: Lead, found: list[FoundContact]) ->
 
     Raises CreditsExhausted (from the credits service) before anything is written.
     """
-    credits = credits_service()
-    if credits is not None:
-        credits.spend(session, lead.workspace_id, ENRICHMENT_COST, "enrichment")
+    spend(session, lead.workspace_id, ENRICHMENT_COST, "enrichment")
     company = upsert_core_company(session, lead)
     if company is not None and lead.core_company_id is None:
         lead.core_company_id = company.id
