@@ -280,3 +280,19 @@ def test_a_provider_failure_marks_the_lead_failed_with_the_error(db, factory, wi
     assert run.status == "failed" and "503" in run.error
     assert lead.enrichment_status == "failed" and "503" in lead.enrichment_error
     assert _count(db, LeadContact) == 0 and _count(db, LeadDelivery) == 0
+
+
+def test_at_the_daily_credit_limit_enrichment_stops_cleanly_and_says_why(db, factory, wired, sandbox):
+    wired.daily_credit_limit = 1
+    db.session.commit()
+    first = company_lead(db, factory, wired, intent="cold")
+    second = company_lead(db, factory, wired, intent="cold", company_domain="northgrid.io")
+    assert _enrich(first).status == "succeeded"
+    run = _enrich(second)
+
+    second = _reloaded(db, second)
+    assert run.status == "succeeded"  # stopped, not failed: nothing to retry today
+    assert run.message == "Stopped: the workspace's daily credits are used up."
+    assert second.enrichment_status == "pending" and "credit" in second.enrichment_error
+    assert _count(db, LeadContact, lead_id=second.id) == 0
+    assert db.session.get(type(wired), wired.id).daily_credits_used == 1
