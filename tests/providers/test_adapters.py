@@ -60,6 +60,16 @@ def test_search_honours_location_size_and_industries(sandbox):
     assert all(c["revenue"] > 0 for c in companies)
 
 
+def test_search_takes_a_place_as_text(sandbox):
+    config = sandbox.config("intent")
+    austin = intent.search_companies(config, topic="CRM", location="Austin", limit=5)
+    assert {(c["city"], c["state"]) for c in austin} == {("Austin", "TX")}
+    texas = intent.search_companies(config, topic="CRM", location="Dallas, TX", limit=3)
+    assert {c["city"] for c in texas} == {"Dallas"}
+    nowhere = intent.search_companies(config, topic="CRM", location="Springfield", limit=2)
+    assert {c["city"] for c in nowhere} == {"Springfield"}
+
+
 def test_enrich_finds_clay_shaped_people_on_the_domain_within_the_filters(sandbox):
     config = sandbox.config("contacts")
     domains = [c["domain"] for c in intent.search_companies(

@@ -72,6 +72,13 @@ def test_routes_take_their_url_from_platforms_api_url(db, factory, monkeypatch):
     assert route.url == "https://platforms.example.com/in/tech-platform"
 
 
+def test_routes_take_their_url_from_the_workspaces_platforms_provider(db, factory):
+    workspace = factory.workspace()
+    factory.provider_setting(workspace, "platforms", base_url="https://crm.example.com/up")
+    route = platform_route_for(db.session, workspace.id, "Marketing")
+    assert route.url == "https://crm.example.com/up/marketing-platform"
+
+
 def test_delivery_defaults_are_not_stored_until_saved(db, factory):
     workspace = factory.workspace()
     row = delivery_settings(db.session, workspace.id)

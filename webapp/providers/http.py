@@ -9,12 +9,15 @@ sent as `Authorization: Bearer …` and never logged or put in an error message.
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import os
+import ssl
 import time
 from datetime import UTC, datetime
 from typing import Any
 
+import certifi
 import httpx
 
 from webapp.providers.config import ProviderConfig
@@ -45,6 +48,12 @@ class ProviderError(RuntimeError):
         self.status = status
         self.message = message
         self.retryable = retryable
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: building one loads the CA bundle (~50 ms)."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -106,6 +115,7 @@ class ProviderClient:
             timeout=httpx.Timeout(config.timeout, connect=min(5.0, config.timeout)),
             follow_redirects=False,
             trust_env=False,
+            verify=tls_context(),
             transport=transport,
         )
 
@@ -153,10 +163,13 @@ class ProviderClient:
                 self.provider, None, f"could not connect ({type(exc).__name__})", retryable=True
             )
         if response.status_code >= 400:
+            message = _message(response)
+            if self.config.api_key and self.config.api_key in message:  # a provider echoing it
+                message = message.replace(self.config.api_key, "••••")
             error = ProviderError(
                 self.provider,
                 response.status_code,
-                _message(response),
+                message,
                 retryable=_retryable(response.status_code),
             )
             error._pause = retry_after_seconds(response.headers.get("Retry-After"))

@@ -1,7 +1,7 @@
 """The intent-data provider (DataShopper-shaped): companies showing interest in a topic.
 
 `POST {base}/companies/search` with
-`{"topic", "location": {"country","state","city"}, "company_size": {"min","max"},
+`{"topic", "location": {"country","state","city"} | {"text"}, "company_size": {"min","max"},
 "industry": [...], "limit"}` → `{"companies": [company, …], "total"}` where a company is
 `{name, domain, industry, employee_count, revenue, city, state, country, linkedin_url,
 intent_signals: [{signal_type, signal_strength, detected_at, source}]}`
@@ -32,14 +32,16 @@ STRENGTHS = ("high", "medium", "low")
 
 
 def _location(location) -> dict | None:
+    """A dict of country/state/city, or a string: "City, State, Country", "City, State",
+    or one free-text place (sent as `text`, which the provider matches against any part)."""
     if not location:
         return None
     if isinstance(location, str):
-        # "City, State, Country" or fewer parts, most specific first.
         parts = [p.strip() for p in location.split(",") if p.strip()]
-        keys = ("city", "state", "country")[-len(parts) :] if len(parts) <= 3 else ()
-        return dict(zip(keys, parts, strict=False)) or {"city": location.strip()}
-    return {k: location[k] for k in ("country", "state", "city") if location.get(k)}
+        if len(parts) == 1:
+            return {"text": parts[0]}
+        return dict(zip(("city", "state", "country"), parts[:3], strict=False))
+    return {k: location[k] for k in ("country", "state", "city", "text") if location.get(k)}
 
 
 def _signal(raw: dict) -> dict:

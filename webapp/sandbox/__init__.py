@@ -53,8 +53,10 @@ def _gate(api: str, needs_key: bool = True):
     if needs_key:
         auth = request.headers.get("Authorization", "")
         key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if not key or key in REJECTED_KEYS:
+        if not key:
             return _error(401, "a valid API key is required (Authorization: Bearer …)")
+        if key in REJECTED_KEYS:  # echoed, as some APIs do: clients must not pass it on
+            return _error(401, f"the API key {key} is not valid")
     return None
 
 

@@ -165,6 +165,7 @@ def _company_name(rng: random.Random, industry: str) -> str:
 
 
 def _location(rng: random.Random, wanted: dict) -> tuple[str | None, str | None, str | None]:
+    text = str(wanted.get("text") or "").strip().lower()
     pool = [
         loc
         for loc in LOCATIONS
@@ -172,10 +173,13 @@ def _location(rng: random.Random, wanted: dict) -> tuple[str | None, str | None,
             not wanted.get(key) or str(wanted[key]).strip().lower() == value.lower()
             for key, value in zip(("city", "state", "country"), loc, strict=True)
         )
+        and (not text or text in {part.lower() for part in loc})
     ]
     if pool:
         return rng.choice(pool)
     city, state, country = rng.choice(LOCATIONS)
+    if text:  # a place we do not know: take it as the city
+        return wanted.get("city") or str(wanted["text"]).strip(), None, None
     return (
         wanted.get("city") or (None if wanted.get("state") else city),
         wanted.get("state") or (None if wanted.get("country") else state),

@@ -13,6 +13,7 @@ from webapp.models.providers import (
     DEFAULT_INDUSTRY,
     DEFAULT_PLATFORMS,
     PlatformRoute,
+    ProviderSetting,
 )
 from webapp.services.errors import Conflict, ValidationFailed, has_nul
 from webapp.services.pipeline_settings.urls import clean_key, clean_url
@@ -31,8 +32,9 @@ def _default_url(base_url: str | None, platform_name: str) -> str | None:
 def ensure_platform_routes(
     session: Session, workspace_id: uuid.UUID, base_url: str | None = None
 ) -> list[PlatformRoute]:
-    """Add the seed's six routes that the workspace lacks (URL `{base_url}/{platform}`, base
-    from the argument or PLATFORMS_API_URL; none if neither). Existing routes are kept."""
+    """Add the seed's six routes that the workspace lacks, at `{base}/{platform}`: the base
+    from the argument, else the workspace's "platforms" provider, else PLATFORMS_API_URL
+    (no URL if none). Existing routes are kept."""
     existing = {
         r.industry.lower()
         for r in session.scalars(
@@ -42,6 +44,13 @@ def ensure_platform_routes(
     missing = [i for i in DEFAULT_PLATFORMS if i.lower() not in existing]
     if not missing:
         return []
+    if base_url is None:
+        base_url = session.scalar(
+            select(ProviderSetting.base_url).where(
+                ProviderSetting.workspace_id == workspace_id,
+                ProviderSetting.provider == "platforms",
+            )
+        )
     added = [
         PlatformRoute(
             workspace_id=workspace_id,
