@@ -28,6 +28,7 @@ from webapp.models import (
 )
 from webapp.models.crm import Account, Contact
 from webapp.models.discovery import DiscoveryQuery, SignalType
+from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
@@ -79,6 +80,11 @@ class Factory:
 
     def audit_entry(self, workspace: Workspace, action: str = "lead.viewed", **fields) -> AuditLog:
         return self._saved(AuditLog(workspace_id=workspace.id, action=action, **fields))
+
+    def billing_event(self, lead: Lead, **fields) -> BillingEvent:
+        fields.setdefault("kind", "platform_upload")
+        fields.setdefault("platform", "general-platform")
+        return self._saved(BillingEvent(workspace_id=lead.workspace_id, lead_id=lead.id, **fields))
 
     def campaign(self, workspace: Workspace, **fields) -> Campaign:
         fields.setdefault("name", f"Campaign {next(_seq)}")
@@ -195,6 +201,19 @@ class Factory:
         lead_list.lead_count += 1
         return self._saved(member)
 
+    def lead_contact(self, lead: Lead, **fields) -> LeadContact:
+        n = next(_seq)
+        fields.setdefault("full_name", f"Contact {n}")
+        fields.setdefault("email", f"contact{n}@example.com")
+        fields.setdefault("email_status", "valid")
+        return self._saved(LeadContact(workspace_id=lead.workspace_id, lead_id=lead.id, **fields))
+
+    def lead_delivery(self, lead: Lead, channel: str = "email", **fields) -> LeadDelivery:
+        fields.setdefault("status", "sent")
+        return self._saved(
+            LeadDelivery(workspace_id=lead.workspace_id, lead_id=lead.id, channel=channel, **fields)
+        )
+
     def member(self, user: User, workspace: Workspace, role: str = "rep") -> Membership:
         membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role)
         self.session.add(membership)
@@ -234,6 +253,14 @@ class Factory:
         fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
         fields.setdefault("strength", "medium")
         return self._saved(SignalType(workspace_id=workspace.id, **fields))
+
+    def platform_upload(self, workspace: Workspace, leads=(), **fields) -> PlatformUpload:
+        fields.setdefault("platform", "general-platform")
+        fields.setdefault("status", "succeeded")
+        ids = [str(lead.id) for lead in leads]
+        return self._saved(
+            PlatformUpload(workspace_id=workspace.id, lead_ids=ids, lead_count=len(ids), **fields)
+        )
 
     def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
         n = next(_seq)

@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         leads_board,
         new_lead,
         pipeline,
+        pipeline_settings,
         public,
         sections,
         settings,
@@ -98,10 +99,13 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
         sections, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
-        contacts, accounts, pipeline,
+        contacts, accounts, pipeline, pipeline_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)
+    from webapp.blueprints import lead_pipeline
+
+    app.register_blueprint(lead_pipeline.bp)
     if app.config.get("SANDBOX_PROVIDERS"):
         from webapp.sandbox import init_sandbox
 

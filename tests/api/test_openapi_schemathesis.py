@@ -77,6 +77,7 @@ DOCUMENTED_OPERATIONS = [
     "PATCH /api/v1/leads/{lead_id}/status",
     "POST /api/v1/leads/{lead_id}/assign",
     "POST /api/v1/leads/{lead_id}/activities",
+    "POST /api/v1/leads/{lead_id}/enrich",
     "GET /health",
     "POST /api/leads/discover",
     "POST /api/v1/pipeline/queries/{query_id}/run",

@@ -36,6 +36,7 @@ RESPONSES = (
     s.StatusConflict,
     s.DiscoverResult,
     s.QueryRunStarted,
+    s.EnrichmentStarted,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -230,6 +231,14 @@ def _paths(components: dict) -> dict:
                 "400",
                 "422",
                 requestBody=_body(s.NewActivity),
+            ),
+        },
+        "/api/v1/leads/{lead_id}/enrich": {
+            "parameters": [LEAD_ID],
+            "post": _admin(
+                "enrichLead",
+                "Enrich the lead now (then deliver and upload it as usual)",
+                {"202": _json(s.EnrichmentStarted, "The enrichment run, started.")},
             ),
         },
         "/api/leads/discover": {

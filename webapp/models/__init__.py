@@ -6,6 +6,7 @@ from webapp.models.audit import AuditLog
 from webapp.models.campaigns import Campaign, CampaignLead, CampaignLeadList
 from webapp.models.core import CoreCompany, CorePerson
 from webapp.models.discovery import DiscoveryQuery, SignalType
+from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.events import Event
 from webapp.models.jobs import JobRun
 from webapp.models.leads import Lead, LeadActivity, Tag, lead_tags
@@ -15,6 +16,7 @@ from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSet
 __all__ = [
     "ROLES",
     "AuditLog",
+    "BillingEvent",
     "Campaign",
     "CampaignLead",
     "CampaignLeadList",
@@ -25,10 +27,13 @@ __all__ = [
     "JobRun",
     "Lead",
     "LeadActivity",
+    "LeadContact",
+    "LeadDelivery",
     "LeadList",
     "LeadListMember",
     "Membership",
     "SignalType",
+    "PlatformUpload",
     "Tag",
     "User",
     "Workspace",

@@ -221,6 +221,13 @@ class Lead(db.Model):
     uploaded: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     upload_platform: Mapped[str | None] = mapped_column(sa.String(64))
+    # enrichment and upload steps (webapp/services/pipeline/, migration 0020_enrichment)
+    enrichment_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrichment_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrichment_skip_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    enrichment_error: Mapped[str | None] = mapped_column(sa.String(1000))
+    upload_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    upload_error: Mapped[str | None] = mapped_column(sa.String(1000))
 
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()

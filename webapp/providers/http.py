@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +21,17 @@ from webapp.providers.config import ProviderConfig
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_RETRIES = 3
-DEFAULT_MAX_TOTAL_WAIT = 30.0
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+# Retries within one call (RQ retries the whole job on top, 3 times with backoff).
+DEFAULT_MAX_RETRIES = int(_env_number("PROVIDER_MAX_RETRIES", 3))
+DEFAULT_MAX_TOTAL_WAIT = _env_number("PROVIDER_MAX_RETRY_WAIT", 30.0)
 BACKOFF_BASE = 0.25
 USER_AGENT = "Leadkeeper-Providers/1"
 
@@ -79,14 +89,14 @@ class ProviderClient:
         provider: str,
         config: ProviderConfig,
         *,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        max_total_wait: float = DEFAULT_MAX_TOTAL_WAIT,
+        max_retries: int | None = None,
+        max_total_wait: float | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.provider = provider
         self.config = config
-        self.max_retries = max_retries
-        self.max_total_wait = max_total_wait
+        self.max_retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+        self.max_total_wait = DEFAULT_MAX_TOTAL_WAIT if max_total_wait is None else max_total_wait
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if config.api_key:
             headers["Authorization"] = f"Bearer {config.api_key}"

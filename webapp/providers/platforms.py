@@ -16,6 +16,23 @@ from webapp.providers.config import DEFAULT_TIMEOUT, ProviderConfig, ProviderNot
 from webapp.providers.http import ProviderClient, ProviderError
 
 PROVIDER = "platforms"
+# The seed's "Platform Upload Format" (docs/contracts.md#upload): every key present, values
+# may be null. The sandbox rejects a lead that lacks one, or that is cold.
+UPLOAD_FIELDS = (
+    "id",
+    "company_name",
+    "domain",
+    "industry",
+    "employee_count",
+    "revenue",
+    "location",
+    "intent_score",
+    "intent_signals",
+    "contacts",
+    "primary_contact",
+    "created_at",
+    "enriched_at",
+)
 MAX_RATE_WAIT = 60.0  # a batch waits at most this long for its turn, then fails (retryable)
 
 

@@ -131,6 +131,18 @@ def data_platforms():
     return DEFAULT_PLATFORMS.values()
 
 
+def _refusal(lead: dict) -> str | None:
+    """Why a platform would refuse this lead: the seed's format, and never a cold lead."""
+    from webapp.providers.platforms import UPLOAD_FIELDS
+
+    missing = [f for f in UPLOAD_FIELDS if f not in lead]
+    if missing:
+        return "missing " + ", ".join(missing)
+    if lead.get("intent_score") not in ("hot", "warm"):
+        return "only hot and warm leads are uploaded"
+    return None
+
+
 @bp.post("/platforms/<platform>")
 def platform_upload(platform):
     if (refused := _gate("platforms")) is not None:
@@ -142,6 +154,9 @@ def platform_upload(platform):
     for lead in leads:
         if not isinstance(lead, dict) or not lead.get("id"):
             results.append({"id": None, "status": "rejected", "error": "id is required"})
+            continue
+        if refusal := _refusal(lead):
+            results.append({"id": lead["id"], "status": "rejected", "error": refusal})
             continue
         state.record("platforms", {"platform": platform, "received_at": now_iso(), "lead": lead})
         results.append({"id": lead["id"], "status": "accepted"})

@@ -6,6 +6,7 @@ import os
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.models.providers import (
@@ -38,20 +39,24 @@ def ensure_platform_routes(
             select(PlatformRoute).where(PlatformRoute.workspace_id == workspace_id)
         )
     }
-    added = []
-    for industry, platform in DEFAULT_PLATFORMS.items():
-        if industry.lower() in existing:
-            continue
-        route = PlatformRoute(
+    missing = [i for i in DEFAULT_PLATFORMS if i.lower() not in existing]
+    if not missing:
+        return []
+    added = [
+        PlatformRoute(
             workspace_id=workspace_id,
             industry=industry,
-            platform_name=platform,
-            url=_default_url(base_url, platform),
+            platform_name=DEFAULT_PLATFORMS[industry],
+            url=_default_url(base_url, DEFAULT_PLATFORMS[industry]),
         )
-        session.add(route)
-        added.append(route)
-    if added:
-        session.flush()
+        for industry in missing
+    ]
+    try:
+        # Two workers seeding one new workspace at once: the loser keeps the winner's rows.
+        with session.begin_nested():
+            session.add_all(added)
+    except IntegrityError:
+        return []
     return added
 
 
