@@ -247,6 +247,13 @@ class Factory:
         self.session.commit()
         return merged
 
+    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
+        n = next(_seq)
+        fields.setdefault("signal_type", f"Signal {n}")
+        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
+        fields.setdefault("strength", "medium")
+        return self._saved(SignalType(workspace_id=workspace.id, **fields))
+
     def platform_upload(self, workspace: Workspace, leads=(), **fields) -> PlatformUpload:
         fields.setdefault("platform", "general-platform")
         fields.setdefault("status", "succeeded")
@@ -254,13 +261,6 @@ class Factory:
         return self._saved(
             PlatformUpload(workspace_id=workspace.id, lead_ids=ids, lead_count=len(ids), **fields)
         )
-
-    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
-        n = next(_seq)
-        fields.setdefault("signal_type", f"Signal {n}")
-        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
-        fields.setdefault("strength", "medium")
-        return self._saved(SignalType(workspace_id=workspace.id, **fields))
 
     def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
         n = next(_seq)

@@ -99,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
         sections, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
-        contacts, accounts, pipeline_settings, pipeline,
+        contacts, accounts, pipeline, pipeline_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)

@@ -282,7 +282,9 @@ def test_a_provider_failure_marks_the_lead_failed_with_the_error(db, factory, wi
     assert _count(db, LeadContact) == 0 and _count(db, LeadDelivery) == 0
 
 
-def test_at_the_daily_credit_limit_enrichment_stops_cleanly_and_says_why(db, factory, wired, sandbox):
+def test_at_the_daily_credit_limit_enrichment_stops_cleanly_and_says_why(
+    db, factory, wired, sandbox
+):
     wired.daily_credit_limit = 1
     db.session.commit()
     first = company_lead(db, factory, wired, intent="cold")

@@ -21,12 +21,12 @@ from webapp.extensions import csrf, limiter
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens and public forms: no cookies are trusted here, so no CSRF (each
 # child is exempted itself: the exemption looks at the blueprint serving the request).
-for part in (bp, capture.bp, leads.bp, discovery.bp, discovery.seed_bp, pipeline.bp):
+for part in (bp, capture.bp, leads.bp, pipeline.bp, discovery.bp, discovery.seed_bp):
     csrf.exempt(part)
 bp.register_blueprint(capture.bp)
 bp.register_blueprint(leads.bp)
-bp.register_blueprint(discovery.bp)
 bp.register_blueprint(pipeline.bp)
+bp.register_blueprint(discovery.bp)
 # Seed 002's POST /api/leads/discover lives outside /api/v1 (registered by the app).
 seed_bp = discovery.seed_bp
 

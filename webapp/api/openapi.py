@@ -34,9 +34,9 @@ RESPONSES = (
     s.Health,
     s.Error,
     s.StatusConflict,
-    s.EnrichmentStarted,
     s.DiscoverResult,
     s.QueryRunStarted,
+    s.EnrichmentStarted,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
