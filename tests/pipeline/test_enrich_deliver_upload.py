@@ -10,6 +10,8 @@ from webapp.jobs import enqueue
 from webapp.models import CoreCompany, CorePerson, Event, JobRun, Lead, LeadActivity
 from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.providers import DeliverySettings
+from webapp.models.webhooks import WebhookDelivery
+from webapp.services.webhooks.delivery import relay_outbox
 
 PAYLOAD_KEYS = {
     "id", "company_name", "domain", "industry", "employee_count", "revenue", "location",
@@ -86,6 +88,9 @@ def test_a_hot_lead_is_enriched_delivered_and_uploaded(db, factory, wired, sandb
         db.session.execute(select(Event.event_type).where(Event.lead_id == lead.id)).scalars().all()
     )
     assert {"LeadDelivered", "LeadQualified"} <= set(events)
+    relay_outbox(db.session)  # the relay turns them into signed deliveries to the endpoint
+    db.session.commit()
+    assert _count(db, WebhookDelivery) == 2
 
     # uploaded to the Technology platform, logged and billed once
     assert (lead.uploaded, lead.upload_platform) == (True, "tech-platform")
