@@ -201,6 +201,18 @@ def test_warm_leads_due_for_one_platform_go_in_one_batch(db, factory, wired, san
     ]
     assert not _reloaded(db, other).uploaded  # another platform's lead waits for its own job
 
+    lumber = company_lead(db, factory, wired, intent="warm", company_domain="tandemlabs.io",
+                          industry="Manufacturing")  # fmt: skip
+    lumber.upload_requested_at = lumber.created_at
+    db.session.commit()
+    enqueue("pipeline.upload", str(lumber.id), workspace_id=wired.id)  # Default → general
+    enqueue("pipeline.upload", str(other.id), workspace_id=wired.id)
+    batches = db.session.execute(select(PlatformUpload).order_by(PlatformUpload.created_at))
+    assert [(b.platform, b.lead_ids) for b in batches.scalars()][1:] == [
+        ("general-platform", [str(lumber.id)]),
+        ("retail-platform", [str(other.id)]),
+    ]
+
 
 @pytest.mark.parametrize(
     ("fields", "reason"),
