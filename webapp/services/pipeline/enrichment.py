@@ -70,15 +70,20 @@ NOT_COMPANY_DOMAINS = frozenset(
 )
 
 
+def _domain_sources(lead: Lead) -> list[str]:
+    return [v for v in (lead.company_domain, lead.website) if v and v.strip()]
+
+
 def company_domain(lead: Lead) -> str | None:
-    """The lead's company domain, else its website's host; None when it has neither."""
-    for value in (lead.company_domain, lead.website):
-        if value and value.strip():
-            try:
-                return clean_domain(value)
-            except ValueError:
-                return "!invalid"
-    return None
+    """The lead's company domain, else its website's host, cleaned; None when it has
+    neither or the first one given is not a domain name."""
+    sources = _domain_sources(lead)
+    if not sources:
+        return None
+    try:
+        return clean_domain(sources[0])
+    except ValueError:
+        return None
 
 
 def skip_reason(lead: Lead) -> str | None:
@@ -89,10 +94,10 @@ def skip_reason(lead: Lead) -> str | None:
     Complete company data: a company name, and at least one of industry, employee
     count or country — enough for the contact provider and the platform route.
     """
-    domain = company_domain(lead)
-    if domain is None:
+    if not _domain_sources(lead):
         return SKIP_NO_DOMAIN
-    if domain == "!invalid" or _not_a_company_domain(domain):
+    domain = company_domain(lead)
+    if domain is None or _not_a_company_domain(domain):
         return SKIP_INVALID_DOMAIN
     if not (lead.company_name or "").strip():
         return SKIP_INCOMPLETE
@@ -294,7 +299,7 @@ def _nested_insert(session: Session, row, find):
 
 def upsert_core_company(session: Session, lead: Lead) -> CoreCompany | None:
     domain = company_domain(lead)
-    if not domain or domain == "!invalid":
+    if not domain:
         return None
 
     def find():
