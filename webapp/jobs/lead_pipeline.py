@@ -37,8 +37,12 @@ def final_attempt() -> bool:
     return current is None or not current.retries_left
 
 
-def _lead(lead_id: str) -> Lead | None:
-    return db.session.get(Lead, uuid.UUID(str(lead_id)), populate_existing=True)
+def _lead(lead_id: str, lock: bool = False) -> Lead | None:
+    """The lead as stored now; `lock` holds its row (PostgreSQL) until the next commit, so
+    two runs for one lead (the chain and a button) store contacts or send a channel in turn."""
+    return db.session.get(
+        Lead, uuid.UUID(str(lead_id)), populate_existing=True, with_for_update=lock or None
+    )
 
 
 def _next(kind: str, lead: Lead, run) -> None:
@@ -82,7 +86,7 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
     )
     try:
         found = enrichment.find_contacts(db.session, workspace_id, domain, name)
-        lead = _lead(lead_id)
+        lead = _lead(lead_id, lock=True)
         contacts = enrichment.store_enrichment(db.session, lead, found)
         db.session.commit()
     except CreditsExhausted:
@@ -127,6 +131,7 @@ def deliver_lead(run, lead_id: str) -> str:
     config = delivery.channel_config(db.session, lead)
     newly_sent, failed = [], []
     for channel in CHANNELS:
+        lead = _lead(lead_id, lock=True)
         already = delivery.lead_deliveries(db.session, lead.id).get(channel)
         if already is not None and already.status == "sent":
             continue
@@ -139,7 +144,7 @@ def deliver_lead(run, lead_id: str) -> str:
         elif row.status == "sent":
             run.count(sent=1)
         db.session.commit()
-        lead = _lead(lead_id)
+    lead = _lead(lead_id, lock=True)
     status = delivery.settle_delivery(db.session, lead, newly_sent)
     upload_due = delivery.request_upload(lead)
     db.session.commit()
