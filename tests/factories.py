@@ -33,9 +33,9 @@ from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, Pl
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
-from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting
 from webapp.models.schedules import ScheduledPeriod
 from webapp.models.trends import TopicTrend
+from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.leads.timeline import create_lead
 
@@ -126,15 +126,15 @@ class Factory:
         company_id = company.id if company is not None else None
         return self._saved(CorePerson(core_company_id=company_id, **fields))
 
-    def delivery_settings(self, workspace: Workspace, **fields) -> DeliverySettings:
-        fields.setdefault("email_recipients", ["sales@example.com"])
-        return self._saved(DeliverySettings(workspace_id=workspace.id, **fields))
-
     def discovery_query(self, workspace: Workspace, **fields) -> DiscoveryQuery:
         n = next(_seq)
         fields.setdefault("topic", f"Topic {n}")
         fields.setdefault("name", fields["topic"])
         return self._saved(DiscoveryQuery(workspace_id=workspace.id, **fields))
+
+    def delivery_settings(self, workspace: Workspace, **fields) -> DeliverySettings:
+        fields.setdefault("email_recipients", ["sales@example.com"])
+        return self._saved(DeliverySettings(workspace_id=workspace.id, **fields))
 
     def event(self, workspace: Workspace, event_type: str = "LeadCreated", **fields) -> Event:
         fields.setdefault("payload", {})
@@ -250,12 +250,12 @@ class Factory:
         self.session.commit()
         return merged
 
-    def scheduled_period(self, workspace: Workspace | None, **fields) -> ScheduledPeriod:
-        fields.setdefault("schedule", "discovery")
-        fields.setdefault("scope", str(workspace.id) if workspace else "all")
-        fields.setdefault("period_start", datetime(2026, 1, 1, 2, tzinfo=UTC))
-        workspace_id = workspace.id if workspace else None
-        return self._saved(ScheduledPeriod(workspace_id=workspace_id, **fields))
+    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
+        n = next(_seq)
+        fields.setdefault("signal_type", f"Signal {n}")
+        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
+        fields.setdefault("strength", "medium")
+        return self._saved(SignalType(workspace_id=workspace.id, **fields))
 
     def platform_upload(self, workspace: Workspace, leads=(), **fields) -> PlatformUpload:
         fields.setdefault("platform", "general-platform")
@@ -264,13 +264,6 @@ class Factory:
         return self._saved(
             PlatformUpload(workspace_id=workspace.id, lead_ids=ids, lead_count=len(ids), **fields)
         )
-
-    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
-        n = next(_seq)
-        fields.setdefault("signal_type", f"Signal {n}")
-        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
-        fields.setdefault("strength", "medium")
-        return self._saved(SignalType(workspace_id=workspace.id, **fields))
 
     def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
         n = next(_seq)
@@ -284,6 +277,13 @@ class Factory:
         fields.setdefault("api_key", "sk_test_0123456789")
         fields.setdefault("options", {})
         return self._saved(ProviderSetting(workspace_id=workspace.id, provider=provider, **fields))
+
+    def scheduled_period(self, workspace: Workspace | None, **fields) -> ScheduledPeriod:
+        fields.setdefault("schedule", "discovery")
+        fields.setdefault("scope", str(workspace.id) if workspace else "all")
+        fields.setdefault("period_start", datetime(2026, 1, 1, 2, tzinfo=UTC))
+        workspace_id = workspace.id if workspace else None
+        return self._saved(ScheduledPeriod(workspace_id=workspace_id, **fields))
 
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})

@@ -29,14 +29,14 @@ def _build_everything(factory):
     factory.job_run(workspace, started_by=admin.id)
     factory.scheduled_period(workspace)
     factory.topic_trend(workspace)
+    factory.discovery_query(workspace, created_by_id=admin.id)
+    factory.signal_type(workspace)
     factory.lead_contact(lead)
     factory.lead_delivery(lead)
     factory.billing_event(lead, upload_id=factory.platform_upload(workspace, [lead]).id)
     factory.provider_setting(workspace)
     factory.delivery_settings(workspace)
     factory.platform_route(workspace)
-    factory.discovery_query(workspace, created_by_id=admin.id)
-    factory.signal_type(workspace)
     return workspace
 
 

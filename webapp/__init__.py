@@ -102,13 +102,13 @@ def register_blueprints(app: Flask) -> None:
         contacts, accounts, pipeline, pipeline_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
+    app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)
     from webapp.blueprints import lead_pipeline
 
     app.register_blueprint(lead_pipeline.bp)
     from webapp.blueprints import pipeline_dashboard
 
     app.register_blueprint(pipeline_dashboard.bp)
-    app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)
     if app.config.get("SANDBOX_PROVIDERS"):
         from webapp.sandbox import init_sandbox
 

@@ -1,7 +1,7 @@
 """Merge point of the parallel branches' migrations (TEMPORARY: the lead drops it at merge)
 
 Revision ID: 0019m_merge_heads
-Revises: 0018_providers, 0019_discovery
+Revises: 0019_discovery, 0020m_merge_heads
 
 The discovery branch merges `providers` (and later `enrichment`), whose migrations also
 start from 0014_ui_pages; this empty revision joins the heads so `flask db upgrade`
@@ -9,7 +9,7 @@ works on the branch. When the migrations are chained into one line, delete it.
 """
 
 revision = "0019m_merge_heads"
-down_revision = ("0018_providers", "0019_discovery")
+down_revision = ("0019_discovery", "0020m_merge_heads")
 branch_labels = None
 depends_on = None
 

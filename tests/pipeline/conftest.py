@@ -8,9 +8,10 @@ import threading
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from flask import Flask
 from werkzeug.serving import make_server
 
-from webapp.sandbox import create_sandbox_app
+from webapp.sandbox import bp as sandbox_bp
 from webapp.services.pipeline_settings.demo import wire_to_sandbox
 
 RECIPIENT = "sales@example.com"
@@ -42,11 +43,15 @@ class Sandbox:
 
 @pytest.fixture()
 def sandbox(app):
-    """The sandbox at its own port; its state in this process, reset for each test."""
-    server = make_server("127.0.0.1", 0, create_sandbox_app(None), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    """The sandbox at its own port under /sandbox (as the app mounts it, so the demo wiring
+    takes it for its own); its state in this process, reset for each test."""
+    sandbox_app = Flask("sandbox_for_tests")
+    sandbox_app.config["REDIS_URL"] = None
+    sandbox_app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
+    server = make_server("127.0.0.1", 0, sandbox_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    box = Sandbox(f"http://127.0.0.1:{server.server_port}")
+    box = Sandbox(f"http://127.0.0.1:{server.server_port}/sandbox")
     box.control(reset=True, delay_ms=0)
     yield box
     box.control(reset=True, delay_ms=0)

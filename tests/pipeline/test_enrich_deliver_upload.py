@@ -10,6 +10,8 @@ from webapp.jobs import enqueue
 from webapp.models import CoreCompany, CorePerson, Event, JobRun, Lead, LeadActivity
 from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.providers import DeliverySettings
+from webapp.models.webhooks import WebhookDelivery
+from webapp.services.webhooks.delivery import relay_outbox
 
 PAYLOAD_KEYS = {
     "id", "company_name", "domain", "industry", "employee_count", "revenue", "location",
@@ -86,6 +88,9 @@ def test_a_hot_lead_is_enriched_delivered_and_uploaded(db, factory, wired, sandb
         db.session.execute(select(Event.event_type).where(Event.lead_id == lead.id)).scalars().all()
     )
     assert {"LeadDelivered", "LeadQualified"} <= set(events)
+    relay_outbox(db.session)  # the relay turns them into signed deliveries to the endpoint
+    db.session.commit()
+    assert _count(db, WebhookDelivery) == 2
 
     # uploaded to the Technology platform, logged and billed once
     assert (lead.uploaded, lead.upload_platform) == (True, "tech-platform")
@@ -196,6 +201,18 @@ def test_warm_leads_due_for_one_platform_go_in_one_batch(db, factory, wired, san
     ]
     assert not _reloaded(db, other).uploaded  # another platform's lead waits for its own job
 
+    lumber = company_lead(db, factory, wired, intent="warm", company_domain="tandemlabs.io",
+                          industry="Manufacturing")  # fmt: skip
+    lumber.upload_requested_at = lumber.created_at
+    db.session.commit()
+    enqueue("pipeline.upload", str(lumber.id), workspace_id=wired.id)  # Default → general
+    enqueue("pipeline.upload", str(other.id), workspace_id=wired.id)
+    batches = db.session.execute(select(PlatformUpload).order_by(PlatformUpload.created_at))
+    assert [(b.platform, b.lead_ids) for b in batches.scalars()][1:] == [
+        ("general-platform", [str(lumber.id)]),
+        ("retail-platform", [str(other.id)]),
+    ]
+
 
 @pytest.mark.parametrize(
     ("fields", "reason"),
@@ -272,7 +289,7 @@ def test_email_goes_over_smtp_when_the_workspace_says_so(
 
 
 def test_a_provider_failure_marks_the_lead_failed_with_the_error(db, factory, wired, sandbox):
-    sandbox.control(fail={"contacts": {"status": 503, "times": 50}})
+    sandbox.control(fail={"contacts": {"status": 503, "times": 50, "retry_after": 0}})
     lead = company_lead(db, factory, wired)
     run = _enrich(lead)
 
@@ -280,3 +297,21 @@ def test_a_provider_failure_marks_the_lead_failed_with_the_error(db, factory, wi
     assert run.status == "failed" and "503" in run.error
     assert lead.enrichment_status == "failed" and "503" in lead.enrichment_error
     assert _count(db, LeadContact) == 0 and _count(db, LeadDelivery) == 0
+
+
+def test_at_the_daily_credit_limit_enrichment_stops_cleanly_and_says_why(
+    db, factory, wired, sandbox
+):
+    wired.daily_credit_limit = 1
+    db.session.commit()
+    first = company_lead(db, factory, wired, intent="cold")
+    second = company_lead(db, factory, wired, intent="cold", company_domain="northgrid.io")
+    assert _enrich(first).status == "succeeded"
+    run = _enrich(second)
+
+    second = _reloaded(db, second)
+    assert run.status == "succeeded"  # stopped, not failed: nothing to retry today
+    assert run.message == "Stopped: the workspace's daily credits are used up."
+    assert second.enrichment_status == "pending" and "credit" in second.enrichment_error
+    assert _count(db, LeadContact, lead_id=second.id) == 0
+    assert db.session.get(type(wired), wired.id).daily_credits_used == 1

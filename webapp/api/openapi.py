@@ -34,9 +34,9 @@ RESPONSES = (
     s.Health,
     s.Error,
     s.StatusConflict,
-    s.EnrichmentStarted,
     s.DiscoverResult,
     s.QueryRunStarted,
+    s.EnrichmentStarted,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -239,6 +239,7 @@ def _paths(components: dict) -> dict:
                 "enrichLead",
                 "Enrich the lead now (then deliver and upload it as usual)",
                 {"202": _json(s.EnrichmentStarted, "The enrichment run, started.")},
+                tags=["Pipeline"],
             ),
         },
         "/api/leads/discover": {

@@ -328,21 +328,6 @@ class StatusConflict(Error):
     current_status: LeadStatus
 
 
-RunStatus = _choices("RunStatus", ("queued", "running", "succeeded", "failed", "cancelled"))
-
-
-class EnrichmentStarted(BaseModel):
-    """The job run that enriches the lead (then delivers and uploads it); see it on /jobs."""
-
-    run_id: uuid.UUID
-    kind: str = Field(description="Always `pipeline.enrich`.")
-    status: RunStatus = Field(
-        description="`queued` until a worker takes it; without Redis it has run already."
-    )
-    lead_id: uuid.UUID
-    created_at: Timestamp
-
-
 # Pipeline: discover (seed 002) and admin triggers -------------------------------------
 
 DiscoverMode = _choices("DiscoverMode", ("company",))
@@ -422,3 +407,18 @@ class QueryRunStarted(BaseModel):
     query_id: uuid.UUID
     created_at: Timestamp
     url: str
+
+
+RunStatus = _choices("RunStatus", ("queued", "running", "succeeded", "failed", "cancelled"))
+
+
+class EnrichmentStarted(BaseModel):
+    """The job run that enriches the lead (then delivers and uploads it); see it on /jobs."""
+
+    run_id: uuid.UUID
+    kind: str = Field(description="Always `pipeline.enrich`.")
+    status: RunStatus = Field(
+        description="`queued` until a worker takes it; without Redis it has run already."
+    )
+    lead_id: uuid.UUID
+    created_at: Timestamp

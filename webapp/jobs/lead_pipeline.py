@@ -21,6 +21,7 @@ from webapp.jobs.runner import error_text
 from webapp.models import Lead
 from webapp.models.enrichment import CHANNELS
 from webapp.services.pipeline import delivery, enrichment, upload
+from webapp.services.pipeline.credits import CreditsExhausted
 
 log = logging.getLogger(__name__)
 ENRICH, DELIVER, UPLOAD = "pipeline.enrich", "pipeline.deliver", "pipeline.upload"
@@ -36,8 +37,12 @@ def final_attempt() -> bool:
     return current is None or not current.retries_left
 
 
-def _lead(lead_id: str) -> Lead | None:
-    return db.session.get(Lead, uuid.UUID(str(lead_id)), populate_existing=True)
+def _lead(lead_id: str, lock: bool = False) -> Lead | None:
+    """The lead as stored now; `lock` holds its row (PostgreSQL) until the next commit, so
+    two runs for one lead (the chain and a button) store contacts or send a channel in turn."""
+    return db.session.get(
+        Lead, uuid.UUID(str(lead_id)), populate_existing=True, with_for_update=lock or None
+    )
 
 
 def _next(kind: str, lead: Lead, run) -> None:
@@ -55,8 +60,6 @@ def _next(kind: str, lead: Lead, run) -> None:
 @job(ENRICH, label="Lead enrichment")
 def enrich_lead(run, lead_id: str, force: bool = False) -> str:
     """Find the lead's contacts (or skip it, saying why), then start its delivery."""
-    credits = enrichment.credits_service()
-    exhausted = credits.CreditsExhausted if credits is not None else ()
     lead = _lead(lead_id)
     if lead is None:
         run.discard()
@@ -73,8 +76,7 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
         run.tell(f"Skipped: {enrichment.SKIP_REASONS[reason]}.")
         _next(DELIVER, lead, run)
         return "skipped"
-    left = enrichment.credits_left(db.session, lead.workspace_id)
-    if left is not None and left < enrichment.ENRICHMENT_COST:
+    if enrichment.credits_left(db.session, lead.workspace_id) < enrichment.ENRICHMENT_COST:
         return _out_of_credits(run, lead)
     db.session.commit()  # "running" shows while the provider answers
     domain, name, workspace_id = (
@@ -84,10 +86,10 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
     )
     try:
         found = enrichment.find_contacts(db.session, workspace_id, domain, name)
-        lead = _lead(lead_id)
+        lead = _lead(lead_id, lock=True)
         contacts = enrichment.store_enrichment(db.session, lead, found)
         db.session.commit()
-    except exhausted:
+    except CreditsExhausted:
         db.session.rollback()
         return _out_of_credits(run, _lead(lead_id))
     except Exception as exc:
@@ -129,6 +131,7 @@ def deliver_lead(run, lead_id: str) -> str:
     config = delivery.channel_config(db.session, lead)
     newly_sent, failed = [], []
     for channel in CHANNELS:
+        lead = _lead(lead_id, lock=True)
         already = delivery.lead_deliveries(db.session, lead.id).get(channel)
         if already is not None and already.status == "sent":
             continue
@@ -141,7 +144,7 @@ def deliver_lead(run, lead_id: str) -> str:
         elif row.status == "sent":
             run.count(sent=1)
         db.session.commit()
-        lead = _lead(lead_id)
+    lead = _lead(lead_id, lock=True)
     status = delivery.settle_delivery(db.session, lead, newly_sent)
     upload_due = delivery.request_upload(lead)
     db.session.commit()

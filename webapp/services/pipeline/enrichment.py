@@ -27,6 +27,7 @@ from webapp.models.base import utcnow
 from webapp.models.enrichment import LeadContact
 from webapp.services.leads.timeline import add_activity
 from webapp.services.normalize import clean_domain, clean_email
+from webapp.services.pipeline.credits import credits_of, spend
 
 TITLES = ("CEO", "CTO", "VP", "Director")
 SENIORITIES = ("executive", "director")
@@ -69,15 +70,20 @@ NOT_COMPANY_DOMAINS = frozenset(
 )
 
 
+def _domain_sources(lead: Lead) -> list[str]:
+    return [v for v in (lead.company_domain, lead.website) if v and v.strip()]
+
+
 def company_domain(lead: Lead) -> str | None:
-    """The lead's company domain, else its website's host; None when it has neither."""
-    for value in (lead.company_domain, lead.website):
-        if value and value.strip():
-            try:
-                return clean_domain(value)
-            except ValueError:
-                return "!invalid"
-    return None
+    """The lead's company domain, else its website's host, cleaned; None when it has
+    neither or the first one given is not a domain name."""
+    sources = _domain_sources(lead)
+    if not sources:
+        return None
+    try:
+        return clean_domain(sources[0])
+    except ValueError:
+        return None
 
 
 def skip_reason(lead: Lead) -> str | None:
@@ -88,10 +94,10 @@ def skip_reason(lead: Lead) -> str | None:
     Complete company data: a company name, and at least one of industry, employee
     count or country — enough for the contact provider and the platform route.
     """
-    domain = company_domain(lead)
-    if domain is None:
+    if not _domain_sources(lead):
         return SKIP_NO_DOMAIN
-    if domain == "!invalid" or _not_a_company_domain(domain):
+    domain = company_domain(lead)
+    if domain is None or _not_a_company_domain(domain):
         return SKIP_INVALID_DOMAIN
     if not (lead.company_name or "").strip():
         return SKIP_INCOMPLETE
@@ -111,18 +117,8 @@ def _not_a_company_domain(domain: str) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in NOT_COMPANY_DOMAINS)
 
 
-def credits_service():
-    """webapp.services.pipeline.credits (the discovery branch's), None until it has landed."""
-    try:
-        from webapp.services.pipeline import credits
-    except ImportError:
-        return None
-    return credits
-
-
-def credits_left(session: Session, workspace_id: uuid.UUID) -> int | None:
-    credits = credits_service()
-    return None if credits is None else credits.credits_of(session, workspace_id).left
+def credits_left(session: Session, workspace_id: uuid.UUID) -> int:
+    return credits_of(session, workspace_id).left
 
 
 def begin_enrichment(lead: Lead) -> str | None:
@@ -235,9 +231,7 @@ def store_enrichment(session: Session, lead: Lead, found: list[FoundContact]) ->
 
     Raises CreditsExhausted (from the credits service) before anything is written.
     """
-    credits = credits_service()
-    if credits is not None:
-        credits.spend(session, lead.workspace_id, ENRICHMENT_COST, "enrichment")
+    spend(session, lead.workspace_id, ENRICHMENT_COST, "enrichment")
     company = upsert_core_company(session, lead)
     if company is not None and lead.core_company_id is None:
         lead.core_company_id = company.id
@@ -305,7 +299,7 @@ def _nested_insert(session: Session, row, find):
 
 def upsert_core_company(session: Session, lead: Lead) -> CoreCompany | None:
     domain = company_domain(lead)
-    if not domain or domain == "!invalid":
+    if not domain:
         return None
 
     def find():

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from webapp.models import Lead
@@ -30,7 +30,6 @@ from webapp.services.pipeline.delivery import UPLOADED_INTENTS
 from webapp.services.pipeline.enrichment import lead_contacts
 
 BILLING_KIND = "platform_upload"
-DUE_SCAN_LIMIT = 2000  # due leads looked at per batch (they are routed by industry)
 
 
 def _settings():
@@ -104,27 +103,37 @@ def _due(workspace_id: uuid.UUID):
     )
 
 
+def _routed_to(session: Session, workspace_id: uuid.UUID, route):
+    """SQL for "a lead whose industry routes to `route`'s platform" (platform_route_for's rule:
+    an active route of its industry, else the Default route)."""
+    from webapp.services.pipeline_settings import platform_routes
+
+    routes = [r for r in platform_routes(session, workspace_id) if r.active and not r.is_default]
+    mine = [r.industry.strip().lower() for r in routes if r.platform_name == route.platform_name]
+    others = [r.industry.strip().lower() for r in routes if r.platform_name != route.platform_name]
+    industry = func.lower(func.trim(func.coalesce(Lead.industry, "")))
+    if not route.is_default:
+        return industry.in_(mine)
+    falls_back = industry.not_in(others) if others else true()
+    return or_(falls_back, industry.in_(mine)) if mine else falls_back
+
+
 def due_batch(session: Session, lead: Lead, route) -> list[Lead]:
-    """The leads due for `route`'s platform (this one first), at most its batch size."""
+    """The leads due for `route`'s platform (this one first), at most its batch size.
+
+    On PostgreSQL the rows are locked, skipping those another upload holds, so two
+    workers never send the same lead at once (the other's batch includes it).
+    """
     size = max(1, int(route.batch_size or 1))
-    query = _due(lead.workspace_id).order_by(Lead.upload_requested_at, Lead.id)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
+    query = (
+        _due(lead.workspace_id)
+        .where(_routed_to(session, lead.workspace_id, route))
+        .order_by((Lead.id == lead.id).desc(), Lead.upload_requested_at, Lead.id)
+        .limit(size)
+    )
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Lead)
-    routes: dict[str | None, str] = {}
-    chosen: list[Lead] = []
-    for candidate in session.execute(query.limit(DUE_SCAN_LIMIT)).scalars():
-        if candidate.industry not in routes:
-            routes[candidate.industry] = route_for(session, candidate).platform_name
-        if routes[candidate.industry] != route.platform_name:
-            continue
-        chosen.append(candidate)
-        if len(chosen) >= size:
-            break
-    if lead in chosen:
-        chosen.remove(lead)
-        chosen.insert(0, lead)
-    return chosen
+    return list(session.execute(query).scalars())
 
 
 def record_upload(
