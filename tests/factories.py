@@ -33,9 +33,9 @@ from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, Pl
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
+from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting
 from webapp.models.schedules import ScheduledPeriod
 from webapp.models.trends import TopicTrend
-from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.leads.timeline import create_lead
 
