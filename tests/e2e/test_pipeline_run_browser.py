@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the pipeline tests' sandbox fixture, imported by name)
 """In a browser: "Run now" on a saved query, then a lead found hot, enriched, delivered, uploaded.
 
 Jobs run inline (no Redis), against the sandbox provider over real HTTP; the worker
@@ -11,11 +12,18 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
+from tests.pipeline.conftest import sandbox  # noqa: F401  (the sandbox under /sandbox, as mounted)
 from webapp.services.pipeline_settings.demo import wire_to_sandbox
 
 
 def test_run_now_takes_a_lead_to_hot_enriched_delivered_and_uploaded(
-    app, db, factory, page, sandbox, httpserver, monkeypatch
+    app,
+    db,
+    factory,
+    page,
+    sandbox,
+    httpserver,
+    monkeypatch,  # noqa: F811
 ):
     monkeypatch.setitem(app.config, "REDIS_URL", None)  # inline: the chain runs in the request
     monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", True)
