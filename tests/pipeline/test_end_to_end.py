@@ -51,13 +51,16 @@ class Workers:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             db.session.expire_all()
-            statuses = db.session.scalars(
-                select(JobRun.status).where(JobRun.workspace_id == workspace_id)
+            runs = db.session.execute(
+                select(JobRun.kind, JobRun.status, JobRun.error).where(
+                    JobRun.workspace_id == workspace_id
+                )
             ).all()
+            statuses = [r.status for r in runs]
             if statuses and not set(statuses) & {"queued", "running"}:
                 return
             time.sleep(0.2)
-        raise AssertionError(f"the chain did not end: {statuses}")
+        raise AssertionError(f"the chain did not end: {[tuple(r) for r in runs]}")
 
     def stop(self) -> None:
         for process in self.processes:
