@@ -88,7 +88,7 @@ def test_a_provider_5xx_is_retried_then_succeeds(db, factory, wired, sandbox, mo
     burst_worker()
 
     run = _fresh(db, JobRun, run.id)
-    assert (run.status, run.attempts) == ("succeeded", 2)
+    assert (run.status, run.attempts) == ("succeeded", 2), run.error
     lead = _fresh(db, Lead, lead.id)
     assert (lead.enrichment_status, lead.enrichment_error) == ("completed", None)
     assert _count(db, LeadContact, lead_id=lead.id) == 4

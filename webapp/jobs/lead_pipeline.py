@@ -41,7 +41,10 @@ def _lead(lead_id: str, lock: bool = False) -> Lead | None:
     """The lead as stored now; `lock` holds its row (PostgreSQL) until the next commit, so
     two runs for one lead (the chain and a button) store contacts or send a channel in turn."""
     return db.session.get(
-        Lead, uuid.UUID(str(lead_id)), populate_existing=True, with_for_update=lock or None
+        Lead,
+        uuid.UUID(str(lead_id)),
+        populate_existing=True,
+        with_for_update={"of": Lead} if lock else None,
     )
 
 
