@@ -42,14 +42,19 @@ SCALE_GOAL = 1.7
 
 
 def _sandbox() -> str:
+    """The sandbox provider under /sandbox (as the app mounts it: the demo wiring's own)."""
+    from flask import Flask
     from werkzeug.serving import make_server
 
-    from webapp.sandbox import create_sandbox_app
+    from webapp.sandbox import bp as sandbox_bp
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
-    server = make_server("127.0.0.1", 0, create_sandbox_app(None), threaded=True)
+    sandbox_app = Flask("sandbox_for_bench")
+    sandbox_app.config["REDIS_URL"] = None
+    sandbox_app.register_blueprint(sandbox_bp, url_prefix="/sandbox")
+    server = make_server("127.0.0.1", 0, sandbox_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}"
+    return f"http://127.0.0.1:{server.server_port}/sandbox"
 
 
 def _workspace(app, sandbox_url: str, companies: int, tag: str):
