@@ -8,6 +8,10 @@ export FLASK_APP := webapp
 export APP_ENV ?= development
 PORT ?= 5000
 
+# `make run` wires the demo workspace's pipeline to the sandbox provider under /sandbox
+# (SANDBOX_PROVIDERS=0 make run to leave it out).
+run demo: export SANDBOX_PROVIDERS ?= 1
+
 .PHONY: run install assets browser redis-binary migrate demo test bench wrk lint format clean
 
 run: install assets migrate demo

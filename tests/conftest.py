@@ -29,6 +29,9 @@ from webapp.redis_conn import get_redis  # noqa: E402
 from webapp.services.capture.submissions import forget_cached_forms  # noqa: E402
 from webapp.services.events.relay_kick import forget_last_kick  # noqa: E402
 
+# The `sandbox` fixture: the sandbox provider on a live local server (tests/sandbox_server.py).
+pytest_plugins = ("tests.sandbox_server",)
+
 _worker_database: str | None = None
 
 

@@ -8,6 +8,7 @@ so they come with what the service writes beside them (activity, event, secret).
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, date, datetime
 
 from webapp.models import (
     AuditLog,
@@ -31,15 +32,20 @@ from webapp.models import (
     Workspace,
 )
 from webapp.models.crm import Account, Contact
+from webapp.models.discovery import DiscoveryQuery, SignalType
+from webapp.models.enrichment import BillingEvent, LeadContact, LeadDelivery, PlatformUpload
 from webapp.models.forms import CaptureForm, IdempotencyKey, SpamSubmission
 from webapp.models.jobs import JobRun
 from webapp.models.merges import LeadMerge
+from webapp.models.providers import DeliverySettings, PlatformRoute, ProviderSetting
+from webapp.models.schedules import ScheduledPeriod
 from webapp.models.target_clients import (
     TargetClientCompany,
     TargetClientLead,
     TargetClientPerson,
     UploadedFile,
 )
+from webapp.models.trends import TopicTrend
 from webapp.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webapp.services.leads.timeline import create_lead
 
@@ -91,6 +97,11 @@ class Factory:
     def audit_entry(self, workspace: Workspace, action: str = "lead.viewed", **fields) -> AuditLog:
         return self._saved(AuditLog(workspace_id=workspace.id, action=action, **fields))
 
+    def billing_event(self, lead: Lead, **fields) -> BillingEvent:
+        fields.setdefault("kind", "platform_upload")
+        fields.setdefault("platform", "general-platform")
+        return self._saved(BillingEvent(workspace_id=lead.workspace_id, lead_id=lead.id, **fields))
+
     def campaign(self, workspace: Workspace, **fields) -> Campaign:
         fields.setdefault("name", f"Campaign {next(_seq)}")
         return self._saved(Campaign(workspace_id=workspace.id, **fields))
@@ -140,6 +151,16 @@ class Factory:
         fields.setdefault("email", f"person{n}@example.com")
         company_id = company.id if company is not None else None
         return self._saved(CorePerson(core_company_id=company_id, **fields))
+
+    def discovery_query(self, workspace: Workspace, **fields) -> DiscoveryQuery:
+        n = next(_seq)
+        fields.setdefault("topic", f"Topic {n}")
+        fields.setdefault("name", fields["topic"])
+        return self._saved(DiscoveryQuery(workspace_id=workspace.id, **fields))
+
+    def delivery_settings(self, workspace: Workspace, **fields) -> DeliverySettings:
+        fields.setdefault("email_recipients", ["sales@example.com"])
+        return self._saved(DeliverySettings(workspace_id=workspace.id, **fields))
 
     def event(self, workspace: Workspace, event_type: str = "LeadCreated", **fields) -> Event:
         fields.setdefault("payload", {})
@@ -249,6 +270,19 @@ class Factory:
         lead_list.lead_count += 1
         return self._saved(member)
 
+    def lead_contact(self, lead: Lead, **fields) -> LeadContact:
+        n = next(_seq)
+        fields.setdefault("full_name", f"Contact {n}")
+        fields.setdefault("email", f"contact{n}@example.com")
+        fields.setdefault("email_status", "valid")
+        return self._saved(LeadContact(workspace_id=lead.workspace_id, lead_id=lead.id, **fields))
+
+    def lead_delivery(self, lead: Lead, channel: str = "email", **fields) -> LeadDelivery:
+        fields.setdefault("status", "sent")
+        return self._saved(
+            LeadDelivery(workspace_id=lead.workspace_id, lead_id=lead.id, channel=channel, **fields)
+        )
+
     def member(self, user: User, workspace: Workspace, role: str = "rep") -> Membership:
         membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role)
         self.session.add(membership)
@@ -282,6 +316,41 @@ class Factory:
         self.session.commit()
         return merged
 
+    def signal_type(self, workspace: Workspace, **fields) -> SignalType:
+        n = next(_seq)
+        fields.setdefault("signal_type", f"Signal {n}")
+        fields.setdefault("signal_key", " ".join(fields["signal_type"].lower().split()))
+        fields.setdefault("strength", "medium")
+        return self._saved(SignalType(workspace_id=workspace.id, **fields))
+
+    def platform_upload(self, workspace: Workspace, leads=(), **fields) -> PlatformUpload:
+        fields.setdefault("platform", "general-platform")
+        fields.setdefault("status", "succeeded")
+        ids = [str(lead.id) for lead in leads]
+        return self._saved(
+            PlatformUpload(workspace_id=workspace.id, lead_ids=ids, lead_count=len(ids), **fields)
+        )
+
+    def platform_route(self, workspace: Workspace, **fields) -> PlatformRoute:
+        n = next(_seq)
+        fields.setdefault("industry", f"Industry {n}")
+        fields.setdefault("platform_name", f"platform-{n}")
+        fields.setdefault("url", f"https://platform{n}.example.com/leads")
+        return self._saved(PlatformRoute(workspace_id=workspace.id, **fields))
+
+    def provider_setting(self, workspace: Workspace, provider: str = "intent", **fields):
+        fields.setdefault("base_url", f"https://{provider}.example.com/v1")
+        fields.setdefault("api_key", "sk_test_0123456789")
+        fields.setdefault("options", {})
+        return self._saved(ProviderSetting(workspace_id=workspace.id, provider=provider, **fields))
+
+    def scheduled_period(self, workspace: Workspace | None, **fields) -> ScheduledPeriod:
+        fields.setdefault("schedule", "discovery")
+        fields.setdefault("scope", str(workspace.id) if workspace else "all")
+        fields.setdefault("period_start", datetime(2026, 1, 1, 2, tzinfo=UTC))
+        workspace_id = workspace.id if workspace else None
+        return self._saved(ScheduledPeriod(workspace_id=workspace_id, **fields))
+
     def spam_submission(self, form: CaptureForm, **fields) -> SpamSubmission:
         fields.setdefault("payload", {"email": f"spam{next(_seq)}@example.com"})
         fields.setdefault("reason", "honeypot")
@@ -291,6 +360,15 @@ class Factory:
 
     def tag(self, workspace: Workspace, name: str | None = None) -> Tag:
         return self._saved(Tag(workspace_id=workspace.id, name=name or f"tag-{next(_seq)}"))
+
+    def topic_trend(self, workspace: Workspace, **fields) -> TopicTrend:
+        fields.setdefault("topic", f"Topic {next(_seq)}")
+        fields.setdefault("week_start", date(2026, 1, 4))
+        fields.setdefault("volume", 12)
+        fields.setdefault("previous_volume", 10)
+        fields.setdefault("change_pct", 20.0)
+        fields.setdefault("direction", "up")
+        return self._saved(TopicTrend(workspace_id=workspace.id, **fields))
 
     def webhook_attempt(self, delivery: WebhookDelivery, **fields) -> WebhookAttempt:
         fields.setdefault("status_code", 200)

@@ -36,6 +36,16 @@ def _build_everything(factory):
     lead_import = factory.lead_import(workspace, created_by_id=admin.id, lead_list_id=lead_list.id)
     factory.import_change(lead_import, lead)
     factory.import_rejected_row(lead_import)
+    factory.scheduled_period(workspace)
+    factory.topic_trend(workspace)
+    factory.discovery_query(workspace, created_by_id=admin.id)
+    factory.signal_type(workspace)
+    factory.lead_contact(lead)
+    factory.lead_delivery(lead)
+    factory.billing_event(lead, upload_id=factory.platform_upload(workspace, [lead]).id)
+    factory.provider_setting(workspace)
+    factory.delivery_settings(workspace)
+    factory.platform_route(workspace)
     return workspace
 
 

@@ -91,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
         leads_board,
         lists,
         new_lead,
+        pipeline,
+        pipeline_settings,
         public,
         settings,
         webhooks_settings,
@@ -99,14 +101,21 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         auth, health, public, api, new_lead, leads_board, leads, lead_page, duplicates, audit,
         lists, settings, forms_settings, api_tokens_settings, webhooks_settings, jobs,
-        contacts, accounts, imports, campaigns,
+        contacts, accounts, imports, campaigns, pipeline, pipeline_settings,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     app.register_blueprint(api.run_bp)  # seed 000's /run/target-client/leads/*
-    from webapp.blueprints import core_pages, target_clients
+    app.register_blueprint(api.seed_bp)  # POST /api/leads/discover (seed 002)
+    from webapp.blueprints import core_pages, lead_pipeline, pipeline_dashboard, target_clients
 
     app.register_blueprint(core_pages.bp)
     app.register_blueprint(target_clients.bp)
+    app.register_blueprint(lead_pipeline.bp)
+    app.register_blueprint(pipeline_dashboard.bp)
+    if app.config.get("SANDBOX_PROVIDERS"):
+        from webapp.sandbox import init_sandbox
+
+        init_sandbox(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -53,7 +53,13 @@ def load_demo(lead_count, seed):
     """Load (or refresh) the demo workspace with an admin, a rep and realistic leads."""
     from webapp.services.demo import DEMO_PASSWORD, load_demo_workspace
 
-    result = load_demo_workspace(db.session, lead_count=lead_count, seed=seed)
+    sandbox = current_app.config["BASE_URL"] + "/sandbox"
+    result = load_demo_workspace(
+        db.session,
+        lead_count=lead_count,
+        seed=seed,
+        sandbox_url=sandbox if current_app.config.get("SANDBOX_PROVIDERS") else None,
+    )
     db.session.commit()
     click.echo(
         f"Demo workspace '{result.workspace.slug}': {result.leads_created} leads added "
@@ -65,6 +71,8 @@ def load_demo(lead_count, seed):
     )
     base = current_app.config["BASE_URL"]
     click.echo(f"Demo capture form: {base}/f/{result.form_key} (public key {result.form_key})")
+    if current_app.config.get("SANDBOX_PROVIDERS"):
+        click.echo(f"Pipeline providers, delivery and platforms: the sandbox at {sandbox}")
 
 
 def register_cli(app: Flask) -> None:
@@ -77,3 +85,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(core_cli)
+    from webapp.cli_sandbox import sandbox_cli
+
+    app.cli.add_command(sandbox_cli)

@@ -82,6 +82,8 @@ class Config:
         self.SMTP_URL = os.environ.get("SMTP_URL", "").strip() or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "Leadkeeper <leadkeeper@localhost>")
         self.WEBHOOKS_ALLOW_PRIVATE = _bool("WEBHOOKS_ALLOW_PRIVATE")
+        # The sandbox provider under /sandbox (fake data APIs, no login): `make run` and tests.
+        self.SANDBOX_PROVIDERS = _bool("SANDBOX_PROVIDERS")
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # per token
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
@@ -118,6 +120,9 @@ class Config:
         self.WORKER_SWEEP_SECONDS = _positive_int("WORKER_SWEEP_SECONDS", 30)
         # One webhook POST's read timeout; a delivery's claim outlives it by a margin.
         self.WEBHOOK_TIMEOUT_SECONDS = _positive_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+        # Credits a workspace may spend a day on discovery and enrichment (1 a company
+        # saved, see services/pipeline/credits.py), unless the workspace sets its own.
+        self.DAILY_CREDIT_LIMIT = _positive_int("DAILY_CREDIT_LIMIT", 500)
 
     def check(self) -> None:
         """Refuse settings that are unsafe in production."""

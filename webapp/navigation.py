@@ -34,6 +34,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("duplicates.index", "Duplicates", "copy", blueprints=("duplicates",)),
     NavItem("imports.index", "Imports", "upload", blueprints=("imports",)),
     NavItem("campaigns.index", "Campaigns", "megaphone", blueprints=("campaigns",)),
+    NavItem("pipeline_dashboard.index", "Dashboard", "chart", group="Pipeline"),
+    NavItem("pipeline.queries", "Queries", "filter", group="Pipeline"),
+    NavItem("pipeline.discover_page", "Discover", "search", group="Pipeline"),
+    NavItem("pipeline.signals", "Signals", "activity", group="Pipeline"),
+    NavItem("pipeline_dashboard.trends", "Trends", "trend", group="Pipeline"),
+    NavItem(
+        "pipeline_dashboard.schedules", "Schedules", "clock", group="Pipeline", admin_only=True
+    ),
     NavItem("core_pages.companies", "Companies", "building", group="Reference"),
     NavItem("core_pages.people", "People", "contact", group="Reference"),
     NavItem(
@@ -44,7 +52,6 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         admin_only=True,
         blueprints=("target_clients",),
     ),  # fmt: skip
-    # Later sections (pipeline...): add them here once their blueprint exists.
     NavItem("jobs.index", "Jobs", "activity", group="Workspace", blueprints=("jobs",)),
     NavItem(
         "settings.index",

@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.discovery_helpers import sandbox_server, use_sandbox  # noqa: F401
 from webapp.services.accounts.api_tokens import create_token
 
 # Operations left out of the run, as "METHOD /path". Keep this empty: every endpoint the
@@ -67,8 +68,10 @@ def _an_import(app, workspace, admin) -> str:
 
 
 @pytest.fixture()
-def api_context(app, db, factory):
+def api_context(app, db, factory, sandbox_server):  # noqa: F811
     workspace = factory.workspace(slug="fuzz")
+    use_sandbox(factory, workspace, sandbox_server)  # the intent provider discover calls
+    query = factory.discovery_query(workspace, topic="Fuzzing", daily_limit=2)
     admin = factory.user(workspace, role="admin")
     rep = factory.user(workspace, role="rep")
     leads = [factory.lead(workspace, source="website") for _ in range(3)]
@@ -95,6 +98,7 @@ def api_context(app, db, factory):
                 ).id
             ),
         ],
+        "query_id": str(query.id),
     }
 
 
@@ -118,6 +122,9 @@ DOCUMENTED_OPERATIONS = [
     "POST /run/target-client/leads/list",
     "POST /run/target-client/leads/link",
     "POST /run/target-client/leads/link-batch",
+    "POST /api/v1/leads/{lead_id}/enrich",
+    "POST /api/leads/discover",
+    "POST /api/v1/pipeline/queries/{query_id}/run",
 ]
 TARGET_CLIENT = "POST /run/target-client/leads/"
 
@@ -150,6 +157,12 @@ def _aim_at_real_objects(case, context: dict) -> None:
             body["work_email"] = "fuzz@fuzzco.example.com"
         if isinstance(body.get("leads"), list):
             body["leads"] = [{"person_email": "fuzz@fuzzco.example.com"}, *body["leads"][:3]]
+    if case.path_parameters and "query_id" in case.path_parameters and turn % 2 == 0:
+        case.path_parameters["query_id"] = context["query_id"]
+    if case.operation.label == "POST /api/leads/discover" and isinstance(body, dict):
+        limit = body.get("limit", 25)
+        if isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 100:
+            body["limit"] = min(limit, 3)  # a few companies a case keep the run short
     if case.operation.label == CAPTURE and turn % 2 == 0:
         case.headers = {**(case.headers or {}), "X-Form-Key": context["form_key"]}
         # "A name, or a first or last name" is a rule the document states in words

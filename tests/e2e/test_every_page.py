@@ -52,6 +52,7 @@ def seeded(app, db, factory):
         )
         lead = lead or made
     factory.likely_duplicates(workspace)
+    factory.topic_trend(workspace, topic="AI automation tools for mid-size manufacturers")
     form = CaptureForm(workspace_id=workspace.id, name="Website")
     endpoint = WebhookEndpoint(
         workspace_id=workspace.id, url="https://hooks.example.com/leadkeeper", event_types=[]
@@ -90,6 +91,7 @@ def seeded(app, db, factory):
         core_person_id=person.id, core_company_id=company.id, company_name=company.name,
     )  # fmt: skip
     values["core_company"], values["target_client"] = company.id, "prospect.example.com"
+    values.update(_seeded_discovery(db, factory, workspace, admin))
     return {"admin": admin, "rep": rep, "values": values}
 
 
@@ -124,6 +126,41 @@ def _seed_campaign(app, db, factory, workspace, rep) -> dict:
     ).scalar_one()
     factory.campaign_attempt(row, user_id=rep.id, outcome="Call back", pledged_amount=50)
     return {"campaign": campaign.id, "campaign_lead": row.id}
+
+
+def _seeded_discovery(db, factory, workspace, admin) -> dict:
+    """A saved query and a discovered lead with signals and an override (Pipeline pages)."""
+    from webapp.services.pipeline.discovery import intent_data_for
+    from webapp.services.pipeline.scoring import intent_for
+
+    query = factory.discovery_query(
+        workspace, topic="AI automation tools for mid-sized manufacturing companies",
+        country="United States", state="California", industries=["Technology", "Finance"],
+        size_min=50, size_max=500,
+    )  # fmt: skip
+    signals = [
+        {"signal_type": name, "signal_strength": strength, "source": "DataShopper",
+         "detected_at": "2026-01-22T10:30:00Z"}
+        for name, strength in (("Company researching topic", "high"),
+                               ("Visited competitor website", "high"),
+                               ("Downloaded whitepaper", "medium"))
+    ]  # fmt: skip
+    computed = intent_for(signals, {})
+    lead = factory.lead(
+        workspace, type="company", email=None, first_name=None, last_name=None,
+        company_name="Acme Manufacturing International", company_domain="acme-manufacturing.example.com",
+        source="discovery", intent="hot", lead_score=80, intent_explanation=computed.explanation,
+    )  # fmt: skip
+    data = intent_data_for(computed)
+    data["override"] = {
+        "intent": "hot",
+        "by": str(admin.id),
+        "by_name": admin.name,
+        "at": "2026-01-23T08:00:00Z",
+    }
+    lead.intent_data, lead.discovery_query_id = data, query.id
+    db.session.commit()
+    return {"query": query.id, "discovered_lead": lead.id}
 
 
 def _expected_status(page: Page, role: str) -> int:

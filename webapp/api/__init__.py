@@ -4,6 +4,7 @@
 - `lead_api`: the admin lead API behind bearer tokens (GET /api/v1/leads, …);
 - `list_api`: lead lists behind bearer tokens (GET/POST /api/v1/lists, …/members);
 - `import_api`: CSV/.xlsx imports behind the same tokens (POST /api/v1/imports, …);
+- `pipeline`: admin triggers of the lead pipeline (POST /api/v1/leads/{id}/enrich);
 - the OpenAPI document, GET /api/v1/openapi.json, made from the declared models;
 - `target_client`: seed 000's POST /run/target-client/leads/* (its own blueprint
   `run_bp`, outside /api/v1 since the seed's URLs are kept).
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from webapp.api import campaigns, capture, imports, leads, lists, target_client
+from webapp.api import campaigns, capture, discovery, imports, leads, lists, pipeline, target_client
 from webapp.api.openapi import openapi_document
 from webapp.extensions import csrf, limiter
 
@@ -25,13 +26,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens and public forms: no cookies are trusted here, so no CSRF (each
 # child is exempted itself: the exemption looks at the blueprint serving the request).
 run_bp = target_client.bp
-for part in (bp, capture.bp, leads.bp, lists.bp, imports.bp, campaigns.bp, run_bp):
+API_PARTS = (capture.bp, leads.bp, lists.bp, imports.bp, campaigns.bp, pipeline.bp, discovery.bp)
+for part in (bp, *API_PARTS, run_bp, discovery.seed_bp):
     csrf.exempt(part)
-bp.register_blueprint(capture.bp)
-bp.register_blueprint(leads.bp)
-bp.register_blueprint(lists.bp)
-bp.register_blueprint(imports.bp)
-bp.register_blueprint(campaigns.bp)
+for part in API_PARTS:
+    bp.register_blueprint(part)
+# Seed 002's POST /api/leads/discover lives outside /api/v1 (registered by the app).
+seed_bp = discovery.seed_bp
 
 
 @bp.get("/openapi.json")

@@ -25,6 +25,7 @@ REQUESTS = (
     s.LeadListQuery,
     s.ImportUpload,
     *tc.REQUESTS,
+    s.DiscoverRequest,
 )
 # Query parameters declared as models: they become each operation's parameters.
 QUERIES = (s.LeadListQuery, s.LeadListsQuery, s.ListMembersQuery, s.CampaignListQuery)
@@ -47,6 +48,9 @@ RESPONSES = (
     s.CampaignPage,
     s.CampaignDetail,
     *tc.RESPONSES,
+    s.DiscoverResult,
+    s.QueryRunStarted,
+    s.EnrichmentStarted,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -58,6 +62,7 @@ ERROR_TITLES = {
     "422": "A field was refused; `errors` names each and why.",
     "429": "Over the rate limit; `Retry-After` says when to try again.",
     "500": "An unexpected error (logged); no details are given.",
+    "502": "An outside provider (the intent-data provider) failed or refused.",
     "503": "The database is unavailable for a moment.",
 }
 MAX_BATCH_ROWS = 10_000
@@ -149,6 +154,9 @@ def _query_parameters(components: dict, query=s.LeadListQuery) -> list[dict]:
 
 LEAD_ID = {"name": "lead_id", "in": "path", "required": True,
            "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+QUERY_ID = {"name": "query_id", "in": "path", "required": True,
+            "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
 
 CAPTURE_HEADERS = [
     {
@@ -322,6 +330,37 @@ def _paths(components: dict) -> dict:
         **_import_paths(),
         **_campaign_paths(components),
         **_target_client_paths(),
+        "/api/v1/leads/{lead_id}/enrich": {
+            "parameters": [LEAD_ID],
+            "post": _admin(
+                "enrichLead",
+                "Enrich the lead now (then deliver and upload it as usual)",
+                {"202": _json(s.EnrichmentStarted, "The enrichment run, started.")},
+                tags=["Pipeline"],
+            ),
+        },
+        "/api/leads/discover": {
+            "post": _admin(
+                "discoverLeads",
+                "Search the intent provider for companies; with saveToDatabase, store them",
+                {"200": _json(s.DiscoverResult, "The companies found, scored; what was saved.")},
+                "400",
+                "422",
+                "502",
+                requestBody=_body(s.DiscoverRequest),
+                tags=["Pipeline"],
+            ),
+        },
+        "/api/v1/pipeline/queries/{query_id}/run": {
+            "parameters": [QUERY_ID],
+            "post": _admin(
+                "runDiscoveryQuery",
+                "Run a saved discovery query now",
+                {"202": _json(s.QueryRunStarted, "The run, queued (or done, without Redis).")},
+                e404="No such discovery query in the token's workspace.",
+                tags=["Pipeline"],
+            ),
+        },
         "/health": {
             "get": {
                 "operationId": "getHealth",

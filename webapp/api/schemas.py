@@ -534,3 +534,99 @@ class CampaignDetail(CampaignSummary):
     pledged_total: str = Field(description="Sum of pledged amounts, as a decimal string.")
     donated_total: str = Field(description="Sum of donated amounts, as a decimal string.")
     lists: list[CampaignListStats] = Field(description="By priority.")
+
+
+# Pipeline: discover (seed 002) and admin triggers -------------------------------------
+
+DiscoverMode = _choices("DiscoverMode", ("company",))
+ScoredIntent = _choices("ScoredIntent", ("hot", "warm", "cold"))
+
+
+class DiscoverRequest(RequestBody):
+    """Seed 002's discover request: search the intent provider, optionally save."""
+
+    query: Text(500) = Field(description="The topic to search for. Required.")
+    mode: DiscoverMode = Field(
+        DiscoverMode.company,
+        description="`company`: companies showing intent (the only mode the intent "
+        "provider offers).",
+    )
+    location: Text(255) | None = Field(None, description='"City, State, Country" or fewer.')
+    industry: Text(255) | None = Field(None, description="One industry, or several by comma.")
+    tech_stack: Text(500) | None = Field(None, description="Kept as the search context.")
+    saveToDatabase: bool = Field(  # noqa: N815  (seed 002's name)
+        False,
+        description="Store new companies as leads (one credit each); false stores nothing.",
+    )
+    limit: int = Field(25, ge=1, le=100, description="At most this many companies.")
+
+    error_messages: ClassVar[dict[str, str]] = {
+        "mode": "must be company",
+        "saveToDatabase": "must be true or false",
+        "limit": "must be a whole number between 1 and 100",
+    }
+
+
+class DiscoveredSignal(BaseModel):
+    signal_type: str
+    signal_strength: str | None = Field(description="The strength used for scoring.")
+    detected_at: str | None
+    source: str | None
+
+
+class DiscoveredLead(BaseModel):
+    """One company found, in seed 002's lead names."""
+
+    id: uuid.UUID | None = Field(description="The lead's id when it is stored (saved or before).")
+    type: Literal["COMPANY"]
+    leadName: str | None  # noqa: N815
+    company: str | None
+    domain: str | None
+    website: str | None
+    industry: str | None
+    employeeCount: int | None  # noqa: N815
+    revenue: float | None
+    location: str | None
+    headquarters: str | None
+    linkedinLink: str | None  # noqa: N815
+    intent: ScoredIntent | None = Field(description="Null for a company that cannot be scored.")
+    leadScore: int = Field(ge=0, le=100)  # noqa: N815
+    intentExplanation: str | None  # noqa: N815
+    signals: list[DiscoveredSignal]
+    duplicate: bool = Field(description="The workspace had a lead for this domain already.")
+
+
+class DiscoverResult(BaseModel):
+    success: bool
+    leads: list[DiscoveredLead]
+    count: int = Field(ge=0)
+    saved: int = Field(ge=0)
+    duplicates: int = Field(ge=0, description="Companies whose domain was stored already.")
+    searchId: str  # noqa: N815
+    message: str | None = Field(None, description="Why saving stopped early, when it did.")
+
+
+class QueryRunStarted(BaseModel):
+    """A discovery run, started: follow it on the Jobs page (`url`)."""
+
+    id: uuid.UUID = Field(description="The run's id.")
+    kind: str
+    status: str
+    query_id: uuid.UUID
+    created_at: Timestamp
+    url: str
+
+
+RunStatus = _choices("RunStatus", ("queued", "running", "succeeded", "failed", "cancelled"))
+
+
+class EnrichmentStarted(BaseModel):
+    """The job run that enriches the lead (then delivers and uploads it); see it on /jobs."""
+
+    run_id: uuid.UUID
+    kind: str = Field(description="Always `pipeline.enrich`.")
+    status: RunStatus = Field(
+        description="`queued` until a worker takes it; without Redis it has run already."
+    )
+    lead_id: uuid.UUID
+    created_at: Timestamp

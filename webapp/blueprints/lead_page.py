@@ -267,7 +267,7 @@ def save_field(lead_id, field):
     field = _field_or_404(field)
     value = request.form.get("value", "")
     try:
-        changed = update_field(db.session, lead, field, value, current_user.id)
+        changed = update_field(db.session, lead, field, value, current_user.id, client_ip())
     except ValidationFailed as exc:
         db.session.rollback()
         lead = _lead(lead_id)

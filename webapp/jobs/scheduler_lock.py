@@ -65,3 +65,49 @@ def _is_stale(connection: Redis, key: str, owner: str, lock_ttl: int, stale_afte
         return True
     silent_for = now() - utcparse(last.decode() if isinstance(last, bytes) else last)
     return silent_for.total_seconds() >= stale_after
+
+
+# -- one active cron scheduler ------------------------------------------------------
+
+LEADER_KEY = "leadkeeper:cron-scheduler:leader"
+
+
+class SchedulerLeadership:
+    """Which `worker.py --scheduler` process is the active one; the others stand by.
+
+    RQ's CronScheduler has no lock: two would each enqueue every periodic job. The
+    active one holds a Redis key it refreshes on every loop; it expires `ttl` seconds
+    after its holder stops refreshing (killed), and is deleted at a clean stop, and a
+    standing-by scheduler then takes over. (The schedules tick's claims keep the
+    scheduled jobs once per period even when two did run, e.g. across a takeover.)
+    """
+
+    def __init__(self, connection: Redis, name: str, ttl: int = 30):
+        self.connection = connection
+        self.name = name
+        self.ttl = ttl
+
+    def holder(self) -> str | None:
+        owner = self.connection.get(LEADER_KEY)
+        return owner.decode() if isinstance(owner, bytes) else owner
+
+    def acquire(self) -> bool:
+        """Take the lead if nobody holds it, or keep it; False while another holds it."""
+        if self.connection.set(LEADER_KEY, self.name, nx=True, ex=self.ttl):
+            return True
+        return self.refresh()
+
+    def refresh(self) -> bool:
+        # Compare-and-expire: only the holder extends its lead.
+        return bool(self.connection.eval(_REFRESH, 1, LEADER_KEY, self.name, self.ttl))
+
+    def release(self) -> None:
+        release_lock(self.connection, LEADER_KEY, self.name)
+
+
+_REFRESH = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('expire', KEYS[1], ARGV[2])
+end
+return 0
+"""

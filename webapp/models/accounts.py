@@ -24,6 +24,11 @@ class Workspace(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     slug: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
     timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False, default="UTC")
+    # Pipeline credits (services/pipeline/credits.py): NULL limit = the DAILY_CREDIT_LIMIT setting.
+    daily_credit_limit: Mapped[int | None] = mapped_column(sa.Integer)
+    daily_credits_used: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime, utcnow, workspace_fk
 
-EVENT_TYPES = ("LeadCreated", "LeadStatusChanged", "LeadAssigned")
+EVENT_TYPES = (
+    "LeadCreated",
+    "LeadStatusChanged",
+    "LeadAssigned",
+    "LeadDelivered",  # the pipeline delivered it (webapp/services/pipeline/delivery.py)
+    "LeadQualified",  # ... and it is hot or warm
+)
 
 
 class Event(db.Model):

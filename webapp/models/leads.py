@@ -59,6 +59,8 @@ ACTIVITY_TYPES = (
     "merged",
     "converted",
     "updated",
+    "discovered",
+    "intent_overridden",
 )
 
 
@@ -197,6 +199,10 @@ class Lead(db.Model):
     search_industry: Mapped[str | None] = mapped_column(sa.String(255))
     search_tech_stack: Mapped[str | None] = mapped_column(sa.String(500))
     raw_data: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The saved discovery query that found this lead (services/pipeline/discovery.py).
+    discovery_query_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("discovery_queries.id", ondelete="SET NULL")
+    )
 
     # links
     core_company_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -215,6 +221,13 @@ class Lead(db.Model):
     uploaded: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     upload_platform: Mapped[str | None] = mapped_column(sa.String(64))
+    # enrichment and upload steps (webapp/services/pipeline/, migration 0020_enrichment)
+    enrichment_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrichment_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrichment_skip_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    enrichment_error: Mapped[str | None] = mapped_column(sa.String(1000))
+    upload_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    upload_error: Mapped[str | None] = mapped_column(sa.String(1000))
 
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()

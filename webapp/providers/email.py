@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
+
+from webapp.providers.config import ProviderConfig
+from webapp.providers.http import call
 
 TIMEOUT_SECONDS = 10
 
@@ -48,3 +52,42 @@ def send_email(settings: SmtpSettings, sender: str, to: list[str], subject: str,
         if settings.username:
             client.login(settings.username, settings.password or "")
         client.send_message(message)
+
+
+# --- The Resend-shaped HTTP API (Settings → Delivery, transport "api") -------------------
+
+EMAIL_API_PROVIDER = "email_api"
+DEFAULT_SENDER = "Leadkeeper <leadkeeper@localhost>"
+
+
+def send_email_api(
+    config: ProviderConfig,
+    *,
+    to: list[str] | str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    sender: str | None = None,
+    idempotency_key: str | None = None,
+    max_retries: int | None = None,
+) -> dict:
+    """POST `{base}/emails` (Resend's shape: from, to, subject, text, html) → `{"id": …}`.
+
+    `config` is a ProviderConfig (the "email_api" provider); the sender defaults to MAIL_FROM.
+    `idempotency_key` goes as the `Idempotency-Key` header: the API sends a message once per
+    key (within 24 hours), so a retried job does not mail twice. Raises ProviderError when the
+    API refuses.
+    """
+    body = {
+        "from": sender or os.environ.get("MAIL_FROM") or DEFAULT_SENDER,
+        "to": [to] if isinstance(to, str) else list(to),
+        "subject": subject,
+        "text": text,
+    }
+    if html is not None:
+        body["html"] = html
+    options = {} if max_retries is None else {"max_retries": max_retries}
+    if idempotency_key:
+        options["headers"] = {"Idempotency-Key": idempotency_key[:256]}
+    answer = call(EMAIL_API_PROVIDER, config, "POST", "emails", json=body, **options)
+    return answer if isinstance(answer, dict) else {}

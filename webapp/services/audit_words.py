@@ -76,6 +76,12 @@ ACTIONS = {
         "disabled the webhook endpoint {object}",
     ),
     "webhook.deleted": ("Deleted a webhook endpoint", "deleted the webhook endpoint {object}"),
+    "provider.updated": ("Changed a provider", "changed the settings of a provider"),
+    "provider.removed": ("Removed a provider", "removed the settings of a provider"),
+    "delivery.updated": ("Changed the delivery settings", "changed the delivery settings"),
+    "platform_route.created": ("Added a platform route", "added a platform route"),
+    "platform_route.updated": ("Changed a platform route", "changed a platform route"),
+    "platform_route.deleted": ("Deleted a platform route", "deleted a platform route"),
 }
 NOUNS = {
     "lead": "lead",
@@ -117,6 +123,9 @@ DETAIL_LABELS = {
     "limit": "Per page",
     "total": "Total",
     "list": "List",
+    "provider": "Provider",
+    "industry": "Industry",
+    "platform": "Platform",
 }
 DETAIL_VALUES = {
     ("scope", "page"): "the page shown",

@@ -161,8 +161,30 @@ def _lead_data(fake: Faker, rng: random.Random) -> dict:
     return data
 
 
-def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) -> DemoResult:
-    """Create the demo workspace, users and leads; leads are added only to an empty workspace."""
+def _demo_discovery(session: Session, workspace_id, admin_id) -> None:
+    """Seed 001's signal table and one saved discovery query (Pipeline → Queries)."""
+    from webapp.services.pipeline.queries import create_query, list_queries
+    from webapp.services.pipeline.signals import seed_signal_types
+
+    seed_signal_types(session, workspace_id)
+    if not list_queries(session, workspace_id):
+        create_query(
+            session,
+            workspace_id,
+            {"topic": "AI automation tools", "country": "United States", "size_min": 50,
+             "size_max": 500, "industries": ["Technology"], "daily_limit": 25},
+            admin_id,
+        )  # fmt: skip
+
+
+def load_demo_workspace(
+    session: Session, lead_count: int = 500, seed: int = 7, sandbox_url: str | None = None
+) -> DemoResult:
+    """Create the demo workspace, users and leads; leads are added only to an empty workspace.
+
+    With `sandbox_url` (BASE_URL + "/sandbox" when SANDBOX_PROVIDERS is on) the workspace's
+    providers, delivery and platform routes point at the sandbox provider.
+    """
     rng = random.Random(seed)
     fake = Faker()
     fake.seed_instance(seed)
@@ -170,6 +192,7 @@ def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) 
     admin = add_member(session, workspace, ADMIN_EMAIL, "admin", "Alex Admin", DEMO_PASSWORD)
     rep = add_member(session, workspace, REP_EMAIL, "rep", "Riley Rep", DEMO_PASSWORD)
     owners = [admin.user, rep.user, None, None]
+    _demo_discovery(session, workspace.id, admin.user.id)
     created = 0
     now = utcnow()
     already = _lead_total(session, workspace)
@@ -213,6 +236,10 @@ def load_demo_workspace(session: Session, lead_count: int = 500, seed: int = 7) 
     _demo_lists(session, workspace, admin.user, rep.user)
     form = _demo_form(session, workspace, rep.user)
     _demo_campaign(session, workspace, admin.user, rep.user, rng)
+    if sandbox_url:
+        from webapp.services.pipeline_settings.demo import wire_to_sandbox
+
+        wire_to_sandbox(session, workspace.id, sandbox_url, ADMIN_EMAIL)
     return DemoResult(
         workspace, ADMIN_EMAIL, REP_EMAIL, created, _lead_total(session, workspace), form.public_key
     )

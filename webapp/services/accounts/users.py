@@ -31,6 +31,9 @@ def get_or_create_workspace(session: Session, slug: str, name: str | None = None
         workspace = Workspace(slug=slug, name=name or slug.replace("-", " ").title())
         session.add(workspace)
         session.flush()
+        from webapp.services.pipeline.signals import seed_signal_types
+
+        seed_signal_types(session, workspace.id)
     return workspace
 
 

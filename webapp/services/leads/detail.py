@@ -53,7 +53,7 @@ FIELD_GROUPS = (
             "headquarters",
         ),
     ),
-    ("Qualification", ("type", "intent", "lead_score", "intent_explanation", "notes")),
+    ("Qualification", ("type", "intent", "notes")),  # score and why: lead/_intent.html
 )
 ORIGIN_FIELDS = (
     "source",

@@ -20,7 +20,13 @@ from webapp.services.leads.timeline import add_activity, find_by_email
 from webapp.services.normalize import normalize_email_key
 
 # Status and priority have their own controls (with their own rules and activities).
-INLINE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("status", "priority"))
+# Intent is computed from signals: the explanation and score follow it, never typed
+# (services/pipeline/scoring.py); a person's intent is an override (pipeline/override.py).
+INLINE_FIELDS = tuple(
+    f
+    for f in EDITABLE_FIELDS
+    if f not in ("status", "priority", "intent_explanation", "lead_score")
+)
 NAME_PARTS = ("first_name", "last_name")
 
 
@@ -31,7 +37,12 @@ def _follows_parts(lead: Lead) -> bool:
 
 
 def update_field(
-    session: Session, lead: Lead, field: str, raw_value, performed_by_id: uuid.UUID | None
+    session: Session,
+    lead: Lead,
+    field: str,
+    raw_value,
+    performed_by_id: uuid.UUID | None,
+    ip_address: str | None = None,
 ) -> list[str]:
     """Set one field after validation; returns the fields that changed (none: nothing did).
 
@@ -42,6 +53,13 @@ def update_field(
     """
     if field not in INLINE_FIELDS:
         raise ValidationFailed({field: "cannot be edited here"})
+    if field == "intent":  # a person's intent is an override, kept beside the computed one
+        from webapp.services.pipeline.override import override_intent
+
+        score = lead.lead_score
+        if not override_intent(session, lead, raw_value, performed_by_id, ip_address):
+            return []
+        return ["intent"] + (["lead_score"] if lead.lead_score != score else [])
     value = clean_lead_fields({field: raw_value})[field]
     if field == "email" and value:
         other = find_by_email(session, lead.workspace_id, value)

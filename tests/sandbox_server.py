@@ -1,0 +1,74 @@
+"""The sandbox provider on a real local HTTP server, for tests (docs/contracts.md#sandbox).
+
+tests/conftest.py loads this module as a plugin, so every test can ask for `sandbox`:
+
+    def test_x(sandbox):
+        config = sandbox.config("intent")                   # a ProviderConfig at the sandbox
+        sandbox.control(fail={"intent": {"status": 503, "times": 2}})
+        sandbox.received("platforms")                        # what platforms got
+
+One server (a werkzeug thread) serves the whole session; `sandbox` resets its failures,
+delay and received items before each test. Its state lives in this process, so RQ worker
+subprocesses reach it over HTTP like any provider.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+from werkzeug.serving import make_server
+
+from webapp.providers.config import ProviderConfig
+from webapp.sandbox import create_sandbox_app
+from webapp.services.pipeline_settings.demo import SANDBOX_KEY, SANDBOX_PATHS
+
+
+class SandboxServer:
+    def __init__(self) -> None:
+        self._server = make_server("127.0.0.1", 0, create_sandbox_app(None), threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def base_url(self, name: str) -> str:
+        """The base URL of a provider ("intent", "contacts", "email_api", "platforms")."""
+        return self.url + SANDBOX_PATHS[name]
+
+    def config(self, name: str, key: str = SANDBOX_KEY, timeout: float = 5.0) -> ProviderConfig:
+        return ProviderConfig(self.base_url(name), key, timeout)
+
+    def platform_url(self, platform: str) -> str:
+        return f"{self.url}/platforms/{platform}"
+
+    def slack_url(self, hook: str = "test") -> str:
+        return f"{self.url}/slack/{hook}"
+
+    def control(self, **body) -> dict:
+        return httpx.post(self.url + "/_control", json=body, timeout=5).json()
+
+    def reset(self) -> None:
+        self.control(reset=True)
+
+    def received(self, kind: str | None = None):
+        answer = httpx.get(self.url + "/_received", timeout=5).json()
+        return answer if kind is None else answer[kind]
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    server = SandboxServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture()
+def sandbox(sandbox_server) -> SandboxServer:
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.reset()

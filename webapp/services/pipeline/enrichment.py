@@ -1,0 +1,375 @@
+"""Enriching a lead: who to talk to at its company (docs/contracts.md#enrichment).
+
+A lead is enriched when it names a valid company domain and enough about the
+company; otherwise it is skipped with the reason recorded (SKIP_REASONS). The
+contact provider is asked for up to CONTACT_LIMIT people filtered by TITLES and
+SENIORITIES; each e-mail is verified; the people are stored as the lead's contacts
+(once per e-mail), copied into the shared core companies and people, and the most
+senior one with a valid e-mail becomes the primary contact.
+
+The HTTP calls happen outside any transaction (`find_contacts`), and the credit is
+spent with the contacts' insert (`store_enrichment`), so a failed or killed attempt
+spends nothing and stores nothing. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.models import CoreCompany, CorePerson, Lead
+from webapp.models.base import utcnow
+from webapp.models.enrichment import LeadContact
+from webapp.services.leads.timeline import add_activity
+from webapp.services.normalize import clean_domain, clean_email
+from webapp.services.pipeline.credits import credits_of, spend
+
+TITLES = ("CEO", "CTO", "VP", "Director")
+SENIORITIES = ("executive", "director")
+CONTACT_LIMIT = 5
+ENRICHMENT_COST = 1  # credits per lead enriched
+# Seniority order for the primary contact: the first valid e-mail in this order wins.
+SENIORITY_RANK = {"executive": 0, "c_suite": 0, "owner": 0, "vp": 1, "director": 2, "manager": 3}
+USABLE_EMAIL_STATUSES = ("valid",)
+
+# Why a lead is not enriched (stored in leads.enrichment_skip_reason).
+SKIP_NO_DOMAIN = "no_domain"
+SKIP_INVALID_DOMAIN = "invalid_domain"
+SKIP_INCOMPLETE = "incomplete_company"
+SKIP_REASONS = {
+    SKIP_NO_DOMAIN: "No company domain (nor a website to take it from)",
+    SKIP_INVALID_DOMAIN: "The company domain is not a valid public domain name",
+    SKIP_INCOMPLETE: "Incomplete company data: needs the company name and its industry, "
+    "size or country",
+}
+# Domains of mailbox providers and placeholders: a company is never "gmail.com".
+NOT_COMPANY_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "aol.com",
+        "icloud.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "mail.com",
+        "example.com",
+        "example.org",
+        "example.net",
+        "localhost",
+    }
+)
+
+
+def _domain_sources(lead: Lead) -> list[str]:
+    return [v for v in (lead.company_domain, lead.website) if v and v.strip()]
+
+
+def company_domain(lead: Lead) -> str | None:
+    """The lead's company domain, else its website's host, cleaned; None when it has
+    neither or the first one given is not a domain name."""
+    sources = _domain_sources(lead)
+    if not sources:
+        return None
+    try:
+        return clean_domain(sources[0])
+    except ValueError:
+        return None
+
+
+def skip_reason(lead: Lead) -> str | None:
+    """Why this lead is not enriched, or None when it may be.
+
+    Valid domain: a public host name (letters, digits, hyphens, a dot and a TLD), not
+    an IP address, not a mailbox provider (gmail.com…) nor a reserved example domain.
+    Complete company data: a company name, and at least one of industry, employee
+    count or country — enough for the contact provider and the platform route.
+    """
+    if not _domain_sources(lead):
+        return SKIP_NO_DOMAIN
+    domain = company_domain(lead)
+    if domain is None or _not_a_company_domain(domain):
+        return SKIP_INVALID_DOMAIN
+    if not (lead.company_name or "").strip():
+        return SKIP_INCOMPLETE
+    if not ((lead.industry or "").strip() or lead.employee_count or (lead.country or "").strip()):
+        return SKIP_INCOMPLETE
+    return None
+
+
+def _not_a_company_domain(domain: str) -> bool:
+    try:
+        ipaddress.ip_address(domain)
+        return True
+    except ValueError:
+        pass
+    if "." not in domain or domain.rsplit(".", 1)[1].isdigit():
+        return True
+    return any(domain == d or domain.endswith("." + d) for d in NOT_COMPANY_DOMAINS)
+
+
+def credits_left(session: Session, workspace_id: uuid.UUID) -> int:
+    return credits_of(session, workspace_id).left
+
+
+def begin_enrichment(lead: Lead) -> str | None:
+    """Mark the lead running (or skipped); returns the skip reason, None to go on."""
+    now = utcnow()
+    lead.enrichment_started_at = now
+    lead.enrichment_error = None
+    reason = skip_reason(lead)
+    if reason is not None:
+        lead.enrichment_status = "skipped"
+        lead.enrichment_skip_reason = reason
+        lead.enrichment_completed_at = now
+        return reason
+    lead.enrichment_status = "running"
+    lead.enrichment_skip_reason = None
+    lead.enrichment_completed_at = None
+    return None
+
+
+def record_skip(session: Session, lead: Lead, reason: str) -> None:
+    add_activity(
+        session,
+        lead,
+        "enriched",
+        f"Enrichment skipped: {SKIP_REASONS[reason]}.",
+        data={"skipped": reason},
+    )
+
+
+@dataclass(frozen=True)
+class FoundContact:
+    full_name: str | None
+    first_name: str | None
+    last_name: str | None
+    email: str
+    email_status: str
+    title: str | None
+    seniority: str | None
+    department: str | None
+    linkedin_url: str | None
+    phone: str | None
+
+
+def find_contacts(session: Session, workspace_id: uuid.UUID, domain: str, company_name=None):
+    """Ask the contact provider for people at `domain` and verify their e-mails (HTTP only).
+
+    Raises the provider's errors (ProviderError, ProviderNotConfigured) for the job to retry.
+    """
+    from webapp.providers.config import provider_config
+    from webapp.providers.contacts import enrich_company, verify_email
+
+    config = provider_config(session, workspace_id, "contacts")
+    session.rollback()  # the settings read ends here: no transaction waits on HTTP
+    people = enrich_company(
+        config,
+        domain,
+        titles=TITLES,
+        seniorities=SENIORITIES,
+        limit=CONTACT_LIMIT,
+        company_name=company_name,
+    )
+    found: list[FoundContact] = []
+    seen: set[str] = set()
+    for person in people[:CONTACT_LIMIT]:
+        try:
+            email = clean_email(person.get("email"))
+        except ValueError:
+            email = None
+        if not email or email.lower() in seen:
+            continue  # a contact without a usable e-mail is no contact for delivery
+        seen.add(email.lower())
+        status = verify_email(config, email)["status"]
+        found.append(
+            FoundContact(
+                full_name=_text(person.get("full_name"), 255),
+                first_name=_text(person.get("first_name"), 120),
+                last_name=_text(person.get("last_name"), 120),
+                email=email,
+                email_status=status,
+                title=_text(person.get("title"), 255),
+                seniority=_text((person.get("seniority") or "").lower(), 64),
+                department=_text(person.get("department"), 64),
+                linkedin_url=_text(person.get("linkedin_url"), 500),
+                phone=_text(person.get("phone"), 32),
+            )
+        )
+    return found
+
+
+def _text(value, limit: int) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text[:limit] or None
+
+
+def primary_choice(contacts: list) -> object | None:
+    """The most senior contact with a valid e-mail (ties: the provider's order)."""
+    usable = [c for c in contacts if c.email_status in USABLE_EMAIL_STATUSES]
+    if not usable:
+        return None
+    return min(
+        enumerate(usable),
+        key=lambda pair: (SENIORITY_RANK.get(pair[1].seniority or "", 9), pair[0]),
+    )[1]
+
+
+def store_enrichment(session: Session, lead: Lead, found: list[FoundContact]) -> list[LeadContact]:
+    """Spend the credit, store the contacts (once per e-mail), core rows, primary, status.
+
+    Raises CreditsExhausted (from the credits service) before anything is written.
+    """
+    spend(session, lead.workspace_id, ENRICHMENT_COST, "enrichment")
+    company = upsert_core_company(session, lead)
+    if company is not None and lead.core_company_id is None:
+        lead.core_company_id = company.id
+    existing = {
+        c.email.lower(): c
+        for c in session.execute(select(LeadContact).where(LeadContact.lead_id == lead.id))
+        .scalars()
+        .all()
+    }
+    for person in found:
+        contact = existing.get(person.email.lower())
+        if contact is None:
+            contact = LeadContact(workspace_id=lead.workspace_id, lead_id=lead.id)
+            session.add(contact)
+            existing[person.email.lower()] = contact
+        for name, value in person.__dict__.items():
+            if value is not None or name == "email_status":
+                setattr(contact, name, value)
+        core_person = upsert_core_person(session, company, person)
+        contact.core_person_id = core_person.id if core_person is not None else None
+    contacts = list(existing.values())
+    primary = primary_choice(contacts)
+    for contact in contacts:
+        contact.is_primary = contact is primary
+    if primary is not None and primary.core_person_id and lead.core_person_id is None:
+        lead.core_person_id = primary.core_person_id
+    now = utcnow()
+    lead.enrichment_status = "completed"
+    lead.enrichment_completed_at = now
+    lead.enrichment_error = None
+    seconds = (
+        (now - lead.enrichment_started_at).total_seconds() if lead.enrichment_started_at else None
+    )
+    found_text = f"{len(found)} contact{'' if len(found) == 1 else 's'} found"
+    if primary is not None:
+        found_text += f"; primary: {primary.full_name or primary.email}"
+    add_activity(
+        session,
+        lead,
+        "enriched",
+        f"Enriched: {found_text}.",
+        data={"contacts": len(found), "seconds": seconds},
+    )
+    return contacts
+
+
+def fail_enrichment(lead: Lead, error: str, final: bool) -> None:
+    """Record a failed attempt: `failed` when no retry is left, else back to pending."""
+    lead.enrichment_status = "failed" if final else "pending"
+    lead.enrichment_error = error[:1000]
+    if final:
+        lead.enrichment_completed_at = utcnow()
+
+
+def _nested_insert(session: Session, row, find):
+    """Insert a shared core row, or take the one another worker inserted meanwhile."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+        return row
+    except IntegrityError:
+        return find()
+
+
+def upsert_core_company(session: Session, lead: Lead) -> CoreCompany | None:
+    domain = company_domain(lead)
+    if not domain:
+        return None
+
+    def find():
+        return session.execute(select(CoreCompany).where(CoreCompany.domain == domain)).scalar()
+
+    company = find()
+    if company is None:
+        company = _nested_insert(session, CoreCompany(domain=domain), find)
+    for column, value in (
+        ("name", lead.company_name),
+        ("industry", lead.industry),
+        ("employee_count", lead.employee_count),
+        ("city", lead.city),
+        ("country", lead.country),
+    ):
+        if getattr(company, column) in (None, "") and value not in (None, ""):
+            setattr(company, column, value)
+    return company
+
+
+def upsert_core_person(
+    session: Session, company: CoreCompany | None, person: FoundContact
+) -> CorePerson | None:
+    def find():
+        if person.linkedin_url:
+            found = session.execute(
+                select(CorePerson).where(CorePerson.linkedin_url == person.linkedin_url)
+            ).scalar()
+            if found is not None:
+                return found
+        return session.execute(
+            select(CorePerson).where(CorePerson.email == person.email).limit(1)
+        ).scalar()
+
+    core = find()
+    if core is None:
+        core = _nested_insert(
+            session,
+            CorePerson(
+                email=person.email,
+                linkedin_url=person.linkedin_url,
+                core_company_id=company.id if company is not None else None,
+            ),
+            find,
+        )
+    for column, value in (
+        ("full_name", person.full_name),
+        ("email", person.email),
+        ("linkedin_url", person.linkedin_url),
+        ("title", person.title),
+        ("seniority", person.seniority),
+        ("department", person.department),
+        ("core_company_id", company.id if company is not None else None),
+    ):
+        if getattr(core, column) in (None, "") and value not in (None, ""):
+            setattr(core, column, value)
+    return core
+
+
+def lead_contacts(session: Session, lead_id: uuid.UUID) -> list[LeadContact]:
+    """The lead's contacts, primary first, then by seniority."""
+    contacts = (
+        session.execute(
+            select(LeadContact)
+            .where(LeadContact.lead_id == lead_id)
+            .order_by(LeadContact.created_at, LeadContact.email)
+        )
+        .scalars()
+        .all()
+    )
+    return sorted(
+        contacts, key=lambda c: (not c.is_primary, SENIORITY_RANK.get(c.seniority or "", 9))
+    )

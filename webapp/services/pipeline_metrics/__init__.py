@@ -1,0 +1,1 @@
+"""Figures about the lead pipeline: the dashboard's aggregates and the weekly topic trends."""

@@ -1,0 +1,30 @@
+"""URL rules for provider, Slack and platform addresses (the webhook rules, reused)."""
+
+from __future__ import annotations
+
+from webapp.services.errors import has_nul
+from webapp.services.webhooks.urls import MAX_URL_LENGTH, check_webhook_url
+
+MAX_KEY_LENGTH = 500
+
+
+def clean_url(value: str | None, allow_private: bool, *, required: bool = True) -> str | None:
+    """The URL trimmed, or ValueError with the reason (http(s), resolves, public unless allowed)."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise ValueError("is required")
+        return None
+    if has_nul(text) or len(text) > MAX_URL_LENGTH:
+        raise ValueError(f"must be a URL of at most {MAX_URL_LENGTH} characters")
+    check_webhook_url(text, allow_private=allow_private)
+    return text.rstrip("/") if text.count("/") > 2 else text
+
+
+def clean_key(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if has_nul(text) or len(text) > MAX_KEY_LENGTH or any(c.isspace() for c in text):
+        raise ValueError(f"must be at most {MAX_KEY_LENGTH} characters, without spaces")
+    return text
