@@ -29,10 +29,11 @@ def test_sections_not_built_yet_are_neither_listed_nor_served(client, factory):
     workspace = factory.workspace()
     client.login(factory.user(workspace))
     page = client.get("/leads").get_data(as_text=True)
-    for label in ("Campaigns", "Imports", "Pipeline"):
+    for label in ("Imports", "Pipeline"):
         assert f'<span class="nav-label">{label}</span>' not in page
-    assert '<span class="nav-label">Jobs</span>' in page  # built: listed
-    for url in ("/campaigns", "/imports", "/pipeline"):
+    for label in ("Jobs", "Campaigns"):  # built: listed
+        assert f'<span class="nav-label">{label}</span>' in page
+    for url in ("/imports", "/pipeline"):
         assert client.get(url).status_code == 404, url
 
 
@@ -42,7 +43,8 @@ def test_the_nav_lists_a_section_once_its_endpoint_exists(app):
     with app.test_request_context("/"):
         assert endpoint_exists("leads.index")
         assert endpoint_exists("jobs.index")
-        assert not endpoint_exists("campaigns.index")
+        assert endpoint_exists("campaigns.index")
+        assert not endpoint_exists("pipeline.index")
         assert {"contacts.index", "accounts.index", "jobs.index"} <= {
             item.endpoint for item in NAV_ITEMS
         }
