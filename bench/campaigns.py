@@ -201,8 +201,8 @@ def measure(db_url: str, ids: dict, user_id: str, requests: int) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=_report.scaled(20_000, 100_000))
-    parser.add_argument("--requests", type=int, default=_report.scaled(20, 40))
+    parser.add_argument("--members", type=int, default=_report.scaled(10_000, 100_000))
+    parser.add_argument("--requests", type=int, default=_report.scaled(15, 40))
     parser.add_argument("--admin-url", default=_report.admin_url())
     args = parser.parse_args()
     db_url = leads_page.fresh_database(args.admin_url, DATABASE)

@@ -140,6 +140,9 @@ def test_admin_assigns_a_list_with_a_filter_and_reorders_by_arrows_and_by_drag(c
     assert row.lead_list_id == first.id
     bad = client.post_form(f"/campaigns/{campaign.id}/lists/order", {"link": [str(link_one.id)]})
     assert bad.status_code == 422
+    for form in ({}, {"list_id": str(first.id), "priority": "first"}):
+        refused = client.post_form(f"/campaigns/{campaign.id}/lists", form)
+        assert refused.status_code == 422, form
 
 
 def test_two_reps_working_next_never_get_the_same_lead(app, client, factory, db):

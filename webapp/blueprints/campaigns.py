@@ -258,6 +258,8 @@ def _criteria_from_form(form) -> dict | None:
 @admin_required
 def assign(campaign_id):
     campaign = _campaign(campaign_id)
+    if not request.form.get("list_id"):
+        raise ValidationFailed({"list_id": "choose a list to assign"})
     lead_list = get_owned(db.session, LeadList, g.workspace.id, request.form.get("list_id"))
     link = assignment.assign_list(
         db.session,
