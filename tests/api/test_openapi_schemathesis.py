@@ -94,6 +94,10 @@ def _aim_at_real_objects(case, context: dict) -> None:
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("assigned_to"), str) and turn % 4 == 0:
         body["assigned_to"] = context["member_id"]
+    if case.operation.label == "POST /api/leads/discover" and isinstance(body, dict):
+        limit = body.get("limit", 25)
+        if isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 100:
+            body["limit"] = min(limit, 3)  # a few companies a case keep the run short
     if case.operation.label == CAPTURE and turn % 2 == 0:
         case.headers = {**(case.headers or {}), "X-Form-Key": context["form_key"]}
         # "A name, or a first or last name" is a rule the document states in words

@@ -160,6 +160,22 @@ def _lead_data(fake: Faker, rng: random.Random) -> dict:
     return data
 
 
+def _demo_discovery(session: Session, workspace_id, admin_id) -> None:
+    """Seed 001's signal table and one saved discovery query (Pipeline → Queries)."""
+    from webapp.services.pipeline.queries import create_query, list_queries
+    from webapp.services.pipeline.signals import seed_signal_types
+
+    seed_signal_types(session, workspace_id)
+    if not list_queries(session, workspace_id):
+        create_query(
+            session,
+            workspace_id,
+            {"topic": "AI automation tools", "country": "United States", "size_min": 50,
+             "size_max": 500, "industries": ["Technology"], "daily_limit": 25},
+            admin_id,
+        )  # fmt: skip
+
+
 def load_demo_workspace(
     session: Session, lead_count: int = 500, seed: int = 7, sandbox_url: str | None = None
 ) -> DemoResult:
@@ -175,6 +191,7 @@ def load_demo_workspace(
     admin = add_member(session, workspace, ADMIN_EMAIL, "admin", "Alex Admin", DEMO_PASSWORD)
     rep = add_member(session, workspace, REP_EMAIL, "rep", "Riley Rep", DEMO_PASSWORD)
     owners = [admin.user, rep.user, None, None]
+    _demo_discovery(session, workspace.id, admin.user.id)
     created = 0
     now = utcnow()
     already = _lead_total(session, workspace)
