@@ -91,5 +91,10 @@ def test_sandbox_state_in_redis_is_shared_between_processes(make_app, redis_url)
     assert first.post(search, json=body, headers=headers).status_code == 200
     second.post("/sandbox/slack/x", json={"text": "hi"})
     assert first.get("/sandbox/_received?kind=slack").get_json()["slack"][0]["text"] == "hi"
+    mail = {"from": "a@example.com", "to": ["b@example.com"], "subject": "s", "text": "t"}
+    once = {**headers, "Idempotency-Key": "lead-1"}
+    sent = first.post("/sandbox/email/emails", json=mail, headers=once).get_json()["id"]
+    assert second.post("/sandbox/email/emails", json=mail, headers=once).get_json()["id"] == sent
+    assert first.get("/sandbox/_received").get_json()["counts"]["email"] == 1
     first.post("/sandbox/_control", json={"reset": True})
     assert second.get("/sandbox/_received").get_json()["counts"]["slack"] == 0

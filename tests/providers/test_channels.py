@@ -97,6 +97,15 @@ def test_resend_shaped_api_sends_and_the_sandbox_receives(sandbox):
     )  # fmt: skip
 
 
+def test_resend_shaped_api_sends_once_per_idempotency_key(sandbox):
+    def send(key):
+        return send_email_api(sandbox.config("email_api"), to="a@example.com", subject="s",
+                              text="t", idempotency_key=key)["id"]  # fmt: skip
+
+    assert send("lead-1:email") == send("lead-1:email") != send("lead-2:email")
+    assert len(sandbox.received("email")) == 2
+
+
 def test_resend_shaped_api_failures_are_retried_then_raised(sandbox):
     sandbox.control(fail={"email": {"status": 503, "times": 1, "retry_after": 0}})
     send_email_api(sandbox.config("email_api"), to=["a@example.com"], subject="s", text="t")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
+
+from webapp.providers.config import ProviderConfig
+from webapp.providers.http import call
 
 TIMEOUT_SECONDS = 10
 
@@ -57,24 +61,23 @@ DEFAULT_SENDER = "Leadkeeper <leadkeeper@localhost>"
 
 
 def send_email_api(
-    config,
+    config: ProviderConfig,
     *,
     to: list[str] | str,
     subject: str,
     text: str,
     html: str | None = None,
     sender: str | None = None,
+    idempotency_key: str | None = None,
     max_retries: int | None = None,
 ) -> dict:
     """POST `{base}/emails` (Resend's shape: from, to, subject, text, html) → `{"id": …}`.
 
     `config` is a ProviderConfig (the "email_api" provider); the sender defaults to MAIL_FROM.
-    Raises ProviderError when the API refuses.
+    `idempotency_key` goes as the `Idempotency-Key` header: the API sends a message once per
+    key (within 24 hours), so a retried job does not mail twice. Raises ProviderError when the
+    API refuses.
     """
-    import os
-
-    from webapp.providers.http import call
-
     body = {
         "from": sender or os.environ.get("MAIL_FROM") or DEFAULT_SENDER,
         "to": [to] if isinstance(to, str) else list(to),
@@ -84,5 +87,7 @@ def send_email_api(
     if html is not None:
         body["html"] = html
     options = {} if max_retries is None else {"max_retries": max_retries}
+    if idempotency_key:
+        options["headers"] = {"Idempotency-Key": idempotency_key[:256]}
     answer = call(EMAIL_API_PROVIDER, config, "POST", "emails", json=body, **options)
     return answer if isinstance(answer, dict) else {}

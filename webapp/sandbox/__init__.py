@@ -105,6 +105,9 @@ def email_send():
     if missing or not (body.get("text") or body.get("html")):
         return _error(422, f"missing {', '.join(missing) or 'text or html'}")
     email_id = str(uuid.uuid4())
+    key = request.headers.get("Idempotency-Key")
+    if key and (first := _state().first_answer("email:" + key, email_id)):
+        return jsonify({"id": first})  # the same message again: sent once (Resend's rule)
     _state().record("email", {"id": email_id, "received_at": now_iso(), **body})
     return jsonify({"id": email_id})
 

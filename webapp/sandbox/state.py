@@ -28,6 +28,7 @@ class MemoryState:
             self._delay_ms = 0
             self._received = {kind: deque(maxlen=MAX_RECEIVED) for kind in KINDS}
             self._counts = {kind: 0 for kind in KINDS}
+            self._idempotency: dict[str, str] = {}
 
     def set_failure(self, api: str, status: int, times: int, retry_after: float | None) -> None:
         with self._lock:
@@ -51,6 +52,14 @@ class MemoryState:
         with self._lock:
             self._received[kind].append(item)
             self._counts[kind] += 1
+
+    def first_answer(self, key: str, answer: str) -> str | None:
+        """None the first time `key` is seen (remembering `answer`), else the first answer."""
+        with self._lock:
+            if key in self._idempotency:
+                return self._idempotency[key]
+            self._idempotency[key] = answer
+            return None
 
     def received(self) -> dict:
         with self._lock:
@@ -106,6 +115,13 @@ class RedisState:
         pipe.ltrim(self._key("received", kind), -MAX_RECEIVED, -1)
         pipe.incr(self._key("count", kind))
         pipe.execute()
+
+    def first_answer(self, key: str, answer: str) -> str | None:
+        redis_key = self._key("idempotency", key)
+        if self.redis.set(redis_key, answer, nx=True, ex=24 * 3600):
+            return None
+        found = self.redis.get(redis_key)
+        return found.decode() if isinstance(found, bytes) else found
 
     def received(self) -> dict:
         out: dict = {
