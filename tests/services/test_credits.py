@@ -45,13 +45,14 @@ def test_racing_spenders_never_pass_the_limit(app, db, factory):
     workspace = factory.workspace()
     workspace.daily_credit_limit = 10
     db.session.commit()
+    workspace_id = workspace.id  # read here: the threads must not load it on this session
     taken, refused = [], []
 
     def spender():
         with app.app_context(), Session(db.engine) as session:
             for _ in range(5):
                 try:
-                    spend(session, workspace.id, 1, "race")
+                    spend(session, workspace_id, 1, "race")
                     session.commit()
                     taken.append(1)
                 except CreditsExhausted:
@@ -64,4 +65,4 @@ def test_racing_spenders_never_pass_the_limit(app, db, factory):
     for thread in threads:
         thread.join(timeout=30)
     assert len(taken) == 10 and len(refused) == 10
-    assert credits_of(db.session, workspace.id).used == 10
+    assert credits_of(db.session, workspace_id).used == 10
