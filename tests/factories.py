@@ -117,7 +117,6 @@ class Factory:
                 workspace_id=campaign.workspace_id,
                 campaign_lead_id=row.id,
                 campaign_id=row.campaign_id,
-                lead_id=row.lead_id,
                 **fields,
             )
         )

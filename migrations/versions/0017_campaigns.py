@@ -69,7 +69,6 @@ def upgrade():
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.Column("campaign_lead_id", sa.Uuid(), nullable=False),
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
-        sa.Column("lead_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=True),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -93,10 +92,6 @@ def upgrade():
             name=op.f("fk_campaign_lead_attempts_campaign_id_campaigns"), ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["lead_id"], ["leads.id"],
-            name=op.f("fk_campaign_lead_attempts_lead_id_leads"), ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"],
             name=op.f("fk_campaign_lead_attempts_user_id_users"), ondelete="SET NULL",
         ),
@@ -108,7 +103,6 @@ def upgrade():
             ["campaign_lead_id", "attempted_at"],
             unique=False,
         )
-        batch_op.create_index("ix_campaign_lead_attempts_lead", ["lead_id"], unique=False)
 
 
 def downgrade():

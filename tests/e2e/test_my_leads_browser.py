@@ -163,7 +163,7 @@ def test_a_card_dragged_on_the_board_changes_status_with_a_note(page, desk, db):
     from webapp.models import Lead, LeadActivity
 
     sign_in(page, desk[2])
-    page.get_by_role("link", name="Board").click()
+    page.get_by_role("link", name="Board", exact=True).click()
     expect(page).to_have_url(re.compile(r"/leads/board\?owner=me"))
     card = page.locator(".board-cards[data-status=new] .board-card").first
     name = card.get_attribute("data-lead-name")

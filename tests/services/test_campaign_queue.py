@@ -98,3 +98,26 @@ def test_the_page_counts_the_queue_up_to_its_cap(db, factory, monkeypatch):
     capped = queue_page(db.session, campaign, page=5, per_page=1)
     assert (capped.total, capped.capped, capped.page, len(capped.rows)) == (2, True, 2, 1)
     assert queue.queue_size(db.session, campaign) == 3  # the API's exact count
+
+
+def test_merging_leads_keeps_their_campaign_attempts(db, factory):
+    from webapp.models.campaigns import CampaignLeadAttempt
+
+    workspace = factory.workspace()
+    kept, other, moved = (factory.lead(workspace) for _ in range(3))
+    campaign = factory.campaign(workspace, status="active")
+    assign_list(db.session, campaign, factory.lead_list(workspace, leads=[kept, other]))
+    solo = factory.campaign(workspace, name="Solo", status="active")
+    assign_list(db.session, solo, factory.lead_list(workspace, leads=[moved]))
+    db.session.commit()
+    rows = {r.lead_id: r for r in db.session.execute(select(CampaignLead)).scalars()}
+    for lead in (kept, other, moved):
+        factory.campaign_attempt(rows[lead.id], outcome=f"called {lead.id}")
+
+    factory.merge(kept, other)  # both in the campaign: the kept row stays
+    factory.merge(kept, moved)  # only the other in "Solo": its row moves to the kept lead
+    db.session.expire_all()
+    attempts = db.session.execute(select(CampaignLeadAttempt)).scalars().all()
+    assert len(attempts) == 3
+    holders = {db.session.get(CampaignLead, a.campaign_lead_id).lead_id for a in attempts}
+    assert holders == {kept.id}

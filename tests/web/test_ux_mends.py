@@ -335,7 +335,7 @@ def test_a_deleted_member_is_not_counted(client, db, factory, desk):
 
 
 def test_sections_not_built_yet_are_not_served(client, desk):
-    assert client.get("/campaigns").status_code == 404
+    assert client.get("/pipeline").status_code == 404
 
 
 def test_lists_needs_a_sign_in(app, db):

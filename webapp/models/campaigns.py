@@ -149,7 +149,6 @@ class CampaignLeadAttempt(db.Model):
     __tablename__ = "campaign_lead_attempts"
     __table_args__ = (
         sa.Index("ix_campaign_lead_attempts_campaign_lead", "campaign_lead_id", "attempted_at"),
-        sa.Index("ix_campaign_lead_attempts_lead", "lead_id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -157,11 +156,9 @@ class CampaignLeadAttempt(db.Model):
     campaign_lead_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("campaign_leads.id", ondelete="CASCADE"), nullable=False
     )
+    # The lead is the campaign lead's: a merge that moves the row keeps its history.
     campaign_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False
-    )
-    lead_id: Mapped[uuid.UUID] = mapped_column(
-        sa.Uuid, sa.ForeignKey("leads.id", ondelete="CASCADE"), nullable=False
     )
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.Uuid, sa.ForeignKey("users.id", ondelete="SET NULL")

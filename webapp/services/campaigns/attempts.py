@@ -171,7 +171,6 @@ def record_attempt(
         workspace_id=campaign.workspace_id,
         campaign_lead_id=campaign_lead.id,
         campaign_id=campaign.id,
-        lead_id=campaign_lead.lead_id,
         user_id=user_id,
         attempted_at=now,
         status=campaign_lead.status,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.models import CampaignLead, Lead, LeadActivity, LeadListMember
+from webapp.models import CampaignLead, CampaignLeadAttempt, Lead, LeadActivity, LeadListMember
 from webapp.models.base import UTCDateTime
 from webapp.models.forms import SpamSubmission
 from webapp.models.merges import LeadMerge
@@ -185,8 +185,14 @@ def _move_campaign_rows(session: Session, kept: Lead, other: Lead, moved: dict) 
         .all()
     ):
         if row.campaign_id in kept_rows:
-            # Both were in the campaign: the kept row stays, the other is remembered whole.
+            # Both were in the campaign: the kept row stays, the other is remembered whole;
+            # its call attempts join the kept row's history rather than go with it.
             moved["campaign_rows_dropped"].append(_row_snapshot(row, CAMPAIGN_COLUMNS))
+            session.execute(
+                update(CampaignLeadAttempt)
+                .where(CampaignLeadAttempt.campaign_lead_id == row.id)
+                .values(campaign_lead_id=kept_rows[row.campaign_id].id)
+            )
             session.delete(row)
         else:
             row.lead_id = kept.id
