@@ -256,6 +256,7 @@ def test_members_page_searches_filters_sorts_and_counts_exactly(client, db, desk
     page = client.get(f"/lists/{lead_list.id}?sort=name&direction=asc").get_data(as_text=True)
     assert "5 members" in page
     assert shown_names(page) == [f"Person {n}" for n in range(5)]
+    assert f'href="/imports/new?list={lead_list.id}"' in page  # a file can be imported into it
     page = client.get(f"/lists/{lead_list.id}?source=referral&sort=name&direction=desc")
     assert shown_names(page.get_data(as_text=True)) == ["Person 4", "Person 3"]
     page = client.get(f"/lists/{lead_list.id}?q=person+2").get_data(as_text=True)
