@@ -42,9 +42,7 @@ def upgrade():
         batch.create_index("ix_core_people_email", ["email"], unique=True)
         batch.create_index("ix_core_people_company_domain", ["company_domain"])
     with op.batch_alter_table("api_tokens") as batch:
-        batch.add_column(
-            sa.Column("scopes", sa.String(200), nullable=False, server_default="all")
-        )
+        batch.add_column(sa.Column("scopes", sa.String(200), nullable=False, server_default="all"))
 
     op.create_table(
         "target_client_companies",
