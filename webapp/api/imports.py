@@ -19,8 +19,7 @@ from webapp.api import tokens
 from webapp.api.schemas import ImportErrorRow, ImportErrors, ImportStatus, ImportUpload
 from webapp.errors import api_error
 from webapp.extensions import db
-from webapp.jobs import enqueue
-from webapp.jobs.imports import RUN
+from webapp.jobs.imports import start_import
 from webapp.models import LeadImport
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
@@ -139,18 +138,7 @@ def create_import_endpoint():
         stored_file(imp, current_app.instance_path).unlink(missing_ok=True)
         raise
     _audit("import.started", imp, {"file_name": imp.file_name, "policy": imp.duplicate_policy})
-    db.session.commit()
-    run = enqueue(
-        RUN,
-        imp.id,
-        workspace_id=imp.workspace_id,
-        started_by=imp.created_by_id,
-        subject=("lead_import", imp.id),
-    )
-    db.session.execute(
-        LeadImport.__table__.update().where(LeadImport.id == imp.id).values(job_run_id=run.id)
-    )
-    db.session.commit()
+    start_import(imp)
     imp = db.session.get(LeadImport, imp.id, populate_existing=True)
     return _status(imp), 202, {"Location": f"/api/v1/imports/{imp.id}"}
 

@@ -27,6 +27,7 @@ from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.jobs import enqueue
 from webapp.jobs.imports import REVERT, RUN
+from webapp.jobs.imports import start_import as start_run
 from webapp.models import Campaign, LeadImport, LeadList
 from webapp.net import client_ip
 from webapp.services.accounts.users import workspace_members
@@ -215,7 +216,7 @@ def start(import_id):
 
 
 def start_import(imp: LeadImport) -> None:
-    """Audit, commit, then enqueue (the job may run inline at once) and link the run."""
+    """Audit, then commit and start the run (webapp.jobs.imports.start_import)."""
     record_audit(
         db.session,
         g.workspace.id,
@@ -226,18 +227,7 @@ def start_import(imp: LeadImport) -> None:
         {"file_name": imp.file_name, "policy": imp.duplicate_policy},
         client_ip(),
     )
-    db.session.commit()
-    run = enqueue(
-        RUN,
-        imp.id,
-        workspace_id=imp.workspace_id,
-        started_by=imp.created_by_id,
-        subject=("lead_import", imp.id),
-    )
-    db.session.execute(
-        LeadImport.__table__.update().where(LeadImport.id == imp.id).values(job_run_id=run.id)
-    )
-    db.session.commit()
+    start_run(imp)
 
 
 @bp.get("/<import_id>")

@@ -32,6 +32,28 @@ RUN = "imports.run"
 REVERT = "imports.revert"
 
 
+def start_import(imp: LeadImport) -> None:
+    """Commit the configured import, then start its run and link it (inline: it has run).
+
+    The caller's work (the import's settings, its audit row) commits first: an inline
+    run starts at once and must see it.
+    """
+    from webapp.jobs import enqueue
+
+    db.session.commit()
+    run = enqueue(
+        RUN,
+        imp.id,
+        workspace_id=imp.workspace_id,
+        started_by=imp.created_by_id,
+        subject=("lead_import", imp.id),
+    )
+    db.session.execute(
+        LeadImport.__table__.update().where(LeadImport.id == imp.id).values(job_run_id=run.id)
+    )
+    db.session.commit()
+
+
 def _load(import_id: str) -> LeadImport | None:
     return db.session.get(LeadImport, uuid.UUID(import_id), populate_existing=True)
 
