@@ -19,6 +19,9 @@ os.environ["APP_ENV"] = "testing"
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 _TMP = Path(tempfile.mkdtemp(prefix="leadkeeper-tests-"))
 os.environ.setdefault("INSTANCE_PATH", str(_TMP / "instance"))
+# The sandbox and the tests' receivers listen on 127.0.0.1: provider calls may reach them
+# (subprocess workers inherit this). tests/providers/test_outbound_guard.py turns it off.
+os.environ.setdefault("PROVIDERS_ALLOW_PRIVATE", "1")
 
 from tests import backends  # noqa: E402
 from tests.helpers import WebClient  # noqa: E402

@@ -45,6 +45,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 def configure_logging(app: Flask) -> None:
     level = getattr(logging, app.config["LOG_LEVEL"], logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request's full URL at INFO; a Slack webhook URL is itself a secret.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     app.logger.setLevel(level)
 
 

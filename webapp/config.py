@@ -84,6 +84,8 @@ class Config:
         self.WEBHOOKS_ALLOW_PRIVATE = _bool("WEBHOOKS_ALLOW_PRIVATE")
         # The sandbox provider under /sandbox (fake data APIs, no login): `make run` and tests.
         self.SANDBOX_PROVIDERS = _bool("SANDBOX_PROVIDERS")
+        # Providers, Slack and platforms on a private network may be called (checked per call).
+        self.PROVIDERS_ALLOW_PRIVATE = _bool("PROVIDERS_ALLOW_PRIVATE")
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")  # per token
 
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))

@@ -89,17 +89,20 @@ def test_people_upsert_by_email_then_by_linkedin_url(db):
     _load(db, "people", PEOPLE, "people.jsonl")
     by_linkedin = b"linkedin_url,title\nlinkedin.com/in/ajpahl,VP Sales\n"
     assert _load(db, "people", by_linkedin, "p.csv").updated == 1
+    # A new email on a known LinkedIn URL would replace (and lose) the stored one: refused.
     new_email = b"email,linkedin_url\naj.pahl@harness.io,linkedin.com/in/ajpahl\n"
-    assert _load(db, "people", new_email, "p.csv").updated == 1
+    report = _load(db, "people", new_email, "p.csv")
+    assert (report.failed, report.updated, report.inserted) == (1, 0, 0)
+    assert report.errors[0].reason == "linkedin_url belongs to another person (aj@harness.io)"
     db.session.expire_all()
     aj = db.session.execute(
         select(CorePerson).where(CorePerson.linkedin_url == "linkedin.com/in/ajpahl")
     ).scalar()
-    assert (aj.email, aj.title, aj.first_name) == ("aj.pahl@harness.io", "VP Sales", "AJ")
+    assert (aj.email, aj.title, aj.first_name) == ("aj@harness.io", "VP Sales", "AJ")
     clash = b"email,linkedin_url\njane@stripe.com,linkedin.com/in/ajpahl\n"
     report = _load(db, "people", clash, "p.csv")
     assert report.failed == 1 and report.updated == 0
-    assert report.errors[0].reason == "linkedin_url belongs to another person (aj.pahl@harness.io)"
+    assert report.errors[0].reason == "linkedin_url belongs to another person (aj@harness.io)"
     assert _person(db, "jane@stripe.com").linkedin_url is None
 
 

@@ -17,6 +17,8 @@ from webapp.models.target_clients import TARGET_CLIENT_SOURCES
 from webapp.services.target_clients.batch import MAX_BATCH
 from webapp.services.target_clients.listing import MAX_LIST
 
+MAX_OFFSET = 10**9  # beyond any stored count; keeps the number a database integer
+
 TargetClientSource = _choices("TargetClientSource", TARGET_CLIENT_SOURCES)
 SOURCES_REASON = f"must be one of {', '.join(TARGET_CLIENT_SOURCES)}"
 TCD_DESCRIPTION = (
@@ -58,12 +60,12 @@ class ListRequest(_TargetClientRequest):
     limit: int = Field(
         MAX_LIST, ge=1, le=MAX_LIST, description="*(ours)* At most this many, oldest first."
     )
-    offset: int = Field(0, ge=0, description="*(ours)* Skip this many first.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="*(ours)* Skip this many first.")
 
     error_messages: ClassVar[dict[str, str]] = {
         "source": SOURCES_REASON,
         "limit": f"must be a whole number from 1 to {MAX_LIST}",
-        "offset": "must be a whole number of 0 or more",
+        "offset": f"must be a whole number from 0 to {MAX_OFFSET}",
     }
 
 

@@ -98,7 +98,7 @@ def show(domain):
     if total == 0 and source is None and run is None:
         raise NotFound("target client")
     try:
-        page = max(int(request.args.get("page", 1)), 1)
+        page = min(max(int(request.args.get("page", 1)), 1), 10**6)  # past the end: empty
     except ValueError:
         page = 1
     rows = lead_rows(db.session, g.workspace.id, domain, source, PER_PAGE, (page - 1) * PER_PAGE)

@@ -21,6 +21,7 @@ import certifi
 import httpx
 
 from webapp.providers.config import ProviderConfig
+from webapp.providers.guard import check_outbound
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,12 @@ class ProviderClient:
             return error
 
     def _attempt(self, method: str, path: str, kwargs: dict) -> Any:
+        url = f"{self._base}/{path}" if path else self._base
         try:
-            url = f"{self._base}/{path}" if path else self._base
+            check_outbound(url)
+        except ValueError as exc:
+            return ProviderError(self.provider, None, f"refused: the URL {exc}", retryable=False)
+        try:
             response = self._client.request(method, url, **kwargs)
         except httpx.TimeoutException:
             return ProviderError(self.provider, None, "timed out", retryable=True)

@@ -6,12 +6,18 @@ import time
 
 import httpx
 
+from webapp.providers.guard import check_outbound
+
 TIMEOUT = httpx.Timeout(10.0)
 ATTEMPTS = 3
 
 
 def post_to_slack(webhook_url: str, text: str) -> None:
     """Post `text`; retries 429 and 5xx briefly, raises when Slack keeps refusing."""
+    try:
+        check_outbound(webhook_url)
+    except ValueError as exc:
+        raise RuntimeError(f"Slack webhook URL refused: it {exc}") from None
     for attempt in range(ATTEMPTS):
         response = httpx.post(
             webhook_url, json={"text": text}, timeout=TIMEOUT, follow_redirects=False

@@ -299,7 +299,14 @@ def _refuse_taken_linkedin(session: Session, report: LoadReport) -> None:
         .join(core, core.c.linkedin_url == s.c.linkedin_url)
         .where(s.c.target_id.is_not(None), core.c.id != s.c.target_id)
     )
-    refused = session.execute(clash).all()
+    # Found by LinkedIn URL with an email of its own: a different person's email would
+    # replace the stored one (and lose it), so the row is refused, never merged.
+    other_email = (
+        select(s.c.line, s.c.email, s.c.linkedin_url, core.c.email.label("holder"))
+        .join(core, core.c.id == s.c.target_id)
+        .where(s.c.email.is_not(None), core.c.email.is_not(None), core.c.email != s.c.email)
+    )
+    refused = session.execute(clash.union_all(other_email)).all()
     for row in refused:
         holder = f" ({row.holder})" if row.holder else ""
         report.refuse(
