@@ -29,10 +29,10 @@ def test_sections_not_built_yet_are_neither_listed_nor_served(client, factory):
     workspace = factory.workspace()
     client.login(factory.user(workspace))
     page = client.get("/leads").get_data(as_text=True)
-    for label in ("Campaigns", "Imports", "Pipeline"):
+    for label in ("Campaigns", "Imports"):
         assert f'<span class="nav-label">{label}</span>' not in page
     assert '<span class="nav-label">Jobs</span>' in page  # built: listed
-    for url in ("/campaigns", "/imports", "/pipeline"):
+    for url in ("/campaigns", "/imports"):
         assert client.get(url).status_code == 404, url
 
 
