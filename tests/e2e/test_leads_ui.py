@@ -43,7 +43,7 @@ def test_lead_page_status_note_and_inline_edit(page, factory):
     sign_in(page, user)
     page.goto(f"/leads/{lead.id}")
     page.locator("#status-bar").get_by_role("button", name="Contacted").click()
-    expect(page.locator("#timeline li").first).to_contain_text("new → contacted")
+    expect(page.locator("#timeline li").first).to_contain_text("New → Contacted")
     expect(page.locator("#lead-header")).to_contain_text("Contacted")
 
     page.get_by_label("Add a note").fill("Prefers e-mail")

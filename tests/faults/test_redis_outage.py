@@ -88,7 +88,7 @@ def periodic_relay(app, redis: Redis) -> int:
     the worker's part."""
     with app.app_context():
         enqueued = build_scheduler(app, redis).enqueue_jobs()
-    assert [job.args[0] for job in enqueued] == ["events.relay_periodic"]
+    assert "events.relay_periodic" in [job.args[0] for job in enqueued]
     return run_queued_jobs(app, redis)
 
 

@@ -334,8 +334,8 @@ def test_a_deleted_member_is_not_counted(client, db, factory, desk):
     )
 
 
-def test_sections_not_built_yet_are_not_served(client, desk):
-    assert client.get("/pipeline").status_code == 404
+def test_an_unknown_section_is_not_served(client, desk):
+    assert client.get("/no-such-section").status_code == 404
 
 
 def test_lists_needs_a_sign_in(app, db):
