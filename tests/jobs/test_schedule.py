@@ -36,7 +36,9 @@ def test_cron_entries_go_through_the_tick_not_rq(app, db, redis_url, monkeypatch
     scheduler = build_scheduler(app, get_redis(app), PERIODIC_JOBS + (nightly,))
     assert [job.cron for job in scheduler.get_jobs() if job.cron] == []
     monkeypatch.setattr("webapp.jobs.schedule.PERIODIC_JOBS", PERIODIC_JOBS + (nightly,))
-    [schedule] = app_wide_schedules()
+    schedules = {schedule.kind: schedule for schedule in app_wide_schedules()}
+    assert schedules["campaigns.resync_all"].cron == "30 1 * * *"  # the nightly re-sync
+    schedule = schedules[RELAY_PERIODIC]
     assert (schedule.cron, schedule.kind, schedule.per_workspace) == (
         "30 1 * * *",
         RELAY_PERIODIC,

@@ -308,16 +308,18 @@ def _demo_campaign(session: Session, workspace: Workspace, admin, rep, rng) -> N
     )
     if not leads:
         return
+    # The demo's lists (made by _demo_lists) feed it; filled here only if they are new.
     donors = find_or_create_list(
-        session, workspace.id, new_name="Major donors", created_by_id=admin.id
+        session, workspace.id, new_name="Major prospects", created_by_id=admin.id
     )
-    add_leads_to_list(session, donors, [lead.id for lead in leads[:40]], admin.id)
+    if not donors.lead_count:
+        add_leads_to_list(session, donors, [lead.id for lead in leads[:40]], admin.id)
     events = find_or_create_list(
         session, workspace.id, new_name="Event attendees", created_by_id=admin.id
     )
-    add_leads_to_list(
-        session, events, [lead.id for lead in rng.sample(leads, min(80, len(leads)))], admin.id
-    )
+    if not events.lead_count:
+        sample = rng.sample(leads, min(80, len(leads)))
+        add_leads_to_list(session, events, [lead.id for lead in sample], admin.id)
     campaign = Campaign(
         workspace_id=workspace.id,
         name=name,
