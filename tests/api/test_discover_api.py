@@ -93,6 +93,9 @@ def test_bad_requests_answer_the_one_error_shape(client, db, factory, sandbox):
     error = response.get_json()
     assert set(error) == {"error", "message", "status", "errors"}
     assert set(error["errors"]) == {"query", "mode", "limit"}
+    guessed = client.post(URL, json={"query": "x", "saveToDatabase": "yes"}, headers=auth)
+    assert guessed.status_code == 422  # true or false, never a guess
+    assert guessed.get_json()["errors"]["saveToDatabase"] == ["must be true or false"]
     assert client.post(URL, json={"query": "x"}).status_code == 401
     assert client.post(URL, data="nope", headers=auth).status_code in (400, 415)
     httpx.post(f"{sandbox}/_control", json={"fail": {"intent": {"status": 401, "times": 5}}})

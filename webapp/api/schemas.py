@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictBool,
     StringConstraints,
     WithJsonSchema,
     field_validator,
@@ -554,7 +555,7 @@ class DiscoverRequest(RequestBody):
     location: Text(255) | None = Field(None, description='"City, State, Country" or fewer.')
     industry: Text(255) | None = Field(None, description="One industry, or several by comma.")
     tech_stack: Text(500) | None = Field(None, description="Kept as the search context.")
-    saveToDatabase: bool = Field(  # noqa: N815  (seed 002's name)
+    saveToDatabase: StrictBool = Field(  # noqa: N815  (seed 002's name; "yes" is refused)
         False,
         description="Store new companies as leads (one credit each); false stores nothing.",
     )
