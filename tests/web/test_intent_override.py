@@ -53,6 +53,8 @@ def test_an_override_is_marked_audited_and_keeps_the_computed_intent(client, db,
     assert lead.intent_data["override"]["at"]
     page = client.get(f"/leads/{lead.id}").get_data(as_text=True)
     assert "Overridden by <bdi>Rita Rep</bdi>" in page and "computed: <strong>Warm</strong>" in page
+    header = page[page.index('class="lead-intent') :]
+    assert header.index("Overridden") < header.index("computed: Warm") < header.index("</dd>")
     audit = db.session.execute(
         db.select(AuditLog).where(AuditLog.action == "lead.intent_overridden")
     ).scalar_one()
