@@ -95,6 +95,32 @@ def test_importing_the_same_file_twice_creates_no_new_lead(app, db, desk):
     assert counts(third)["created"] == 0 and len(leads_of(workspace)) == 31
 
 
+def test_revert_keeps_a_created_lead_worked_on_since(app, db, factory, desk):
+    from webapp.services.leads.changes import add_note
+
+    workspace, admin = desk
+    rows = [["Email", "Name"], ["worked@example.org", "Worked Lead"], ["idle@example.org", "Idle"]]
+    imp = run_file(app, workspace, admin, csv_bytes(rows))
+    assert counts(imp)["created"] == 2
+    worked = db.session.execute(db.select(Lead).where(Lead.email == "worked@example.org"))
+    worked = worked.scalar_one()
+    add_note(db.session, worked, "I want to buy 500 seats", admin.id)
+    db.session.commit()
+    run = enqueue("imports.revert", imp.id, admin.id, workspace_id=workspace.id,
+                  started_by=admin.id)  # fmt: skip
+    assert run.status == "succeeded"
+    db.session.expire_all()
+    assert {lead.email for lead in leads_of(workspace)} == {"worked@example.org"}
+    assert "1 created leads kept (worked on since)" in reloaded_run_message(db, run)
+
+
+def reloaded_run_message(db, run) -> str:
+    from webapp.models import JobRun
+
+    db.session.expire_all()
+    return db.session.get(JobRun, run.id).message
+
+
 def test_revert_restores_unless_changed_since(app, db, factory, desk):
     workspace, admin = desk
     ann = _existing(factory, workspace)

@@ -223,6 +223,10 @@ def test_recording_attempts_counts_up_keeps_history_and_stats(client, factory, d
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert 'id="total-pledged">250.00<' in page and 'id="total-donated">100.50<' in page
     assert 'id="total-rate">100.00%<' in page
+    # Another campaign (here, and in another workspace) counts only its own money.
+    other = factory.campaign(workspace, name="Spring", status="active")
+    page = client.get(f"/campaigns/{other.id}").get_data(as_text=True)
+    assert 'id="total-pledged">0.00<' in page and 'id="total-donated">0.00<' in page
     lead_page = client.get(f"/leads/{row.lead_id}").get_data(as_text=True)
     assert 'id="lead-campaigns"' in lead_page and "Pledged at the gala" in lead_page
 

@@ -401,6 +401,8 @@ class ListMemberPage(BaseModel):
     total: int = Field(ge=0, description="Every member, exactly.")
     page: int = Field(ge=1)
     limit: int = Field(ge=1, le=MAX_LIMIT)
+
+
 # Imports (issue 15) ---------------------------------------------------------------------
 
 DuplicatePolicy = _choices("DuplicatePolicy", ("skip", "fill", "overwrite"))

@@ -130,7 +130,7 @@ def revert_import(run, import_id: str, user_id: str | None = None) -> int:
     if imp is None or imp.reverted_at is not None:
         return 0
     user = uuid.UUID(user_id) if user_id else None
-    total = {"deleted": 0, "restored": 0, "kept": 0, "unlisted": 0}
+    total = {"deleted": 0, "restored": 0, "kept": 0, "unlisted": 0, "kept_worked": 0}
     started = time.monotonic()
     done = 0
     while counts := revert_batch(db.session, imp, user):
@@ -154,6 +154,11 @@ def revert_import(run, import_id: str, user_id: str | None = None) -> int:
     run.counts = dict(total)
     run.tell(
         f"Reverted: {total['deleted']:,} leads deleted, {total['restored']:,} fields restored, "
-        f"{total['kept']:,} kept (changed since)."
+        f"{total['kept']:,} kept (changed since)"
+        + (
+            f"; {total['kept_worked']:,} created leads kept (worked on since)."
+            if total["kept_worked"]
+            else "."
+        )
     )
     return total["deleted"]

@@ -61,7 +61,7 @@ def campaign_totals(session: Session, campaign: Campaign, stats: list[ListStats]
         ).where(
             CampaignLead.campaign_id == campaign.id,
             # The predicate of ix_campaign_leads_amounts: only rows with an amount are read.
-            text(AMOUNTS_GIVEN),
+            text(f"({AMOUNTS_GIVEN})"),  # bracketed: it holds an OR
         )
     ).one()
     contacted = sum(s.link.contacted_leads for s in stats)

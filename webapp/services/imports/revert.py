@@ -2,7 +2,8 @@
 
 Read from the change records the import wrote. A field the import changed gets its
 old value back only if it still holds the value the import wrote; a field someone
-changed since keeps their value. Leads it created are deleted (with their timeline);
+changed since keeps their value. Leads it created are deleted (with their timeline),
+unless they were worked on since (a form, a note, a status, a campaign…): those stay;
 each lead it changed gets one "updated" activity saying what was restored and kept.
 Run in batches by the `imports.revert` job; each batch commits on its own, and a
 retry carries on with the change records that are left.
@@ -52,8 +53,19 @@ def revert_batch(session: Session, imp: LeadImport, user_id) -> dict[str, int]:
     )
     if not changes:
         return {}
-    counts = {"deleted": 0, "restored": 0, "kept": 0, "unlisted": 0}
+    counts = {"deleted": 0, "restored": 0, "kept": 0, "unlisted": 0, "kept_worked": 0}
     created = [c.lead_id for c in changes if c.kind == "created"]
+    worked = _worked_on_since(session, created)
+    for lead in session.execute(
+        sa.select(Lead).where(Lead.id.in_(worked), Lead.workspace_id == imp.workspace_id)
+    ).scalars():
+        counts["kept_worked"] += 1
+        description = (
+            f"Import of {imp.file_name} reverted; this lead was kept: it was worked on since"
+        )
+        data = {"import_id": str(imp.id), "kept_lead": True}
+        add_activity(session, lead, "updated", description, user_id, data)
+    created = [lead_id for lead_id in created if lead_id not in worked]
     if created:
         counts["deleted"] = session.execute(
             sa.delete(Lead.__table__).where(
@@ -75,6 +87,31 @@ def revert_batch(session: Session, imp: LeadImport, user_id) -> dict[str, int]:
             _revert_lead(session, imp, lead, change, user_id, counts)
     session.execute(sa.delete(CHANGES).where(CHANGES.c.id.in_([c.id for c in changes])))
     return counts
+
+
+def _worked_on_since(session: Session, lead_ids: list) -> set:
+    """Leads the import created that have a life of their own since: a form submission, a
+    note, a status change, a call, a campaign… Deleting them would lose that work."""
+    if not lead_ids:
+        return set()
+    from webapp.models import CampaignLead, LeadActivity
+
+    worked = set()
+    rows = session.execute(
+        sa.select(LeadActivity.lead_id, LeadActivity.activity_type, LeadActivity.data).where(
+            LeadActivity.lead_id.in_(lead_ids), LeadActivity.activity_type != "imported"
+        )
+    )
+    for lead_id, kind, data in rows:
+        joined_a_list = kind == "updated" and isinstance(data, dict) and "list_id" in data
+        if not joined_a_list:
+            worked.add(lead_id)
+    worked |= set(
+        session.execute(
+            sa.select(CampaignLead.lead_id).where(CampaignLead.lead_id.in_(lead_ids))
+        ).scalars()
+    )
+    return worked
 
 
 def _revert_lead(session, imp, lead, change, user_id, counts) -> None:
