@@ -1,7 +1,7 @@
 """Campaigns: archive, the queue (list priority, lock, index) and the attempts history
 
 Revision ID: 0017_campaigns
-Revises: 0014_ui_pages
+Revises: 0016_imports
 """
 
 import sqlalchemy as sa

@@ -1,7 +1,7 @@
 """Pipeline settings: provider URLs and keys, delivery channels, industry → platform routes
 
 Revision ID: 0018_providers
-Revises: 0014_ui_pages
+Revises: 0017_campaigns
 """
 
 import sqlalchemy as sa

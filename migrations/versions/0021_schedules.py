@@ -1,7 +1,7 @@
 """Scheduled periods (once-per-period claims of the schedules tick) and weekly topic trends
 
 Revision ID: 0021_schedules
-Revises: 0014_ui_pages
+Revises: 0020_enrichment
 """
 
 import sqlalchemy as sa

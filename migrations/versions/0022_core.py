@@ -1,7 +1,7 @@
 """Core reference data gets its missing fields; target-client leads; API token scopes
 
 Revision ID: 0022_core
-Revises: 0014_ui_pages
+Revises: 0021_schedules
 
 core_companies: revenue, state. core_people: first/last name, company_domain (the
 company it was loaded with), email unique. Target-client leads, people and companies
