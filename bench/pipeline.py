@@ -209,6 +209,8 @@ def measure() -> list[dict]:
 def main() -> int:
     os.environ.setdefault("APP_ENV", "development")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The sandbox listens on 127.0.0.1: the app and its workers may call it there.
+    os.environ["PROVIDERS_ALLOW_PRIVATE"] = "1"
     emit("pipeline", measure())
     return 0
 
