@@ -6,12 +6,13 @@ Revises: 0018_providers
 Every workspace gets seed 001's six signal types.
 """
 
-import re
 import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from webapp.sqlite_batch import indexes_kept
 
 revision = "0019_discovery"
 down_revision = "0018_providers"
@@ -93,8 +94,7 @@ def upgrade():
     op.create_index(
         "ix_discovery_queries_ws_name", "discovery_queries", ["workspace_id", "name"], unique=False
     )
-    kept = _sqlite_indexes("leads")
-    with op.batch_alter_table("leads") as batch_op:
+    with indexes_kept(op.get_bind(), "leads"), op.batch_alter_table("leads") as batch_op:
         batch_op.add_column(sa.Column("discovery_query_id", sa.Uuid(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_leads_discovery_query_id_discovery_queries"),
@@ -103,7 +103,6 @@ def upgrade():
             ["id"],
             ondelete="SET NULL",
         )
-    _restore(kept)
     with op.batch_alter_table("workspaces") as batch_op:
         batch_op.add_column(sa.Column("daily_credit_limit", sa.Integer(), nullable=True))
         batch_op.add_column(
@@ -137,36 +136,11 @@ def downgrade():
     with op.batch_alter_table("workspaces") as batch_op:
         batch_op.drop_column("daily_credits_used")
         batch_op.drop_column("daily_credit_limit")
-    kept = _sqlite_indexes("leads")
-    with op.batch_alter_table("leads") as batch_op:
+    with indexes_kept(op.get_bind(), "leads"), op.batch_alter_table("leads") as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_leads_discovery_query_id_discovery_queries"), type_="foreignkey"
         )
         batch_op.drop_column("discovery_query_id")
-    _restore(kept)
     op.drop_index("ix_discovery_queries_ws_name", table_name="discovery_queries")
     op.drop_table("discovery_queries")
     op.drop_table("signal_types")
-
-
-def _sqlite_indexes(table: str) -> list[str]:
-    """The table's index statements on SQLite (batch mode rebuilds the table and loses
-    expression indexes such as ix_leads_ws_company; _restore puts them back)."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return []
-    rows = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,),
-    )
-    return [sql for (sql,) in rows]
-
-
-def _restore(statements: list[str]) -> None:
-    bind = op.get_bind()
-    for sql in statements:
-        sql = re.sub(r"^CREATE (UNIQUE )?INDEX ", r"CREATE \1INDEX IF NOT EXISTS ", sql)
-        try:
-            bind.exec_driver_sql(sql)
-        except sa.exc.OperationalError:  # its column went with this downgrade
-            pass

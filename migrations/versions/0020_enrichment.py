@@ -4,10 +4,10 @@ Revision ID: 0020_enrichment
 Revises: 0019_discovery
 """
 
-import re
-
 import sqlalchemy as sa
 from alembic import op
+
+from webapp.sqlite_batch import indexes_kept
 
 revision = "0020_enrichment"
 down_revision = "0019_discovery"
@@ -40,11 +40,9 @@ def _lead(nullable=False, ondelete="CASCADE"):
 
 
 def upgrade():
-    kept = _sqlite_indexes("leads")
-    with op.batch_alter_table("leads") as batch:
+    with indexes_kept(op.get_bind(), "leads"), op.batch_alter_table("leads") as batch:
         for name, type_ in LEAD_COLUMNS:
             batch.add_column(sa.Column(name, type_, nullable=True))
-    _restore(kept)
 
     op.create_table(
         "lead_contacts",
@@ -131,32 +129,6 @@ def downgrade():
     op.drop_table("platform_uploads")
     op.drop_table("lead_deliveries")
     op.drop_table("lead_contacts")
-    kept = _sqlite_indexes("leads")
-    with op.batch_alter_table("leads") as batch:
+    with indexes_kept(op.get_bind(), "leads"), op.batch_alter_table("leads") as batch:
         for name, _type in reversed(LEAD_COLUMNS):
             batch.drop_column(name)
-
-    _restore(kept)
-
-
-def _sqlite_indexes(table: str) -> list[str]:
-    """The table's index statements on SQLite (batch mode rebuilds the table and loses
-    expression indexes such as ix_leads_ws_company; _restore puts them back)."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return []
-    rows = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,),
-    )
-    return [sql for (sql,) in rows]
-
-
-def _restore(statements: list[str]) -> None:
-    bind = op.get_bind()
-    for sql in statements:
-        sql = re.sub(r"^CREATE (UNIQUE )?INDEX ", r"CREATE \1INDEX IF NOT EXISTS ", sql)
-        try:
-            bind.exec_driver_sql(sql)
-        except sa.exc.OperationalError:  # its column went with this downgrade
-            pass

@@ -68,16 +68,21 @@ def _retrying(work):
         return work()
 
 
+def _one_lead(request_schema, make, action: str, answer_schema):
+    """Make one lead from the request with `make` (again once on a race), audit it as
+    `action`, and answer what was made."""
+    body = validated(request_schema, json_object())
+    workspace_id = tokens.current_token().workspace_id
+    made = _retrying(lambda: make(db.session, workspace_id, body.model_dump()))
+    tcd = clean_target_client_domain(body.target_client_domain)
+    _audit(action, tcd, {"lead_id": str(made.lead_id)})
+    db.session.commit()
+    return answer_schema(success=True, **made.__dict__).model_dump(mode="json"), 200
+
+
 @bp.post("/ingest")
 def ingest():
-    body = validated(s.IngestRequest, json_object())
-    workspace_id = tokens.current_token().workspace_id
-    made = _retrying(lambda: ingest_lead(db.session, workspace_id, body.model_dump()))
-    tcd = clean_target_client_domain(body.target_client_domain)
-    _audit("api.target_client.ingested", tcd, {"lead_id": str(made.lead_id)})
-    db.session.commit()
-    answer = s.IngestResult(success=True, **made.__dict__)
-    return answer.model_dump(mode="json"), 200
+    return _one_lead(s.IngestRequest, ingest_lead, "api.target_client.ingested", s.IngestResult)
 
 
 @bp.post("/list")
@@ -96,13 +101,7 @@ def list_endpoint():
 
 @bp.post("/link")
 def link():
-    body = validated(s.LinkRequest, json_object())
-    workspace_id = tokens.current_token().workspace_id
-    linked = _retrying(lambda: link_lead(db.session, workspace_id, body.model_dump()))
-    tcd = clean_target_client_domain(body.target_client_domain)
-    _audit("api.target_client.linked", tcd, {"lead_id": str(linked.lead_id)})
-    db.session.commit()
-    return s.LinkResult(success=True, **linked.__dict__).model_dump(mode="json"), 200
+    return _one_lead(s.LinkRequest, link_lead, "api.target_client.linked", s.LinkResult)
 
 
 @bp.post("/link-batch")

@@ -6,8 +6,9 @@ from flask import Blueprint, g, render_template, request
 from flask_login import login_required
 
 from webapp.extensions import db
-from webapp.services.crm.pages import account_detail, accounts_page, clean_query
+from webapp.services.crm.pages import account_detail, accounts_page
 from webapp.services.errors import NotFound
+from webapp.services.record_pages import clean_query
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")

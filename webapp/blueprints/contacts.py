@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 from webapp.extensions import db
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
-from webapp.services.crm.pages import clean_query, contact_detail, contacts_page
+from webapp.services.crm.pages import contact_detail, contacts_page
 from webapp.services.errors import NotFound
+from webapp.services.record_pages import clean_query
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")

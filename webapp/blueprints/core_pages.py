@@ -12,10 +12,11 @@ from webapp.jobs import enqueue
 from webapp.jobs.core_data import LOAD, LOAD_FILE
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
-from webapp.services.core.browse import clean_query, companies_page, company_detail, people_page
+from webapp.services.core.browse import companies_page, company_detail, people_page
 from webapp.services.core.uploads import store_upload
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.jobs.runs import latest_run
+from webapp.services.record_pages import clean_query
 from webapp.tenancy import parse_uuid
 
 bp = Blueprint("core_pages", __name__, url_prefix="/core")

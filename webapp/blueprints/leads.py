@@ -24,16 +24,13 @@ from webapp.blueprints.my_leads_view import (
     page_context,
     render_view,
     request_filter,
+    save_column_choice,
 )
 from webapp.data_tables import LEAD_COLUMNS
 from webapp.extensions import db
 from webapp.jobs import enqueue
 from webapp.net import client_ip
-from webapp.services.accounts.preferences import (
-    reset_table_columns,
-    save_table_columns,
-    table_columns,
-)
+from webapp.services.accounts.preferences import table_columns
 from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.jobs.runs import Viewer, get_run
@@ -91,15 +88,7 @@ def index():
 @login_required
 def columns():
     """The column picker: remember the user's columns, then redraw the results."""
-    try:
-        if request.form.get("reset"):
-            reset_table_columns(current_user, "leads")
-        else:
-            save_table_columns(current_user, "leads", request.form.getlist("columns"))
-    except ValidationFailed as exc:
-        db.session.rollback()
-        abort(400, errors_sentence(exc.errors))
-    db.session.commit()
+    save_column_choice("leads")
     lead_filter = lead_filter_from(request.form)
     if not is_fragment_request():
         return redirect(url_for("leads.index", **lead_filter.to_args()))

@@ -21,18 +21,18 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from webapp.auth_session import admin_required
-from webapp.blueprints.my_leads_view import is_fragment_request, lead_filter_from
+from webapp.blueprints.my_leads_view import (
+    is_fragment_request,
+    lead_filter_from,
+    save_column_choice,
+)
 from webapp.data_tables import MEMBER_COLUMNS
 from webapp.extensions import db
 from webapp.models import LeadList, User
 from webapp.models.leads import INTENTS, STATUSES
 from webapp.navigation import endpoint_exists
 from webapp.net import client_ip
-from webapp.services.accounts.preferences import (
-    reset_table_columns,
-    save_table_columns,
-    table_columns,
-)
+from webapp.services.accounts.preferences import table_columns
 from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
@@ -258,15 +258,7 @@ def show(list_id):
 @login_required
 def columns(list_id):
     lead_list = _list(list_id)
-    try:
-        if request.form.get("reset"):
-            reset_table_columns(current_user, "list_members")
-        else:
-            save_table_columns(current_user, "list_members", request.form.getlist("columns"))
-    except ValidationFailed as exc:
-        db.session.rollback()
-        abort(400, errors_sentence(exc.errors))
-    db.session.commit()
+    save_column_choice("list_members")
     if not is_fragment_request():
         return redirect(url_for("lists.show", list_id=lead_list.id))
     return render_block("lists/show.html", "results", **_show_context(lead_list, False))

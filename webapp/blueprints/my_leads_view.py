@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import uuid
 
-from flask import g, make_response, render_template, request, url_for
+from flask import abort, g, make_response, render_template, request, url_for
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import LeadList
 from webapp.models.leads import SOURCES, STATUSES
+from webapp.services.accounts.preferences import reset_table_columns, save_table_columns
 from webapp.services.accounts.users import workspace_members
+from webapp.services.errors import ValidationFailed
 from webapp.services.leads.filters import LeadFilter
 from webapp.services.leads.tags import workspace_tag_names
 from webapp.services.lists.lists import filter_lists, workspace_lists
+from webapp.templating import errors_sentence
 
 # My Leads' one-click views: (key, label, owner filter). "any" says everyone's explicitly.
 VIEWS = (
@@ -66,6 +70,20 @@ def is_fragment_request() -> bool:
     return bool(
         request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     )
+
+
+def save_column_choice(table: str) -> None:
+    """The column picker's post: the user's columns of `table` (or, reset, the defaults),
+    committed; a column that is not the table's is a 400."""
+    try:
+        if request.form.get("reset"):
+            reset_table_columns(current_user, table)
+        else:
+            save_table_columns(current_user, table, request.form.getlist("columns"))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        abort(400, errors_sentence(exc.errors))
+    db.session.commit()
 
 
 def page_context(lead_filter: LeadFilter, endpoint: str, layout: str, full_page: bool) -> dict:

@@ -75,28 +75,34 @@ def _tag_names(dialect: str):
 
 
 OWNER = aliased(User, name="owner")
+# A row of leads (here and a list's members) starts with ROW_COLUMNS, read back as
+# (id, full, first, last, email, company, status, intent, score), and ends with
+# NAME_FALLBACKS: the rest of what names a lead without a name, in NAMED_BY's order.
+ROW_COLUMNS = (
+    Lead.id,
+    Lead.full_name,
+    Lead.first_name,
+    Lead.last_name,
+    Lead.email,
+    Lead.company_name,
+    Lead.status,
+    Lead.intent,
+    Lead.lead_score,
+)
+NAME_FALLBACKS = tuple(getattr(Lead, field) for field in NAMED_BY[2:])
 
 
 @cache  # the same columns on every page: built once, filtered and sorted per request
 def _rows_select(dialect: str) -> Select:
     return select(
-        Lead.id,
-        Lead.full_name,
-        Lead.first_name,
-        Lead.last_name,
-        Lead.email,
-        Lead.company_name,
-        Lead.status,
-        Lead.intent,
-        Lead.lead_score,
+        *ROW_COLUMNS,
         OWNER.name,
         OWNER.email,
         Lead.source,
         _tag_names(dialect).label("tag_names"),
         Lead.created_at,
         Lead.converted_at,
-        # The rest of what names a lead without a name, in NAMED_BY's order (see _row).
-        *(getattr(Lead, field) for field in NAMED_BY[2:]),
+        *NAME_FALLBACKS,
     ).outerjoin(OWNER, OWNER.id == Lead.assigned_to_id)
 
 

@@ -14,8 +14,9 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from webapp.models import Lead, LeadList, LeadListMember, User
-from webapp.models.leads import NAMED_BY, name_shown
+from webapp.models.leads import name_shown
 from webapp.services.leads.filters import LeadFilter, filter_conditions, sort_order
+from webapp.services.leads.my_leads import NAME_FALLBACKS, ROW_COLUMNS
 from webapp.services.paging import last_page
 
 OWNER = aliased(User, name="owner")
@@ -93,21 +94,13 @@ def page_of_members(
     lead_filter.page = min(lead_filter.page, last)
     query = (
         select(
-            Lead.id,
-            Lead.full_name,
-            Lead.first_name,
-            Lead.last_name,
-            Lead.email,
-            Lead.company_name,
-            Lead.status,
-            Lead.intent,
-            Lead.lead_score,
+            *ROW_COLUMNS,
             func.coalesce(func.nullif(OWNER.name, ""), OWNER.email),
             Lead.created_at,
             LeadListMember.added_at,
             func.coalesce(func.nullif(ADDER.name, ""), ADDER.email),
             LeadListMember.notes,
-            *(getattr(Lead, field) for field in NAMED_BY[2:]),
+            *NAME_FALLBACKS,
         )
         .outerjoin(OWNER, OWNER.id == Lead.assigned_to_id)
         .outerjoin(
