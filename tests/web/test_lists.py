@@ -321,6 +321,22 @@ def test_me_in_saved_criteria_is_whoever_saved_the_list(client, db, factory):
     assert mine.id
 
 
+def test_an_owner_in_criteria_is_named_only_when_a_member_here(client, db, desk, factory):
+    workspace, admin, _ = desk
+    colleague = factory.user(workspace, role="rep", name="Cora Colleague")
+    outsider = factory.user(factory.workspace(name="Elsewhere"), name="Otto Outsider")
+    lead_list = factory.lead_list(
+        workspace,
+        name="Two owners",
+        list_type="dynamic",
+        criteria={"owner": [str(colleague.id), str(outsider.id)]},
+        created_by_id=admin.id,
+    )
+    page = client.get(f"/lists/{lead_list.id}").get_data(as_text=True)
+    assert "Cora Colleague" in page
+    assert "Otto Outsider" not in page and "someone no longer here" in page
+
+
 def test_freeze_makes_a_static_copy(client, db, desk, factory):
     workspace, admin, leads = desk
     dynamic = factory.lead_list(

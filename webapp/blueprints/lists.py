@@ -28,7 +28,7 @@ from webapp.blueprints.my_leads_view import (
 )
 from webapp.data_tables import MEMBER_COLUMNS
 from webapp.extensions import db
-from webapp.models import LeadList, User
+from webapp.models import LeadList, Membership, User
 from webapp.models.leads import INTENTS, STATUSES
 from webapp.navigation import endpoint_exists
 from webapp.net import client_ip
@@ -224,7 +224,13 @@ def _owner_text(lead_list: LeadList, owner: str) -> str:
     if owner == "unassigned":
         return "Unassigned"
     user_id = lead_list.created_by_id if owner == "me" else parse_uuid(owner)
-    user = db.session.get(User, user_id) if user_id else None
+    user = None
+    if user_id:  # only a member of this workspace is named (criteria are free text)
+        user = db.session.execute(
+            db.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(User.id == user_id, Membership.workspace_id == g.workspace.id)
+        ).scalar()
     name = user.display_name if user else "someone no longer here"
     return f"{name} (who saved the list)" if owner == "me" else name
 
