@@ -5,10 +5,11 @@ else Windows-1252 (Latin-1 when a byte is not Windows-1252). The delimiter is th
 of comma, semicolon, tab and pipe that splits the first lines most consistently.
 
 A row is read with the csv module, one physical line at a time, so a quoted field
-may hold newlines. A stray quote would make csv swallow the rest of the file into one
-field; so a row that spans several lines is accepted only if it looks like one row:
-at most MAX_RECORD_LINES lines and MAX_RECORD_CHARS characters, the header's number of
-values, and no continuation line that itself looks like a whole row. Otherwise the row
+may hold line breaks (CR, LF or CRLF). A stray quote would make csv swallow the rest
+of the file into one field; so a row that spans several lines is accepted only if it
+looks like one row: at most MAX_RECORD_LINES lines and MAX_RECORD_CHARS characters,
+the header's number of values, and a closing quote followed by a delimiter or the
+line's end (strict CSV). Otherwise the row
 at its first line is rejected (with that line number) and reading goes on at the next
 line. Memory stays flat: nothing holds more than one row.
 """
@@ -266,12 +267,20 @@ def _stray_quote(line: int) -> str:
 
 
 def _swallowed_rows(row, taken, delimiter: str, width: int) -> bool:
-    """A row over several lines that is really a stray quote eating the rows after it."""
+    """A row over several lines that is really a stray quote eating the rows after it.
+
+    A quoted field may hold line breaks (CR, LF or CRLF) and any text, delimiters
+    included. A stray quote shows otherwise: the row has the wrong number of values,
+    or its quote is never closed, or what "closes" it is a later row's opening quote
+    (text follows it, not a delimiter or the line's end), which strict CSV refuses.
+    """
     if len(row) != width:
         return True
-    if width < 2:
-        return False
-    return any(text.count(delimiter) >= width - 1 for _, text in taken[1:])
+    try:
+        next(csv.reader((text for _, text in taken), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return True
+    return False
 
 
 def _xlsx_shape(path: Path) -> FileShape:
