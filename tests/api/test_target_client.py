@@ -322,9 +322,7 @@ def test_company_found_agrees_with_the_company_id(client, desk, core):
     assert by_id[jane["lead_id"]]["core_company_id"] is None
 
 
-def test_an_international_email_domain_finds_the_person_in_either_spelling(
-    client, desk, factory
-):
+def test_an_international_email_domain_finds_the_person_in_either_spelling(client, desk, factory):
     person = factory.core_person(email="ann@münchen.de")
     rows = [{"person_email": "Ann@XN--MNCHEN-3YA.DE"}, {"person_email": "ann@München.de"}]
     data = _post(client, "link-batch", {"target_client_domain": TCD, "leads": rows},

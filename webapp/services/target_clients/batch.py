@@ -80,11 +80,11 @@ def _row_keys(row) -> tuple[str, str | None]:
     if not isinstance(row, dict):
         raise RowRefused(NOT_A_ROW)
     email, domain = row.get("person_email"), row.get("company_domain")
-    for field, value in (("person_email", email), ("company_domain", domain)):
+    for name, value in (("person_email", email), ("company_domain", domain)):
         if value is not None and not isinstance(value, str):
-            raise RowRefused(f"{field} must be text")
+            raise RowRefused(f"{name} must be text")
         if has_nul(value):
-            raise RowRefused(f"{field} {NUL_REASON}")
+            raise RowRefused(f"{name} {NUL_REASON}")
     if email is None or not email.strip():
         raise RowRefused("person_email is required")
     try:
