@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from webapp.services.errors import ValidationFailed
+from webapp.services.imports.reading import stream_encoding
 from webapp.services.normalize import clean_domain, clean_email_key, clean_linkedin_url
 
 COMPANY_FIELDS = (
@@ -126,13 +127,13 @@ def clean_person(values: dict) -> dict:
 CLEANERS = {"companies": clean_company, "people": clean_person}
 
 
-def _is_json_lines(filename: str, head: bytes) -> bool:
+def _is_json_lines(filename: str, head: str) -> bool:
     name = (filename or "").lower()
     if name.endswith((".jsonl", ".ndjson", ".json")):
         return True
     if name.endswith(".csv"):
         return False
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    return head.lstrip("\ufeff \t\r\n").startswith("{")
 
 
 def _csv_records(text: IO[str], kind: str) -> Iterator[tuple[int, dict | None, str | None]]:
@@ -180,9 +181,12 @@ def read_rows(stream: IO[bytes], filename: str, kind: str) -> Iterator[tuple[int
     """(line, raw values, cleaned row or RowError) for each row of the file, streamed."""
     if kind not in FIELDS:
         raise ValidationFailed({"kind": "must be companies or people"})
+    # UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 / Latin-1: found as the
+    # imports find it (a file read twice costs less than a load of mojibake).
+    encoding = stream_encoding(stream) if stream.seekable() else "utf-8-sig"
     buffered = io.BufferedReader(stream) if not hasattr(stream, "peek") else stream
-    head = buffered.peek(64)[:64]
-    text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="replace", newline="")
+    head = buffered.peek(64)[:64].decode(encoding, errors="ignore")
+    text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
     records = _json_records(text) if _is_json_lines(filename, head) else _csv_records(text, kind)
     clean = CLEANERS[kind]
     for line, values, problem in records:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from webapp.services.errors import ValidationFailed
 
@@ -73,7 +74,8 @@ def detect_shape(path: Path, file_name: str) -> FileShape:
         raise refuse("is empty")
     if head.startswith(XLSX_MAGIC):
         return _xlsx_shape(path)
-    encoding = _encoding(path, head)
+    with open(path, "rb") as handle:
+        encoding = stream_encoding(handle)
     sample = head.decode(encoding, errors="ignore")
     if encoding.startswith("utf-16"):
         sample = sample.lstrip("\ufeff")
@@ -87,7 +89,18 @@ def detect_shape(path: Path, file_name: str) -> FileShape:
     return FileShape("csv", encoding, delimiter, headers)
 
 
-def _encoding(path: Path, head: bytes) -> str:
+def stream_encoding(handle: IO[bytes]) -> str:
+    """The text encoding of a seekable binary file, read from where it stands and rewound
+    there (the core loaders use it too: one detection for every file a person uploads)."""
+    start = handle.tell()
+    try:
+        return _encoding(handle, start)
+    finally:
+        handle.seek(start)
+
+
+def _encoding(handle: IO[bytes], start: int) -> str:
+    head = handle.read(SAMPLE_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -96,20 +109,20 @@ def _encoding(path: Path, head: bytes) -> str:
         raise refuse("is not a CSV file (it looks like a binary file)")
     decoder = codecs.getincrementaldecoder("utf-8")()
     undefined = False
+    handle.seek(start)
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                undefined = undefined or not CP1252_UNDEFINED.isdisjoint(chunk)
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        while chunk := handle.read(CHUNK):
+            undefined = undefined or not CP1252_UNDEFINED.isdisjoint(chunk)
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
         return "utf-8"
     except UnicodeDecodeError:
         pass
     if not undefined:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                if not CP1252_UNDEFINED.isdisjoint(chunk):
-                    return "latin-1"
+        handle.seek(start)
+        while chunk := handle.read(CHUNK):
+            if not CP1252_UNDEFINED.isdisjoint(chunk):
+                return "latin-1"
     return "latin-1" if undefined else "cp1252"
 
 
