@@ -117,14 +117,17 @@ def link_uploaded_csv(
         run.progress(done, total)
         return not run.cancelled()
 
-    outcome = link_csv(
-        db.session,
-        uuid.UUID(workspace_id),
-        target_client_domain,
-        source,
-        io.BytesIO(content),
-        after_batch,
-    )
+    try:
+        outcome = link_csv(
+            db.session,
+            uuid.UUID(workspace_id),
+            target_client_domain,
+            source,
+            io.BytesIO(content),
+            after_batch,
+        )
+    except ValidationFailed as exc:  # e.g. no person_email column: a retry cannot mend it
+        raise GiveUp(error_text(exc)) from None
     run.counts.update(outcome.counts)
     run.keep(outcome.report(REPORTED_ERRORS))
     run.tell(
