@@ -173,6 +173,21 @@ def test_the_same_email_twice_in_one_file(app, db, desk):
     assert ann.company_name == "Acme" and ann.first_name == "Ann" and ann.last_name is None
 
 
+def test_an_international_email_domain_is_one_lead_in_either_spelling(app, db, desk):
+    from webapp.services.leads.timeline import create_lead
+
+    workspace, admin = desk
+    create_lead(db.session, workspace.id, {"email": "Ann@München.de", "first_name": "Ann"})
+    db.session.commit()
+    rows = [HEADER, ["ANN@XN--MNCHEN-3YA.DE", "", "", "Acme"]]
+    imp = run_file(app, workspace, admin, csv_bytes(rows), duplicate_policy="fill")
+    assert (counts(imp)["created"], counts(imp)["updated"]) == (0, 1)
+    (ann,) = leads_of(workspace)
+    assert (ann.email_normalized, ann.first_name, ann.company_name) == (
+        "ann@münchen.de", "Ann", "Acme"
+    )  # fmt: skip
+
+
 def test_a_header_only_file_finishes_with_nothing(app, db, desk):
     workspace, admin = desk
     imp = run_file(app, workspace, admin, csv_bytes([HEADER]))
