@@ -7,6 +7,7 @@ the refused rows (line, reason).
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import click
@@ -18,13 +19,15 @@ from webapp.jobs.core_data import LOAD_FILE
 from webapp.jobs.registry import get_job
 from webapp.jobs.runner import create_run, execute
 from webapp.models import JobRun, Workspace
+from webapp.services.core.records import check_file
+from webapp.services.errors import ValidationFailed
 
 core_cli = AppGroup("core", help="Core reference data (companies and people).")
 
 
 @core_cli.command("load")
 @click.argument("kind", type=click.Choice(["companies", "people"]))
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--workspace", "workspace_slug", help="Show the run on this workspace's Jobs page.")
 @click.option("--show-errors", default=20, show_default=True, help="Refused rows to print.")
 def load_command(kind: str, path: Path, workspace_slug: str | None, show_errors: int) -> None:
@@ -35,6 +38,7 @@ def load_command(kind: str, path: Path, workspace_slug: str | None, show_errors:
     seniority, department, linkedin_url, company_domain. A .jsonl/.ndjson file (or one
     starting with '{') is JSON Lines, anything else CSV with a header row.
     """
+    _check_file(path, kind)
     workspace_id = None
     if workspace_slug:
         workspace = db.session.execute(
@@ -44,7 +48,8 @@ def load_command(kind: str, path: Path, workspace_slug: str | None, show_errors:
             raise click.ClickException(f"No workspace with the slug '{workspace_slug}'.")
         workspace_id = workspace.id
     spec = get_job(LOAD_FILE)
-    args = [str(path.resolve()), kind]
+    # The host: a retry from the Jobs page on another machine says where the file is.
+    args = [str(path.resolve()), kind, socket.gethostname()]
     run = create_run(spec, status="queued", workspace_id=workspace_id, args=args)
     execute(spec, run.id, args, {}, will_retry=False, reraise=False)
     db.session.expire_all()
@@ -62,3 +67,19 @@ def load_command(kind: str, path: Path, workspace_slug: str | None, show_errors:
         click.echo(f"line {error['line']}: {error['reason']}  {error['values']}", err=True)
     if len(errors) > show_errors or (run.result or {}).get("errors_total", 0) > len(errors):
         click.echo(f"... {(run.result or {}).get('errors_total')} refused rows in all.", err=True)
+
+
+def _check_file(path: Path, kind: str) -> None:
+    """One line and exit 1 for a file that cannot be loaded at all, before any run."""
+    try:
+        with open(path, "rb") as stream:
+            check_file(stream, path.name, kind)
+    except FileNotFoundError:
+        raise click.ClickException(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise click.ClickException(f"{path}: is a folder, not a file.") from None
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot be read ({exc.strerror}).") from None
+    except ValidationFailed as exc:
+        reasons = "; ".join(str(reason) for reason in exc.errors.values())
+        raise click.ClickException(f"{path}: {reasons}.") from None

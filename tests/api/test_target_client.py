@@ -230,6 +230,111 @@ def test_link_batch_per_row_errors(client, desk, core):
     assert data["results"][1]["error"] == "company_domain is not a domain name"
 
 
+def test_link_batch_malformed_rows_fail_alone_in_plain_words(client, desk, core, db):
+    rows = [
+        {"person_email": "aj@harness.io"},
+        "jane@stripe.com",
+        {"person_email": 42},
+        {},
+        {"company_domain": "stripe.com"},
+        {"person_email": "jane@stripe.com", "company_domain": ["stripe.com"]},
+        {"person_email": "jane@stripe.com"},
+        None,
+    ]
+    answer = _post(client, "link-batch", {"target_client_domain": TCD, "leads": rows},
+                   desk["headers"])  # fmt: skip
+    assert answer.status_code == 200, answer.json
+    data = answer.json
+    assert (data["total"], data["linked"], data["failed"]) == (8, 2, 6)
+    assert [r["index"] for r in data["results"]] == list(range(8))
+    assert data["results"][0]["success"] and data["results"][6]["success"]
+    errors = {r["index"]: r["error"] for r in data["results"] if not r["success"]}
+    assert errors == {
+        1: "the row must be an object with person_email (and company_domain)",
+        2: "person_email must be text",
+        3: "person_email is required",
+        4: "person_email is required",
+        5: "company_domain must be text",
+        7: "the row must be an object with person_email (and company_domain)",
+    }
+    count = db.session.execute(db.select(db.func.count()).select_from(TargetClientLead))
+    assert count.scalar_one() == 2
+
+
+def _internal_names() -> set[str]:
+    from pydantic import BaseModel
+
+    from webapp.api import schemas, target_client_schemas
+
+    names = {"pydantic", "ValidationError", "Traceback", "Exception"}
+    for module in (schemas, target_client_schemas):
+        names |= {name for name, value in vars(module).items()
+                  if isinstance(value, type) and issubclass(value, BaseModel)}  # fmt: skip
+    return names
+
+
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("ingest", {"target_client_domain": 5, "work_email": ["a"], "source": {"x": 1}}),
+        ("ingest", {"target_client_domain": TCD, "first_name": {"a": 1}, "work_email": 5}),
+        ("list", {"target_client_domain": [TCD], "limit": "many", "offset": [1]}),
+        ("link", {"target_client_domain": TCD, "company_domain": True,
+                  "person_linkedin_url": 5}),
+        ("link-batch", {"target_client_domain": TCD, "leads": "aj@harness.io"}),
+        ("link-batch", {"target_client_domain": TCD, "leads": {"person_email": "a@b.co"}}),
+        ("link-batch", {"target_client_domain": 7, "source": 1, "leads": [[1], 2.5, True]}),
+        ("link-batch", {"target_client_domain": TCD, "leads": [[1], 2.5, {"person_email": {}}]}),
+    ],
+)  # fmt: skip
+def test_no_error_names_an_internal_class(client, desk, core, path, body):
+    answer = _post(client, path, body, desk["headers"])
+    assert answer.status_code in (200, 422), answer.json
+    text = answer.get_data(as_text=True)
+    leaked = {name for name in _internal_names() if name in text}
+    assert not leaked, (leaked, answer.json)
+    if answer.status_code == 422:
+        assert answer.json["errors"] and answer.json["message"]
+    else:
+        assert all(r["error"] for r in answer.json["results"])
+
+
+def test_company_found_agrees_with_the_company_id(client, desk, core):
+    by_person = {"target_client_domain": TCD, "person_linkedin_url": "linkedin.com/in/ajpahl"}
+    first = _post(client, "link", by_person, desk["headers"]).json
+    assert first["company_found"] is True
+    assert first["core_company_id"] == str(core["harness"].id)  # the person's company
+    elsewhere = {**by_person, "company_domain": "not-in-core.dev"}
+    again = _post(client, "link", elsewhere, desk["headers"]).json
+    assert again["lead_id"] == first["lead_id"]
+    assert again["core_company_id"] == str(core["harness"].id)
+    assert again["company_found"] is True
+    batch = _post(client, "link-batch", {"target_client_domain": TCD, "leads": [
+        {"person_email": "aj@harness.io", "company_domain": "not-in-core.dev"},
+        {"person_email": "jane@stripe.com", "company_domain": "not-in-core.dev"},
+    ]}, desk["headers"]).json  # fmt: skip
+    aj, jane = batch["results"]
+    assert aj["lead_id"] == first["lead_id"] and aj["company_found"] is True
+    assert jane["company_found"] is False
+    listed = _post(client, "list", {"target_client_domain": TCD}, desk["headers"]).json["leads"]
+    by_id = {lead["id"]: lead for lead in listed}
+    assert by_id[aj["lead_id"]]["core_company_id"] == str(core["harness"].id)
+    assert by_id[jane["lead_id"]]["core_company_id"] is None
+
+
+def test_an_international_email_domain_finds_the_person_in_either_spelling(client, desk, factory):
+    person = factory.core_person(email="ann@münchen.de")
+    rows = [{"person_email": "Ann@XN--MNCHEN-3YA.DE"}, {"person_email": "ann@München.de"}]
+    data = _post(client, "link-batch", {"target_client_domain": TCD, "leads": rows},
+                 desk["headers"]).json  # fmt: skip
+    assert data["linked"] == 2
+    assert data["results"][0]["lead_id"] == data["results"][1]["lead_id"]
+    ingested = _post(client, "ingest", {"target_client_domain": TCD,
+                     "work_email": "ann@xn--mnchen-3ya.de"}, desk["headers"]).json  # fmt: skip
+    assert ingested["lead_id"] == data["results"][0]["lead_id"]
+    assert ingested["core_person_id"] == str(person.id)
+
+
 def test_link_batch_limit_is_413(client, desk):
     rows = [{"person_email": f"p{n}@example.com"} for n in range(10_001)]
     answer = _post(client, "link-batch", {"target_client_domain": TCD, "leads": rows},

@@ -45,3 +45,23 @@ def test_upload_map_run_and_download_the_error_report(app, db, factory, page, mo
     assert sorted((lead.email, lead.company_name) for lead in leads) == [
         ("ann@example.com", None), ("cy@example.com", None)
     ]  # fmt: skip
+
+
+def test_the_mapping_page_says_at_once_when_no_column_identifies_a_lead(
+    app, db, factory, page, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    admin = factory.user(factory.workspace(), role="admin")
+    sign_in(page, admin)
+    page.goto("/imports")
+    page.get_by_label("CSV or Excel (.xlsx) file").set_input_files(
+        {"name": "fair.csv", "mimeType": "text/csv", "buffer": FILE}
+    )
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url("**/mapping**")
+    alert = page.locator("#mapping-check")
+    assert alert.inner_text().strip() == ""
+    page.get_by_label("Column E-mail fills").select_option("ignore")
+    alert.get_by_text("map a column to email, LinkedIn URL or phone").wait_for()
+    page.get_by_label("Column Favourite colour fills").select_option("phone")
+    alert.get_by_role("alert").wait_for(state="detached")

@@ -98,6 +98,24 @@ def test_quoted_newlines_blank_lines_whitespace_and_case(app, db, desk):
     assert ann.notes == "line one\nline two, with a comma"
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf-file", "lf-file"])
+@pytest.mark.parametrize("inside", ["\r", "\n", "\r\n"], ids=["cr", "lf", "crlf"])
+def test_quoted_fields_may_hold_any_line_break_and_commas(app, db, desk, newline, inside):
+    workspace, admin = desk
+    notes = f"Met at the fair{inside}Call back Monday, Tuesday, or Friday"
+    text = newline.join(
+        ["Email,Notes,City", f'ann@example.com,"{notes}",Paris', "bob@example.com,Plain,Rome", ""]
+    )
+    imp = run_file(app, workspace, admin, text.encode())
+    assert _rejected(db, imp) == []
+    assert counts(imp)["created"] == 2
+    ann, bob = leads_of(workspace)
+    assert ann.city == "Paris" and bob.city == "Rome"
+    assert ann.notes.replace("\r\n", "\n").replace("\r", "\n") == notes.replace(
+        "\r\n", "\n"
+    ).replace("\r", "\n")
+
+
 def test_a_stray_quote_is_reported_and_the_rows_after_it_are_kept(app, db, desk):
     workspace, admin = desk
     lines = ["Email,First Name,Company"]
@@ -121,6 +139,19 @@ def test_a_stray_quote_in_the_last_column_does_not_swallow_rows(app, db, desk):
     assert {lead.email for lead in leads_of(workspace)} == {"b@example.com", "c@example.com"}
 
 
+def test_a_stray_quote_closed_by_the_next_rows_quote_is_still_a_stray_quote(app, db, desk):
+    workspace, admin = desk
+    # Read loosely, line 2 would swallow line 3 and still give three values.
+    text = 'Email,Name,Company\na@example.com,"Ann,Acme\nb@example.com,"Bob",Initech\n'
+    imp = run_file(app, workspace, admin, text.encode())
+    rejected = _rejected(db, imp)
+    assert [r.line for r in rejected] == [2]
+    assert "quote opened on line 2" in rejected[0].reason
+    assert [(lead.email, lead.company_name) for lead in leads_of(workspace)] == [
+        ("b@example.com", "Initech")
+    ]
+
+
 def test_a_very_long_field_rejects_its_row(app, db, desk):
     workspace, admin = desk
     rows = [HEADER, ["a@example.com", "A" * 500, "", ""], ["b@example.com", "B", "", ""],
@@ -140,6 +171,21 @@ def test_the_same_email_twice_in_one_file(app, db, desk):
     assert counts(imp)["created"] == 1 and counts(imp)["updated"] == 1
     (ann,) = leads_of(workspace)
     assert ann.company_name == "Acme" and ann.first_name == "Ann" and ann.last_name is None
+
+
+def test_an_international_email_domain_is_one_lead_in_either_spelling(app, db, desk):
+    from webapp.services.leads.timeline import create_lead
+
+    workspace, admin = desk
+    create_lead(db.session, workspace.id, {"email": "Ann@München.de", "first_name": "Ann"})
+    db.session.commit()
+    rows = [HEADER, ["ANN@XN--MNCHEN-3YA.DE", "", "", "Acme"]]
+    imp = run_file(app, workspace, admin, csv_bytes(rows), duplicate_policy="fill")
+    assert (counts(imp)["created"], counts(imp)["updated"]) == (0, 1)
+    (ann,) = leads_of(workspace)
+    assert (ann.email_normalized, ann.first_name, ann.company_name) == (
+        "ann@münchen.de", "Ann", "Acme"
+    )  # fmt: skip
 
 
 def test_a_header_only_file_finishes_with_nothing(app, db, desk):

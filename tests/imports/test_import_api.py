@@ -63,6 +63,11 @@ def test_refusals(app, client, db, api, monkeypatch):
     assert bad_policy.status_code == 422 and "duplicate_policy" in bad_policy.get_json()["errors"]
     no_key = _post(client, headers, data=csv_bytes([["Name"], ["Ann"]]))
     assert no_key.status_code == 422 and "mapping" in no_key.get_json()["errors"]
+    mapped_away = _post(client, headers, mapping=json.dumps({"Email Address": "raw"}))
+    assert mapped_away.status_code == 422
+    reason = str(mapped_away.get_json()["errors"]["mapping"])
+    assert "map a column to email, LinkedIn URL or phone" in reason
+    assert "matched to existing leads" in reason
     binary = _post(client, headers, data=bytes(range(256)) * 4)
     assert binary.status_code == 422 and "file" in binary.get_json()["errors"]
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1_000)

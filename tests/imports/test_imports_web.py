@@ -85,6 +85,33 @@ def test_refusals_before_anything_runs(client, db, admin_desk):
     assert empty.status_code == 422 and "is empty" in empty.get_data(as_text=True)
 
 
+NO_KEY = "map a column to email, LinkedIn URL or phone"
+
+
+def test_a_mapping_without_an_identifying_column_is_said_before_start(client, db, admin_desk):
+    answer = _upload(client, csv_bytes([["First Name", "Company"], ["Ann", "Acme"]]))
+    page = client.get(answer.location)
+    assert page.status_code == 200
+    assert NO_KEY in page.get_data(as_text=True)  # the guess, on the preview, before Start
+    imp = db.session.execute(db.select(LeadImport)).scalar_one()
+    assert reloaded(imp).job_run_id is None
+
+
+def test_the_mapping_is_checked_as_the_columns_are_chosen(client, db, admin_desk):
+    answer = _upload(client, csv_bytes([HEADER, ["ann@example.com", "Ann", "Acme", ""]]))
+    page = client.get(answer.location).get_data(as_text=True)
+    assert NO_KEY not in page and 'hx-target="#mapping-check"' in page
+    imp = db.session.execute(db.select(LeadImport)).scalar_one()
+    check = f"/imports/{imp.id}/mapping/check"
+    without_email = client.post_form(check, _mapping_form(imp, column_0="ignore"))
+    assert without_email.status_code == 200
+    assert NO_KEY in without_email.get_data(as_text=True)
+    twice = client.post_form(check, _mapping_form(imp, column_1="email"))
+    assert "Email is chosen for more than one column" in twice.get_data(as_text=True)
+    fine = client.post_form(check, _mapping_form(imp, column_3="phone"))
+    assert fine.status_code == 200 and "form-errors" not in fine.get_data(as_text=True)
+
+
 def test_a_file_over_the_limit_is_a_413_that_says_so(app, client, db, admin_desk, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 2_000)
     answer = _upload(client, csv_bytes([["email"]] + [[f"a{n}@example.com"] for n in range(300)]))

@@ -84,3 +84,40 @@ def test_periodic_relay_sends_what_no_request_kicked(
         background.stop()
     db.session.expire_all()
     assert db.session.execute(db.select(Event)).scalar_one().published_at is not None
+
+
+def test_a_long_write_elsewhere_makes_the_relay_wait_quietly(
+    app, embedded, db, hook, httpserver, monkeypatch, caplog
+):
+    """An inline import holds SQLite's write lock for a whole batch; the background
+    relay and schedules tick wait for it (or try again) instead of logging errors."""
+    import logging
+    import sqlite3
+    import threading
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one writer at a time")
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    create_lead(db.session, hook.workspace_id, {"email": "held@example.com"})
+    db.session.commit()
+    monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", True)
+    writer = sqlite3.connect(
+        db.engine.url.database, timeout=0, isolation_level=None, check_same_thread=False
+    )
+    writer.execute("BEGIN EXCLUSIVE")  # as an import's batch does once its cache spills
+    release = threading.Timer(6.5, writer.rollback)  # longer than SQLite's 5-second wait
+    background = BackgroundJobs(
+        app, (Periodic(RELAY_PERIODIC, interval=1), Periodic("schedules.tick", interval=1))
+    )
+    try:
+        with caplog.at_level(logging.INFO):
+            release.start()
+            background.start()
+            assert wait_for(lambda: len(httpserver.log) == 1, seconds=20)
+    finally:
+        background.stop()
+        release.cancel()
+        writer.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    db.session.expire_all()
+    assert db.session.execute(db.select(Event)).scalar_one().published_at is not None

@@ -126,6 +126,34 @@ def test_a_file_without_its_key_column_is_refused(db):
     assert "domain" in refused.value.errors["file"]
 
 
+@pytest.mark.parametrize(
+    "encoding,name",
+    [("utf-8-sig", "c.csv"), ("utf-16", "c.csv"), ("cp1252", "c.csv"), ("latin-1", "c.csv"),
+     ("utf-16", "c.jsonl"), ("cp1252", "c.txt")],
+)  # fmt: skip
+def test_files_in_other_encodings_read_as_written(db, encoding, name):
+    if name.endswith(".jsonl"):
+        text = '{"domain": "cafe.example", "name": "Café Crème", "city": "Zürich"}\n'
+    else:
+        text = "domain,name,city\r\ncafe.example,Café Crème,Zürich\r\n"
+    if encoding == "cp1252":
+        text = text.replace("Crème", "Crème “Noir”")  # bytes Latin-1 lacks
+    _load(db, "companies", text.encode(encoding), name)
+    cafe = _company(db, "cafe.example")
+    assert cafe.city == "Zürich"
+    assert cafe.name == ("Café Crème “Noir”" if encoding == "cp1252" else "Café Crème")
+
+
+def test_an_international_email_domain_is_one_person_in_either_spelling(db):
+    people = "email,first_name,title\r\nann@münchen.de,Ann,\r\nANN@xn--mnchen-3ya.de,,CEO\r\n"
+    report = _load(db, "people", people.encode(), "p.csv")
+    assert (report.inserted, report.merged) == (1, 1)
+    again = _load(db, "people", b"email,last_name\nann@XN--MNCHEN-3YA.DE,Lee\n", "p.csv")
+    assert (again.inserted, again.updated) == (0, 1)
+    ann = _person(db, "ann@münchen.de")
+    assert (ann.first_name, ann.last_name, ann.title) == ("Ann", "Lee", "CEO")
+
+
 def test_cli_loads_and_prints_counts_and_refused_lines(app, db, tmp_path, factory):
     workspace = factory.workspace(slug="loader")
     path = tmp_path / "companies.csv"

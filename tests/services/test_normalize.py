@@ -3,6 +3,7 @@ import pytest
 from webapp.services.normalize import (
     clean_domain,
     clean_email,
+    clean_email_key,
     clean_phone,
     clean_web_url,
     normalize_email_key,
@@ -12,6 +13,23 @@ from webapp.services.normalize import (
 def test_email_key_is_trimmed_and_lowercased():
     assert normalize_email_key("  Jo@Example.com ") == "jo@example.com"
     assert normalize_email_key("   ") is None
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["ann@münchen.de", "Ann@MÜNCHEN.DE", "ann@xn--mnchen-3ya.de", " ANN@XN--MNCHEN-3YA.DE "],
+)
+def test_an_international_domain_is_one_email_key_however_it_is_spelt(spelling):
+    # The bulk key (core loads, target-client batches) and the leads' key (email_validator,
+    # then normalize_email_key) agree: one person, one key, on every way in.
+    assert clean_email_key(spelling) == "ann@münchen.de"
+    assert normalize_email_key(clean_email(spelling)) == "ann@münchen.de"
+    assert normalize_email_key(spelling) == "ann@münchen.de"
+
+
+def test_an_email_key_refuses_a_domain_idna_refuses():
+    with pytest.raises(ValueError):
+        clean_email_key("ann@xn--zz.de")
 
 
 @pytest.mark.parametrize(

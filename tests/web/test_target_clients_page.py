@@ -66,6 +66,17 @@ def test_upload_links_rows_and_shows_leads_with_enriched_data(client, factory, d
     assert "securitypalhq.com" in listing
 
 
+def test_a_utf16_spreadsheet_export_links_as_well(client, factory, db, core, inline):
+    signed_in(client, factory, role="admin")
+    content = "person_email,company_domain\r\naj@harness.io,harness.io\r\n".encode("utf-16")
+    assert _upload(client, content=content).status_code == 302
+    run = db.session.execute(
+        select(JobRun).where(JobRun.kind == "target_clients.link_csv")
+    ).scalar()
+    assert run.status == "succeeded", run.error
+    assert run.counts == {"rows": 1, "linked": 1, "failed": 0}
+
+
 def test_source_filter(client, factory, core, inline):
     workspace, _ = signed_in(client, factory, role="admin")
     factory.target_client_lead(workspace, target_client_domain="acme.com", full_name="Demo Dee",

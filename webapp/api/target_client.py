@@ -21,6 +21,7 @@ from webapp.extensions import db
 from webapp.models.api_tokens import SCOPE_TARGET_CLIENT
 from webapp.net import client_ip
 from webapp.services.audit import record_audit
+from webapp.services.errors import ValidationFailed
 from webapp.services.target_clients.batch import MAX_BATCH, link_batch
 from webapp.services.target_clients.linking import (
     clean_target_client_domain,
@@ -104,6 +105,24 @@ def link():
     return _one_lead(s.LinkRequest, link_lead, "api.target_client.linked", s.LinkResult)
 
 
+def _batch_request(raw: dict) -> tuple[s.LinkBatchRequest, list]:
+    """The request checked but for its rows: a malformed row fails alone, in its result
+    (the service says which field and why), never the whole batch."""
+    errors: dict[str, list[str]] = {}
+    rows = raw.get("leads")
+    if rows is None:
+        errors["leads"] = ["is required"]
+    elif not isinstance(rows, list):
+        errors["leads"] = ["must be a list of rows"]
+    try:
+        body = validated(s.LinkBatchRequest, {**raw, "leads": []})
+    except ValidationFailed as exc:
+        raise ValidationFailed({**exc.errors, **errors}) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return body, rows
+
+
 @bp.post("/link-batch")
 def link_batch_endpoint():
     raw = json_object()
@@ -115,10 +134,9 @@ def link_batch_endpoint():
             "Send them in several requests.",
             {"leads": [f"must have at most {MAX_BATCH:,} rows"]},
         )
-    body = validated(s.LinkBatchRequest, raw)
+    body, rows = _batch_request(raw)
     workspace_id = tokens.current_token().workspace_id
     source = body.source or "csv_import"
-    rows = [row.model_dump() for row in body.leads]
     done = _retrying(
         lambda: link_batch(db.session, workspace_id, body.target_client_domain, source, rows)
     )

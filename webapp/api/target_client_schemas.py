@@ -133,7 +133,9 @@ class LinkBatchRequest(_TargetClientRequest):
     source: TargetClientSource | None = Field(None, description="Default: csv_import.")
     leads: list[BatchRow] = Field(
         description=f"At most {MAX_BATCH:,} rows (413 beyond). A row whose email is not in "
-        "core fails alone (its result says why); the others are linked."
+        "core fails alone (its result says why); so does a malformed row (not an object, "
+        "person_email missing or not text, company_domain not text): its result's `error` "
+        "names the field and the reason. The others are linked."
     )
 
 

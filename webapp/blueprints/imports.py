@@ -34,7 +34,7 @@ from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
 from webapp.services.errors import ValidationFailed
 from webapp.services.imports.listing import import_visible, list_imports, rows_per_second
-from webapp.services.imports.mapping import CHOICES, IGNORE, RAW, TARGET_FIELDS
+from webapp.services.imports.mapping import CHOICES, IGNORE, RAW, TARGET_FIELDS, check_mapping
 from webapp.services.imports.report import report_csv
 from webapp.services.imports.revert import check_revertible, may_revert
 from webapp.services.imports.setup import (
@@ -160,7 +160,30 @@ def mapping(import_id):
     if imp.job_run_id is not None:
         return redirect(url_for("imports.show", import_id=imp.id))
     lead_list, campaign = _choices_for_upload()
-    return _mapping_page(imp, lead_list, campaign, {}, ImportOptions(mapping=imp.mapping))
+    # A guess without an email, LinkedIn URL or phone column is said now, not at Start.
+    problems = _mapping_problems(imp, imp.mapping)
+    return _mapping_page(imp, lead_list, campaign, problems, ImportOptions(mapping=imp.mapping))
+
+
+def _mapping_problems(imp: LeadImport, mapping) -> dict[str, str]:
+    try:
+        check_mapping(mapping, list(imp.headers or []))
+    except ValidationFailed as exc:
+        return exc.errors
+    return {}
+
+
+def _form_mapping(imp: LeadImport) -> list[str]:
+    return [request.form.get(f"column_{i}", IGNORE) for i in range(len(imp.headers or []))]
+
+
+@bp.post("/<import_id>/mapping/check")
+@login_required
+def check_mapping_choices(import_id):
+    """The mapping's problems (the page's alert region) as the columns are chosen."""
+    imp = _import_or_404(import_id)
+    problems = _mapping_problems(imp, _form_mapping(imp))
+    return render_template("imports/_mapping_check.html", mapping_error=problems.get("mapping"))
 
 
 def _mapping_page(imp, lead_list, campaign, errors, options, status=200):
@@ -169,7 +192,8 @@ def _mapping_page(imp, lead_list, campaign, errors, options, status=200):
         "imports/mapping.html",
         imp=imp,
         rows=rows,
-        errors=errors,
+        errors={field: reason for field, reason in errors.items() if field != "mapping"},
+        mapping_error=errors.get("mapping"),
         options=options,
         choices=CHOICES,
         fields=TARGET_FIELDS,
@@ -191,9 +215,8 @@ def start(import_id):
     if imp.job_run_id is not None:
         return redirect(url_for("imports.show", import_id=imp.id))
     form = request.form
-    headers = list(imp.headers or [])
     options = ImportOptions(
-        mapping=[form.get(f"column_{i}", IGNORE) for i in range(len(headers))],
+        mapping=_form_mapping(imp),
         duplicate_policy=form.get("duplicate_policy", "skip"),
         list_id=form.get("list_id") if form.get("list_choice") == "existing" else None,
         list_name=(form.get("list_name") or default_list_name())

@@ -2,7 +2,9 @@
 
 `core.load`: an uploaded file (UploadedFile, by id) loaded as companies or people.
 `core.load_file`: the same from a path on this machine; `flask core load` runs it
-in-process (a worker elsewhere would not have the file).
+in-process. The file stays where it is (a core file may be gigabytes: not a database
+value), so a retry on another machine gives up, naming the host that has the file.
+A file no attempt can read (empty, binary, no key column) gives up too: no retries.
 `target_clients.link_csv`: an uploaded CSV of person_email, company_domain rows,
 linked for one target client in batches of 10,000.
 Each commits per batch, reports progress, stops between batches when cancelled, and
@@ -12,15 +14,17 @@ keeps a report (counts and the first refused rows) for the page that started it.
 from __future__ import annotations
 
 import io
+import socket
 import uuid
 
 from sqlalchemy import delete
 
 from webapp.extensions import db
 from webapp.jobs.registry import job
+from webapp.jobs.runner import GiveUp, error_text
 from webapp.models.target_clients import UploadedFile
 from webapp.services.core.loader import LoadReport, load_file
-from webapp.services.errors import NotFound
+from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.target_clients.csv_links import link_csv
 
 LOAD = "core.load"
@@ -36,7 +40,10 @@ def _load(run, kind: str, stream, filename: str, total_lines: int | None) -> dic
         run.progress(report.read, total_lines)
         return not run.cancelled()
 
-    report = load_file(db.session, kind, stream, filename, after_batch)
+    try:
+        report = load_file(db.session, kind, stream, filename, after_batch)
+    except ValidationFailed as exc:  # the file, not the moment: a retry cannot mend it
+        raise GiveUp(error_text(exc)) from None
     db.session.commit()
     run.counts.update(report.counts)
     errors = sorted(report.errors, key=lambda e: e.line)[:REPORTED_ERRORS]
@@ -68,8 +75,8 @@ def load_uploaded(run, workspace_id: str, upload_id: str, kind: str) -> dict:
     upload = _upload(workspace_id, upload_id)
     content, filename = upload.content, upload.filename
     total = max(content.count(b"\n") - (0 if filename.lower().endswith("l") else 1), 0)
-    # A file that cannot be read at all (ValidationFailed) is kept, so each retry
-    # fails with the same reason; a file read through is deleted.
+    # A file that cannot be read at all gives up and is kept (a retry from the Jobs page
+    # says the same); a file read through is deleted.
     counts = _load(run, kind, io.BytesIO(content), filename, total or None)
     _forget(upload_id)
     return counts
@@ -82,8 +89,19 @@ def _forget(upload_id: str) -> None:
 
 
 @job(LOAD_FILE, label="Core data load (command line)")
-def load_path(run, path: str, kind: str) -> dict:
-    with open(path, "rb") as stream:
+def load_path(run, path: str, kind: str, host: str | None = None) -> dict:
+    """`host`: the machine `flask core load` ran on (runs from before it have none)."""
+    here = socket.gethostname()
+    try:
+        stream = open(path, "rb")  # noqa: SIM115  (closed below)
+    except OSError as exc:
+        if host and host != here:
+            raise GiveUp(
+                f"The file {path} is only on host {host} (this worker runs on {here}): run "
+                f"`flask core load {kind} FILE` on {host}, or upload the file on Core data → Load."
+            ) from None
+        raise GiveUp(f"The file {path} cannot be read on {here}: {exc.strerror}.") from None
+    with stream:
         return _load(run, kind, stream, path, None)
 
 
@@ -99,14 +117,17 @@ def link_uploaded_csv(
         run.progress(done, total)
         return not run.cancelled()
 
-    outcome = link_csv(
-        db.session,
-        uuid.UUID(workspace_id),
-        target_client_domain,
-        source,
-        io.BytesIO(content),
-        after_batch,
-    )
+    try:
+        outcome = link_csv(
+            db.session,
+            uuid.UUID(workspace_id),
+            target_client_domain,
+            source,
+            io.BytesIO(content),
+            after_batch,
+        )
+    except ValidationFailed as exc:  # e.g. no person_email column: a retry cannot mend it
+        raise GiveUp(error_text(exc)) from None
     run.counts.update(outcome.counts)
     run.keep(outcome.report(REPORTED_ERRORS))
     run.tell(

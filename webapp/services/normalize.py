@@ -3,13 +3,16 @@
 Keys are compared as these functions make them, everywhere (capture, imports, the
 core loaders, the target-client endpoints): a domain is a bare lower-case ASCII
 host name (IDNA for international names), a LinkedIn URL is `linkedin.com/in/<slug>`
-(or `/company/<slug>`), an email key is trimmed and lower-cased. Each function is
-idempotent: applied to its own output it returns the same value.
+(or `/company/<slug>`), an email key is trimmed and lower-cased with an international
+domain in its Unicode form, as email_validator gives it to every lead (so "ü" and its
+"xn--" spelling are one key on every way in). Each function is idempotent: applied to
+its own output it returns the same value.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
@@ -29,11 +32,29 @@ _CANONICAL_LINKEDIN = re.compile(
 
 
 def normalize_email_key(email: str | None) -> str | None:
-    """The dedupe key: trimmed and lower-cased, or None when empty."""
+    """The dedupe key: trimmed and lower-cased, or None when empty.
+
+    An international domain, in Unicode or punycode ("xn--"), becomes the Unicode form
+    clean_email (email_validator) stores on leads; the local part is NFC.
+    """
     if email is None:
         return None
     key = email.strip().lower()
+    if key.isascii() and "xn--" not in key:
+        return key or None  # the common case, kept cheap for million-row loads
+    local, at, domain = key.rpartition("@")
+    if at:
+        # Not a valid name: the domain stays as written (clean_email_key refuses it).
+        key = unicodedata.normalize("NFC", local) + "@" + (_unicode_domain(domain) or domain)
     return key or None
+
+
+@lru_cache(maxsize=1024)
+def _unicode_domain(domain: str) -> str | None:
+    try:
+        return idna.decode(idna.encode(domain, uts46=True))
+    except (idna.IDNAError, UnicodeError):
+        return None
 
 
 _PLAUSIBLE_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -46,7 +67,12 @@ def clean_email_key(email: str | None) -> str | None:
     Cheaper than clean_email's full check, which a million-row load cannot afford.
     """
     key = normalize_email_key(email)
-    if key is not None and (len(key) > 254 or not _PLAUSIBLE_EMAIL.match(key)):
+    if key is None:
+        return None
+    if len(key) > 254 or not _PLAUSIBLE_EMAIL.match(key):
+        raise ValueError("is not an email address")
+    international = not key.isascii() or "xn--" in key
+    if international and _unicode_domain(key.rpartition("@")[2]) is None:  # IDNA refuses it
         raise ValueError("is not an email address")
     return key
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from webapp.services.errors import ValidationFailed
+from webapp.services.imports.reading import stream_encoding
 from webapp.services.normalize import clean_domain, clean_email_key, clean_linkedin_url
 
 COMPANY_FIELDS = (
@@ -126,13 +127,13 @@ def clean_person(values: dict) -> dict:
 CLEANERS = {"companies": clean_company, "people": clean_person}
 
 
-def _is_json_lines(filename: str, head: bytes) -> bool:
+def _is_json_lines(filename: str, head: str) -> bool:
     name = (filename or "").lower()
     if name.endswith((".jsonl", ".ndjson", ".json")):
         return True
     if name.endswith(".csv"):
         return False
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    return head.lstrip("\ufeff \t\r\n").startswith("{")
 
 
 def _csv_records(text: IO[str], kind: str) -> Iterator[tuple[int, dict | None, str | None]]:
@@ -140,7 +141,7 @@ def _csv_records(text: IO[str], kind: str) -> Iterator[tuple[int, dict | None, s
     try:
         header = next(reader)
     except StopIteration:
-        return
+        raise ValidationFailed({"file": "is empty (no header row)"}) from None
     except csv.Error as exc:
         raise ValidationFailed({"file": f"is not a CSV file ({exc})"}) from None
     names = [h.strip().lower().lstrip("\ufeff") for h in header]
@@ -176,13 +177,29 @@ def _json_records(text: IO[str]) -> Iterator[tuple[int, dict | None, str | None]
         yield line_number, value, None
 
 
+def check_file(stream: IO[bytes], filename: str, kind: str) -> None:
+    """ValidationFailed for a file that cannot be loaded at all (empty, binary, no key
+    column), found from its first lines, before any run starts."""
+    rows = read_rows(stream, filename, kind)
+    try:
+        next(rows, None)
+    finally:
+        rows.close()
+
+
 def read_rows(stream: IO[bytes], filename: str, kind: str) -> Iterator[tuple[int, dict, object]]:
     """(line, raw values, cleaned row or RowError) for each row of the file, streamed."""
     if kind not in FIELDS:
         raise ValidationFailed({"kind": "must be companies or people"})
+    # UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252 / Latin-1: found as the
+    # imports find it (a file read twice costs less than a load of mojibake).
+    encoding = stream_encoding(stream) if stream.seekable() else "utf-8-sig"
     buffered = io.BufferedReader(stream) if not hasattr(stream, "peek") else stream
-    head = buffered.peek(64)[:64]
-    text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="replace", newline="")
+    head_bytes = buffered.peek(64)[:64]
+    if not head_bytes:
+        raise ValidationFailed({"file": "is empty"})
+    head = head_bytes.decode(encoding, errors="ignore")
+    text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
     records = _json_records(text) if _is_json_lines(filename, head) else _csv_records(text, kind)
     clean = CLEANERS[kind]
     for line, values, problem in records:

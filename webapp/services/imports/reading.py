@@ -5,10 +5,11 @@ else Windows-1252 (Latin-1 when a byte is not Windows-1252). The delimiter is th
 of comma, semicolon, tab and pipe that splits the first lines most consistently.
 
 A row is read with the csv module, one physical line at a time, so a quoted field
-may hold newlines. A stray quote would make csv swallow the rest of the file into one
-field; so a row that spans several lines is accepted only if it looks like one row:
-at most MAX_RECORD_LINES lines and MAX_RECORD_CHARS characters, the header's number of
-values, and no continuation line that itself looks like a whole row. Otherwise the row
+may hold line breaks (CR, LF or CRLF). A stray quote would make csv swallow the rest
+of the file into one field; so a row that spans several lines is accepted only if it
+looks like one row: at most MAX_RECORD_LINES lines and MAX_RECORD_CHARS characters,
+the header's number of values, and a closing quote followed by a delimiter or the
+line's end (strict CSV). Otherwise the row
 at its first line is rejected (with that line number) and reading goes on at the next
 line. Memory stays flat: nothing holds more than one row.
 """
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from webapp.services.errors import ValidationFailed
 
@@ -72,7 +74,8 @@ def detect_shape(path: Path, file_name: str) -> FileShape:
         raise refuse("is empty")
     if head.startswith(XLSX_MAGIC):
         return _xlsx_shape(path)
-    encoding = _encoding(path, head)
+    with open(path, "rb") as handle:
+        encoding = stream_encoding(handle)
     sample = head.decode(encoding, errors="ignore")
     if encoding.startswith("utf-16"):
         sample = sample.lstrip("\ufeff")
@@ -86,7 +89,18 @@ def detect_shape(path: Path, file_name: str) -> FileShape:
     return FileShape("csv", encoding, delimiter, headers)
 
 
-def _encoding(path: Path, head: bytes) -> str:
+def stream_encoding(handle: IO[bytes]) -> str:
+    """The text encoding of a seekable binary file, read from where it stands and rewound
+    there (the core loaders use it too: one detection for every file a person uploads)."""
+    start = handle.tell()
+    try:
+        return _encoding(handle, start)
+    finally:
+        handle.seek(start)
+
+
+def _encoding(handle: IO[bytes], start: int) -> str:
+    head = handle.read(SAMPLE_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -95,20 +109,20 @@ def _encoding(path: Path, head: bytes) -> str:
         raise refuse("is not a CSV file (it looks like a binary file)")
     decoder = codecs.getincrementaldecoder("utf-8")()
     undefined = False
+    handle.seek(start)
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                undefined = undefined or not CP1252_UNDEFINED.isdisjoint(chunk)
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        while chunk := handle.read(CHUNK):
+            undefined = undefined or not CP1252_UNDEFINED.isdisjoint(chunk)
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
         return "utf-8"
     except UnicodeDecodeError:
         pass
     if not undefined:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                if not CP1252_UNDEFINED.isdisjoint(chunk):
-                    return "latin-1"
+        handle.seek(start)
+        while chunk := handle.read(CHUNK):
+            if not CP1252_UNDEFINED.isdisjoint(chunk):
+                return "latin-1"
     return "latin-1" if undefined else "cp1252"
 
 
@@ -266,12 +280,20 @@ def _stray_quote(line: int) -> str:
 
 
 def _swallowed_rows(row, taken, delimiter: str, width: int) -> bool:
-    """A row over several lines that is really a stray quote eating the rows after it."""
+    """A row over several lines that is really a stray quote eating the rows after it.
+
+    A quoted field may hold line breaks (CR, LF or CRLF) and any text, delimiters
+    included. A stray quote shows otherwise: the row has the wrong number of values,
+    or its quote is never closed, or what "closes" it is a later row's opening quote
+    (text follows it, not a delimiter or the line's end), which strict CSV refuses.
+    """
     if len(row) != width:
         return True
-    if width < 2:
-        return False
-    return any(text.count(delimiter) >= width - 1 for _, text in taken[1:])
+    try:
+        next(csv.reader((text for _, text in taken), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return True
+    return False
 
 
 def _xlsx_shape(path: Path) -> FileShape:

@@ -8,7 +8,6 @@ exists, within a batch and across batches. The caller commits.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,8 @@ from webapp.models.target_clients import (
     TargetClientPerson,
 )
 from webapp.services.bulk import bulk_insert, new_ids, on_postgresql
-from webapp.services.normalize import clean_domain, normalize_email_key
+from webapp.services.errors import NUL_REASON, has_nul
+from webapp.services.normalize import clean_domain, clean_email_key
 from webapp.services.target_clients.linking import clean_target_client_domain, full_name
 
 MAX_BATCH = 10_000
@@ -34,7 +34,7 @@ IN_CHUNK = 5_000
 NO_PERSON = "No matching person found in core.people"
 NOT_AN_EMAIL = "person_email is not an email address"
 NOT_A_DOMAIN = "company_domain is not a domain name"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NOT_A_ROW = "the row must be an object with person_email (and company_domain)"
 
 
 @dataclass
@@ -71,18 +71,41 @@ def _rows_in(session: Session, columns: Sequence, key, values: set, scope=()) ->
     return found
 
 
-def _prepare(rows: Sequence[dict], result: BatchResult) -> list[tuple[int, str, str | None]]:
+class RowRefused(ValueError):
+    pass
+
+
+def _row_keys(row) -> tuple[str, str | None]:
+    """The row's email key and company domain; RowRefused naming the field and why."""
+    if not isinstance(row, dict):
+        raise RowRefused(NOT_A_ROW)
+    email, domain = row.get("person_email"), row.get("company_domain")
+    for name, value in (("person_email", email), ("company_domain", domain)):
+        if value is not None and not isinstance(value, str):
+            raise RowRefused(f"{name} must be text")
+        if has_nul(value):
+            raise RowRefused(f"{name} {NUL_REASON}")
+    if email is None or not email.strip():
+        raise RowRefused("person_email is required")
+    try:
+        email = clean_email_key(email)
+    except ValueError:
+        raise RowRefused(NOT_AN_EMAIL) from None
+    try:
+        domain = clean_domain(domain)
+    except ValueError:
+        raise RowRefused(NOT_A_DOMAIN) from None
+    return email, domain
+
+
+def _prepare(rows: Sequence, result: BatchResult) -> list[tuple[int, str, str | None]]:
+    """Each row's keys; a malformed row's result says which field and why (never raises)."""
     prepared = []
     for index, row in enumerate(rows):
-        email = row.get("person_email")
-        email = normalize_email_key(email) if isinstance(email, str) else None
-        if email is None or not _EMAIL.match(email) or len(email) > 254:
-            result.results[index] = {"index": index, "success": False, "error": NOT_AN_EMAIL}
-            continue
         try:
-            domain = clean_domain(row.get("company_domain"))
-        except (ValueError, AttributeError):
-            result.results[index] = {"index": index, "success": False, "error": NOT_A_DOMAIN}
+            email, domain = _row_keys(row)
+        except RowRefused as exc:
+            result.results[index] = {"index": index, "success": False, "error": str(exc)}
             continue
         prepared.append((index, email, domain))
     return prepared
@@ -131,22 +154,25 @@ def link_batch(
         lead = existing_by_person.get(person.id) or existing_by_email.get(email)
         if lead is not None:
             lead_id = lead.id
-            if lead.core_person_id is None or (company and lead.core_company_id is None):
+            company_id = lead.core_company_id or (company.id if company else None)
+            if lead.core_person_id is None or company_id != lead.core_company_id:
                 relinks[lead.id] = {
                     "lead_id": lead.id,
                     "core_person_id": person.id,
-                    "core_company_id": lead.core_company_id or (company.id if company else None),
+                    "core_company_id": company_id,
                 }
         elif person.id in new_leads:
             lead_id = new_leads[person.id]["id"]
+            company_id = new_leads[person.id]["core_company_id"]
         else:
             lead_id = next(ids)
+            company_id = company.id if company else None
             new_leads[person.id] = {
                 "id": lead_id,
                 "workspace_id": workspace_id,
                 "target_client_domain": tcd,
                 "core_person_id": person.id,
-                "core_company_id": company.id if company else None,
+                "core_company_id": company_id,
                 "first_name": person.first_name,
                 "last_name": person.last_name,
                 "full_name": person.full_name or full_name(person.first_name, person.last_name),
@@ -163,7 +189,9 @@ def link_batch(
             "success": True,
             "lead_id": lead_id,
             "person_found": True,
-            "company_found": company is not None,
+            # The lead's core company, as the list shows it: this row's, or one linked
+            # before (e.g. the person's company when an earlier row named none).
+            "company_found": company_id is not None,
         }
     _insert_leads(session, workspace_id, tcd, list(new_leads.values()), now)
     if relinks:

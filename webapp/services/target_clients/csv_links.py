@@ -13,6 +13,7 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from webapp.services.errors import ValidationFailed
+from webapp.services.imports.reading import stream_encoding
 from webapp.services.target_clients.batch import MAX_BATCH, link_batch
 
 COLUMNS = ("person_email", "company_domain")
@@ -34,10 +35,11 @@ class CsvLinks:
 
 
 def _rows(stream: IO[bytes]):
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    encoding = stream_encoding(stream) if stream.seekable() else "utf-8-sig"
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     reader = csv.reader(text)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
         raise ValidationFailed({"file": "is empty"}) from None
     except csv.Error as exc:

@@ -300,10 +300,12 @@ def link_lead(session: Session, workspace_id: uuid.UUID, fields: dict) -> Linked
         core_company=core_company,
         lead=existing,
     )
+    # Found means the answer's id is set: a lead linked before may keep the core company
+    # it has (e.g. the person's) when this request names one core does not have.
     return Linked(
         lead.id,
         lead.core_company_id,
         lead.core_person_id,
-        company_found=core_company is not None,
-        person_found=core_person is not None,
+        company_found=lead.core_company_id is not None,
+        person_found=lead.core_person_id is not None,
     )
