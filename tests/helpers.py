@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
 from webapp.models import LeadActivity
 
+ROOT = Path(__file__).resolve().parents[1]
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -58,3 +63,20 @@ def activities(db, lead, kind: str) -> list[LeadActivity]:
         .scalars()
         .all()
     )
+
+
+def run_queued_jobs() -> None:
+    """With Redis, a real burst worker runs what was queued; inline work already ran."""
+    if not os.environ.get("REDIS_URL"):
+        return
+    env = {**os.environ, "APP_ENV": "testing", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "worker.py", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr

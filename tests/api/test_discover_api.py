@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.discovery_helpers)
 """POST /api/leads/discover (seed 002) and POST /api/v1/pipeline/queries/{id}/run,
 against the sandbox intent provider over real HTTP."""
 
@@ -6,19 +5,19 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
-
-from tests.discovery_helpers import run_queued_jobs, sandbox, sandbox_server, use_sandbox  # noqa: F401
+from tests.helpers import run_queued_jobs
+from webapp.jobs import enqueue
+from webapp.jobs.discovery import DISCOVER_QUERY
 from webapp.models import AuditLog, JobRun, Lead
 from webapp.services.accounts.api_tokens import create_token
 
 URL = "/api/leads/discover"
 
 
-def _desk(db, factory, sandbox_url):
+def _desk(db, factory, sandbox):
     workspace = factory.workspace()
     admin = factory.user(workspace, role="admin")
-    use_sandbox(factory, workspace, sandbox_url)
+    sandbox.use_for_intent(factory, workspace)
     secret = create_token(db.session, workspace.id, "Discovery", admin.id).secret
     db.session.commit()
     return workspace, {"Authorization": f"Bearer {secret}"}
@@ -98,7 +97,7 @@ def test_bad_requests_answer_the_one_error_shape(client, db, factory, sandbox):
     assert guessed.get_json()["errors"]["saveToDatabase"] == ["must be true or false"]
     assert client.post(URL, json={"query": "x"}).status_code == 401
     assert client.post(URL, data="nope", headers=auth).status_code in (400, 415)
-    httpx.post(f"{sandbox}/_control", json={"fail": {"intent": {"status": 401, "times": 5}}})
+    sandbox.control(fail={"intent": {"status": 401, "times": 5}})
     failed = client.post(URL, json={"query": "x"}, headers=auth)
     assert failed.status_code == 502 and failed.get_json()["status"] == 502
 
@@ -109,11 +108,16 @@ def test_run_a_query_now_answers_202_with_the_run(client, db, factory, sandbox):
     response = client.post(f"/api/v1/pipeline/queries/{query.id}/run", headers=auth)
     assert response.status_code == 202
     answer = response.get_json()
-    assert answer["kind"] == "pipeline.discover_query" and answer["query_id"] == str(query.id)
-    assert answer["url"].endswith(f"/jobs/{answer['id']}")
+    assert answer["kind"] == "pipeline.discover_query"
+    assert (answer["subject_type"], answer["subject_id"]) == ("discovery_query", str(query.id))
+    assert answer["url"] == f"http://localhost/api/v1/pipeline/runs/{answer['run_id']}"
+    assert response.headers["Location"] == answer["url"]
     run_queued_jobs()
+    polled = client.get(answer["url"], headers=auth).get_json()
+    assert polled["run_id"] == answer["run_id"] and polled["status"] == "succeeded"
+    assert polled["counts"]["created"] == 2 and polled["finished_at"]
     db.session.expire_all()
-    run = db.session.get(JobRun, uuid.UUID(answer["id"]))
+    run = db.session.get(JobRun, uuid.UUID(answer["run_id"]))
     assert run.status == "succeeded" and run.subject_id == str(query.id)
     assert len(_leads(db, workspace)) == 2
     other = factory.discovery_query(factory.workspace())
@@ -121,9 +125,39 @@ def test_run_a_query_now_answers_202_with_the_run(client, db, factory, sandbox):
     assert client.post(f"/api/v1/pipeline/queries/{query.id}/run").status_code == 401
 
 
+def test_both_run_triggers_answer_one_shape_and_only_pipeline_runs_are_polled(
+    client, db, factory, sandbox
+):
+    workspace, auth = _desk(db, factory, sandbox)
+    query = factory.discovery_query(workspace, topic="Fintech", daily_limit=1)
+    lead = factory.lead(workspace, source="discovery", company_domain="bluepulse.com")
+    ran = client.post(f"/api/v1/pipeline/queries/{query.id}/run", headers=auth)
+    enriched = client.post(f"/api/v1/leads/{lead.id}/enrich", headers=auth)
+    assert ran.status_code == enriched.status_code == 202
+    assert ran.get_json().keys() == enriched.get_json().keys()
+    assert enriched.headers["Location"] == enriched.get_json()["url"]
+
+    poll = "/api/v1/pipeline/runs/{}"
+    assert client.get(poll.format(ran.get_json()["run_id"])).status_code == 401
+    other = factory.workspace()
+    theirs = factory.discovery_query(other)
+    their_run = enqueue(DISCOVER_QUERY, theirs.id, workspace_id=other.id)
+    db.session.commit()
+    assert client.get(poll.format(their_run.id), headers=auth).status_code == 404
+    not_pipeline = JobRun(workspace_id=workspace.id, kind="duplicates.scan", status="queued")
+    db.session.add(not_pipeline)
+    db.session.commit()
+    assert client.get(poll.format(not_pipeline.id), headers=auth).status_code == 404
+    assert client.get(poll.format("nope"), headers=auth).status_code == 404
+
+
 def test_both_endpoints_are_in_the_openapi_document(client, db):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["paths"]["/api/leads/discover"]["post"]["operationId"] == "discoverLeads"
-    run = document["paths"]["/api/v1/pipeline/queries/{query_id}/run"]["post"]
-    assert "202" in run["responses"]
+    for path in ("/api/v1/pipeline/queries/{query_id}/run", "/api/v1/leads/{lead_id}/enrich"):
+        started = document["paths"][path]["post"]["responses"]["202"]
+        assert started["content"]["application/json"]["schema"]["$ref"].endswith("/JobRun")
+        assert "Location" in started["headers"]
+    polled = document["paths"]["/api/v1/pipeline/runs/{run_id}"]["get"]["responses"]["200"]
+    assert polled["content"]["application/json"]["schema"]["$ref"].endswith("/JobRun")
     assert "saveToDatabase" in document["components"]["schemas"]["DiscoverRequest"]["properties"]

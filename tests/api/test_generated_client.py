@@ -429,43 +429,41 @@ def test_target_client_leads_with_a_generated_client(lk, live_server, desk, fact
     assert "target_client_domain" in refused.parsed.errors
 
 
-def test_discover_and_run_a_query_with_a_generated_client(lk, live_server, desk, db, factory):
+def test_discover_and_run_a_query_with_a_generated_client(
+    lk, live_server, desk, db, factory, sandbox
+):
     """Seed 002's discover and the run-now trigger, against the sandbox over real HTTP."""
-    from tests.discovery_helpers import use_sandbox
     from webapp.models import Workspace
-    from webapp.sandbox import create_sandbox_app
 
-    sandbox = make_server("127.0.0.1", 0, create_sandbox_app(None), threaded=True)
-    threading.Thread(target=sandbox.serve_forever, daemon=True).start()
-    try:
-        workspace = db.session.execute(
-            db.select(Workspace).where(Workspace.slug == "generated")
-        ).scalar_one()
-        use_sandbox(factory, workspace, f"http://127.0.0.1:{sandbox.server_port}")
-        m = lk.models
-        admin = lk.AuthenticatedClient(base_url=live_server, token=desk["token"])
-        found = _api("pipeline.discover_leads").sync_detailed(
-            client=admin, body=m.DiscoverRequest(query="AI tools", limit=3)
-        )
-        assert found.status_code == 200 and isinstance(found.parsed, m.DiscoverResult)
-        assert (found.parsed.count, found.parsed.saved, found.parsed.success) == (3, 0, True)
-        company = found.parsed.leads[0]
-        assert isinstance(company, m.DiscoveredLead) and company.domain
-        saved = _api("pipeline.discover_leads").sync(
-            client=admin, body=m.DiscoverRequest(query="AI tools", limit=3, save_to_database=True)
-        )
-        assert saved.saved == 3 and all(item.id for item in saved.leads)
-        refused = _api("pipeline.discover_leads").sync_detailed(
-            client=admin, body=m.DiscoverRequest(query=" ")
-        )
-        assert refused.status_code == 422 and "query" in refused.parsed.errors
+    workspace = db.session.execute(
+        db.select(Workspace).where(Workspace.slug == "generated")
+    ).scalar_one()
+    sandbox.use_for_intent(factory, workspace)
+    m = lk.models
+    admin = lk.AuthenticatedClient(base_url=live_server, token=desk["token"])
+    found = _api("pipeline.discover_leads").sync_detailed(
+        client=admin, body=m.DiscoverRequest(query="AI tools", limit=3)
+    )
+    assert found.status_code == 200 and isinstance(found.parsed, m.DiscoverResult)
+    assert (found.parsed.count, found.parsed.saved, found.parsed.success) == (3, 0, True)
+    company = found.parsed.leads[0]
+    assert isinstance(company, m.DiscoveredLead) and company.domain
+    saved = _api("pipeline.discover_leads").sync(
+        client=admin, body=m.DiscoverRequest(query="AI tools", limit=3, save_to_database=True)
+    )
+    assert saved.saved == 3 and all(item.id for item in saved.leads)
+    refused = _api("pipeline.discover_leads").sync_detailed(
+        client=admin, body=m.DiscoverRequest(query=" ")
+    )
+    assert refused.status_code == 422 and "query" in refused.parsed.errors
 
-        query = factory.discovery_query(workspace, topic="Fintech", daily_limit=1)
-        started = _api("pipeline.run_discovery_query").sync_detailed(query.id, client=admin)
-        assert started.status_code == 202 and isinstance(started.parsed, m.QueryRunStarted)
-        assert started.parsed.query_id == query.id
-    finally:
-        sandbox.shutdown()
+    query = factory.discovery_query(workspace, topic="Fintech", daily_limit=1)
+    started = _api("pipeline.run_discovery_query").sync_detailed(query.id, client=admin)
+    assert started.status_code == 202 and isinstance(started.parsed, m.JobRun)
+    assert started.parsed.subject_id == str(query.id)
+    assert started.headers["Location"] == started.parsed.url
+    polled = _api("pipeline.get_pipeline_run").sync(started.parsed.run_id, client=admin)
+    assert isinstance(polled, m.JobRun) and polled.run_id == started.parsed.run_id
 
 
 def test_enrich_a_lead_with_a_generated_client(lk, live_server, desk):
@@ -474,8 +472,8 @@ def test_enrich_a_lead_with_a_generated_client(lk, live_server, desk):
     lead = desk["older"][0]
     enrich = _api("pipeline.enrich_lead")
     started = enrich.sync_detailed(lead.id, client=admin)
-    assert started.status_code == 202 and isinstance(started.parsed, m.EnrichmentStarted)
-    assert (started.parsed.lead_id, started.parsed.kind) == (lead.id, "pipeline.enrich")
+    assert started.status_code == 202 and isinstance(started.parsed, m.JobRun)
+    assert (started.parsed.subject_id, started.parsed.kind) == (str(lead.id), "pipeline.enrich")
     # queued for a worker with Redis; run already (the lead has no domain: skipped) inline
     assert started.parsed.status in (m.RunStatus.QUEUED, m.RunStatus.SUCCEEDED)
     missing = enrich.sync_detailed(uuid.uuid4(), client=admin)

@@ -20,7 +20,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.discovery_helpers import sandbox_server, use_sandbox  # noqa: F401
 from webapp.services.accounts.api_tokens import create_token
 
 # Operations left out of the run, as "METHOD /path". Keep this empty: every endpoint the
@@ -67,10 +66,23 @@ def _an_import(app, workspace, admin) -> str:
     return str(imp.id)
 
 
+def _a_pipeline_run(db, workspace, query):
+    """A finished discovery run, for GET /api/v1/pipeline/runs/{run_id}'s success path."""
+    from webapp.models import JobRun
+
+    run = JobRun(
+        workspace_id=workspace.id, kind="pipeline.discover_query", status="succeeded",
+        subject_type="discovery_query", subject_id=str(query.id), counts={"created": 2},
+    )  # fmt: skip
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
 @pytest.fixture()
-def api_context(app, db, factory, sandbox_server):  # noqa: F811
+def api_context(app, db, factory, sandbox):
     workspace = factory.workspace(slug="fuzz")
-    use_sandbox(factory, workspace, sandbox_server)  # the intent provider discover calls
+    sandbox.use_for_intent(factory, workspace)  # the intent provider discover calls
     query = factory.discovery_query(workspace, topic="Fuzzing", daily_limit=2)
     admin = factory.user(workspace, role="admin")
     rep = factory.user(workspace, role="rep")
@@ -99,6 +111,7 @@ def api_context(app, db, factory, sandbox_server):  # noqa: F811
             ),
         ],
         "query_id": str(query.id),
+        "run_id": str(_a_pipeline_run(db, workspace, query).id),
     }
 
 
@@ -125,6 +138,7 @@ DOCUMENTED_OPERATIONS = [
     "POST /api/v1/leads/{lead_id}/enrich",
     "POST /api/leads/discover",
     "POST /api/v1/pipeline/queries/{query_id}/run",
+    "GET /api/v1/pipeline/runs/{run_id}",
 ]
 TARGET_CLIENT = "POST /run/target-client/leads/"
 
@@ -159,6 +173,8 @@ def _aim_at_real_objects(case, context: dict) -> None:
             body["leads"] = [{"person_email": "fuzz@fuzzco.example.com"}, *body["leads"][:3]]
     if case.path_parameters and "query_id" in case.path_parameters and turn % 2 == 0:
         case.path_parameters["query_id"] = context["query_id"]
+    if case.path_parameters and "run_id" in case.path_parameters and turn % 2 == 0:
+        case.path_parameters["run_id"] = context["run_id"]
     if case.operation.label == "POST /api/leads/discover" and isinstance(body, dict):
         limit = body.get("limit", 25)
         if isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 100:

@@ -8,7 +8,7 @@ import pytest
 from tests.e2e.conftest import sign_in
 from tests.e2e.pages import Page
 from tests.e2e.test_every_page import AXE, VIEWPORTS, _check_page
-from tests.pipeline.conftest import company_lead, sandbox, wired  # noqa: F401  (fixtures)
+from tests.pipeline.conftest import company_lead, wired  # noqa: F401  (a fixture)
 from webapp.jobs import enqueue
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the pipeline tests' sandbox fixture, imported by name)
 """In a browser: "Run now" on a saved query, then a lead found hot, enriched, delivered, uploaded.
 
 Jobs run inline (no Redis), against the sandbox provider over real HTTP; the worker
@@ -12,7 +11,6 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
-from tests.pipeline.conftest import sandbox  # noqa: F401  (the sandbox under /sandbox, as mounted)
 from webapp.services.pipeline_settings.demo import wire_to_sandbox
 
 

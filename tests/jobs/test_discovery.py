@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.discovery_helpers)
 """The discovery job against the sandbox provider over real HTTP: leads scored and saved,
 deduped by domain, within the query's daily limit and the workspace's credits."""
 
@@ -8,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 
-from tests.discovery_helpers import run_queued_jobs, sandbox, sandbox_server, use_sandbox  # noqa: F401
+from tests.helpers import run_queued_jobs
 from webapp.jobs import enqueue
 from webapp.jobs.discovery import DISCOVER_QUERY, DISCOVER_WORKSPACE, enrichment_available
 from webapp.models import JobRun, Lead, LeadActivity
@@ -36,7 +35,7 @@ def _run(db, query, **kwargs):
 
 def test_a_query_saves_scored_company_leads_and_a_second_day_adds_none(db, factory, sandbox):
     workspace = factory.workspace()
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     query = factory.discovery_query(
         workspace, topic="AI automation tools", country="United States", daily_limit=6,
         industries=["Technology"],
@@ -76,10 +75,10 @@ def test_a_query_saves_scored_company_leads_and_a_second_day_adds_none(db, facto
 
 def test_a_lead_with_the_domain_already_is_updated_not_doubled(db, factory, sandbox):
     workspace = factory.workspace()
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     query = factory.discovery_query(workspace, topic="Payroll software", daily_limit=3)
     body = {"topic": "Payroll software", "limit": 3}
-    first = httpx.post(f"{sandbox}/intent/v1/companies/search", json=body,
+    first = httpx.post(sandbox.base_url("intent") + "/companies/search", json=body,
                        headers={"Authorization": "Bearer k"}).json()["companies"][0]  # fmt: skip
     known = factory.lead(
         workspace, email=None, first_name=None, last_name=None,
@@ -98,7 +97,7 @@ def test_the_daily_limit_counts_what_was_saved_today(db, factory, sandbox):
     from webapp.services.pipeline.discovery import workspace_today
 
     workspace = factory.workspace()
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     query = factory.discovery_query(workspace, topic="Cloud backup", daily_limit=5)
     query.saved_on, query.saved_that_day = workspace_today(db.session, workspace.id), 3
     db.session.commit()
@@ -112,7 +111,7 @@ def test_when_credits_run_out_the_run_stops_and_says_why(db, factory, sandbox):
     workspace = factory.workspace()
     workspace.daily_credit_limit = 2
     db.session.commit()
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     query = factory.discovery_query(workspace, topic="Sales automation", daily_limit=5)
     run = _run(db, query)
     assert run.status == "succeeded"
@@ -125,8 +124,8 @@ def test_when_credits_run_out_the_run_stops_and_says_why(db, factory, sandbox):
 
 def test_a_failing_provider_fails_the_run_with_its_error(db, factory, sandbox, app):
     workspace = factory.workspace()
-    use_sandbox(factory, workspace, sandbox)
-    httpx.post(f"{sandbox}/_control", json={"fail": {"intent": {"status": 401, "times": 10}}})
+    sandbox.use_for_intent(factory, workspace)
+    sandbox.control(fail={"intent": {"status": 401, "times": 10}})
     query = factory.discovery_query(workspace, topic="Anything", daily_limit=2)
     run = _run(db, query)
     assert run.status in ("failed", "queued")  # RQ retries later; inline it has failed
@@ -136,7 +135,7 @@ def test_a_failing_provider_fails_the_run_with_its_error(db, factory, sandbox, a
 
 def test_the_workspace_run_starts_a_child_run_per_active_query(db, factory, sandbox):
     workspace = factory.workspace()
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     active = factory.discovery_query(workspace, topic="Data warehouses", daily_limit=2)
     factory.discovery_query(workspace, topic="Paused", daily_limit=2, active=False)
     parent = enqueue(DISCOVER_WORKSPACE, workspace.id, workspace_id=workspace.id)
@@ -153,7 +152,7 @@ def test_the_workspace_run_starts_a_child_run_per_active_query(db, factory, sand
 
 def test_enrichment_is_started_as_child_runs_of_the_discovery_run(db, factory, sandbox):
     workspace = factory.workspace()
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     query = factory.discovery_query(workspace, topic="Robotics", daily_limit=2)
     run = _run(db, query)
     if not enrichment_available():  # before the enrichment jobs are merged: said, not faked

@@ -1,35 +1,12 @@
 """Form notifications go out over real SMTP and HTTP to local stand-ins."""
 
 import logging
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from webapp.jobs.notifications import notify_form_submission
 from webapp.jobs.runner import RunHandle
 from webapp.models.forms import CaptureForm
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture()
-def smtp_server():
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port: aiosmtpd cannot start on port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 @pytest.fixture()

@@ -139,13 +139,24 @@ def test_the_api_starts_an_enrichment_run(client, db, factory, wired, sandbox):
     assert answer.status_code == 202, answer.get_json()
     body = answer.get_json()
     run = db.session.get(JobRun, uuid.UUID(body["run_id"]))
+    url = f"http://localhost/api/v1/pipeline/runs/{run.id}"
+    assert answer.headers["Location"] == url
     assert body == {
         "run_id": str(run.id),
         "kind": "pipeline.enrich",
         "status": "succeeded",  # inline here; "queued" for a worker with Redis
-        "lead_id": str(lead.id),
+        "subject_type": "lead",
+        "subject_id": str(lead.id),
+        "counts": body["counts"],
+        "message": body["message"],
+        "error": None,
         "created_at": body["created_at"],
+        "started_at": body["started_at"],
+        "finished_at": body["finished_at"],
+        "url": url,
     }
+    polled = client.get(url, headers=headers)
+    assert polled.status_code == 200 and polled.get_json() == body  # the same shape, polled
     assert (run.started_by, run.subject_id) == (admin.id, str(lead.id))
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).enrichment_status == "completed"

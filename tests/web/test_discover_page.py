@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.discovery_helpers)
 """Pipeline → Discover ("Save selected") and a query's "Run now", with the sandbox provider."""
 
 from __future__ import annotations
@@ -7,8 +6,8 @@ import re
 
 from markupsafe import escape
 
-from tests.discovery_helpers import run_queued_jobs, sandbox, sandbox_server, use_sandbox  # noqa: F401
 from tests.factories import signed_in
+from tests.helpers import run_queued_jobs
 from webapp.models import JobRun, Lead
 
 DOMAIN = re.compile(r'name="domain" value="([^"]+)"')
@@ -23,7 +22,7 @@ def _leads(db, workspace):
 
 def test_search_shows_results_and_saves_only_the_ticked_ones(client, db, factory, sandbox):
     workspace, _ = signed_in(client, factory, "rep")
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     form = {"query": "Warehouse robots", "location": "Austin, Texas, United States"}
     page = client.post_form("/pipeline/discover", form)
     assert page.status_code == 200
@@ -52,7 +51,7 @@ def test_a_search_without_a_topic_or_provider_says_why(client, db, factory):
 
 def test_run_now_shows_the_run_and_its_leads(client, db, factory, sandbox):
     workspace, admin = signed_in(client, factory, "admin")
-    use_sandbox(factory, workspace, sandbox)
+    sandbox.use_for_intent(factory, workspace)
     query = factory.discovery_query(workspace, topic="Edge computing", daily_limit=3)
     response = client.post_form(f"/pipeline/queries/{query.id}/run")
     assert response.status_code == 302

@@ -77,13 +77,67 @@ def test_dashboard_figures_come_from_the_window(db, factory):
     assert enrichment.success_rate == pytest.approx(66.7)
     assert enrichment.average_seconds == pytest.approx(6.0, abs=0.01)
     assert enrichment.contacts_per_lead == 2.0
-    [tech] = figures.uploads
-    assert (tech.name, tech.succeeded, tech.failed, tech.leads, tech.rate) == (
-        "tech-platform", 1, 1, 2, 50.0,
+    [tech] = figures.uploads  # one accepted batch logged, no lead marked uploaded here
+    assert (tech.name, tech.batches, tech.failed_batches, tech.leads_sent) == (
+        "tech-platform", 2, 1, 3,
     )  # fmt: skip
     channels = {r.name: (r.succeeded, r.failed, r.skipped) for r in figures.deliveries}
     assert channels == {"email": (2, 0, 0), "slack": (0, 1, 0), "webhook": (0, 0, 1)}
     assert figures.failures == [("pipeline.enrich", 2)]
+
+
+def _uploaded(db, leads, platform, at):
+    for lead in leads:
+        lead.uploaded, lead.uploaded_at, lead.upload_platform = True, at, platform
+    db.session.commit()
+
+
+def test_uploads_count_leads_and_batches_apart(client, db, factory):
+    """Per platform: leads uploaded of leads sent, the batches beside them, rate per lead."""
+    workspace, _ = signed_in(client, factory, role="rep")
+    now = datetime.now(UTC)
+    leads = [a_lead(db, factory, workspace, now, intent="hot") for _ in range(7)]
+    # tech: a batch of 3 (the platform took 2, refused 1), then a failed batch of 2 that
+    # a later batch of the same 2 uploaded: 7 leads sent in 3 batches, 4 uploaded.
+    factory.platform_upload(workspace, leads[:3], platform="tech-platform", created_at=now)
+    _uploaded(db, leads[:2], "tech-platform", now)
+    factory.platform_upload(
+        workspace, leads[3:5], platform="tech-platform", status="failed", created_at=now
+    )
+    factory.platform_upload(workspace, leads[3:5], platform="tech-platform", created_at=now)
+    _uploaded(db, leads[3:5], "tech-platform", now)
+    # finance: one failed batch of 2, nothing uploaded.
+    factory.platform_upload(
+        workspace, leads[5:], platform="finance-platform", status="failed", created_at=now
+    )
+    factory.platform_upload(factory.workspace(), leads, platform="tech-platform")  # not ours
+
+    figures = pipeline_dashboard(db.session, workspace.id, ZoneInfo("UTC"), 30, now)
+    got = {
+        r.name: (r.leads_uploaded, r.leads_not_uploaded, r.leads_sent, r.batches,
+                 r.failed_batches, r.rate)
+        for r in figures.uploads
+    }  # fmt: skip
+    assert got == {
+        "tech-platform": (4, 3, 7, 3, 1, 57.1),
+        "finance-platform": (0, 2, 2, 1, 1, 0.0),
+    }
+    totals = figures.upload_totals
+    assert (totals.leads_uploaded, totals.leads_sent, totals.batches, totals.rate) == (
+        4, 9, 4, 44.4,
+    )  # fmt: skip
+
+    html = client.get("/pipeline?days=7").get_data(as_text=True)
+    assert (
+        "4 leads uploaded of 9 leads sent, in 4 batches (2 failed); "
+        "success rate 44.4 % of leads sent."
+    ) in html
+    row = html[html.index('data-platform="tech-platform"') :].split("</tr>")[0]
+    assert "data-leads-uploaded>4<" in row and "data-leads-not-uploaded>3<" in row
+    assert "data-batches>3 (1)<" in row and "57.1 %" in row
+    assert (
+        "Leads uploaded" in html and "Batches (failed)" in html and "Success rate (leads)" in html
+    )
 
 
 def test_leads_per_day_follow_the_workspace_time_zone(db, factory):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from webapp.models.audit import AuditLog
@@ -146,6 +148,79 @@ def test_delivery_settings_saved_validated_and_audited(admin_client, db, sandbox
     assert "not-an-address is not a valid address" in page and "must be smtp or api" in page
     db.session.expire_all()
     assert db.session.execute(db.select(DeliverySettings)).scalar_one().email_transport == "api"
+
+
+SLACK_TOKEN = "T0001/B0002/abcdefghSECRETxyz9"
+
+
+def _slack_url(db) -> str | None:
+    db.session.expire_all()
+    return db.session.execute(db.select(DeliverySettings.slack_webhook_url)).scalar_one()
+
+
+def test_the_slack_webhook_is_shown_masked_kept_replaced_and_cleared(
+    admin_client, db, sandbox, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    secret = sandbox.slack_url(SLACK_TOKEN)
+    form = {"email_recipients": "sales@example.com", "email_transport": "smtp",
+            "webhooks_enabled": "1"}  # fmt: skip
+    assert admin_client.post_form(
+        "/settings/delivery", {**form, "slack_webhook_url": secret}
+    ).status_code == 302  # fmt: skip
+    assert _slack_url(db) == secret
+    page = admin_client.get("/settings/delivery").get_data(as_text=True)
+    mask = f"{sandbox.url.split('/sandbox')[0]}/…/••••xyz9"
+    assert SLACK_TOKEN not in page and "SECRET" not in page
+    assert f"Saved: <code>{mask}</code>" in page and 'name="slack_webhook_url"' in page
+    assert "Remove the saved Slack webhook" in page
+
+    # Saved again with the field left empty, or with the mask itself: the URL stays.
+    admin_client.post_form("/settings/delivery", {**form, "email_transport": "api"})
+    assert _slack_url(db) == secret
+    admin_client.post_form("/settings/delivery", {**form, "slack_webhook_url": mask})
+    assert _slack_url(db) == secret
+    # A bad new URL is refused, not echoed, and the saved one is kept.
+    refused = admin_client.post_form(
+        "/settings/delivery", {**form, "slack_webhook_url": "ftp://hooks.example.com/S3CR3T"}
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Slack webhook URL must be an http or https URL" in text and "S3CR3T" not in text
+    assert _slack_url(db) == secret
+    # A new URL replaces it; "Remove" clears it.
+    other = sandbox.slack_url("T9/B9/newtokenABCD")
+    admin_client.post_form("/settings/delivery", {**form, "slack_webhook_url": other})
+    assert _slack_url(db) == other
+    admin_client.post_form("/settings/delivery", {**form, "clear_slack": "1"})
+    assert _slack_url(db) is None
+    page = admin_client.get("/settings/delivery").get_data(as_text=True)
+    assert "None saved: nothing is posted to Slack." in page
+    assert "Remove the saved Slack webhook" not in page
+
+    audit = _audit_text(db)
+    assert "slack_webhook_url" in audit  # the field is named as changed ...
+    for leaked in (SLACK_TOKEN, "newtokenABCD", "S3CR3T"):  # ... never its value
+        assert leaked not in audit and leaked not in caplog.text
+
+
+def test_a_refused_platform_form_does_not_echo_the_key(admin_client, db):
+    admin_client.get("/settings/platforms")
+    route = db.session.execute(
+        db.select(PlatformRoute).where(PlatformRoute.industry == "Finance")
+    ).scalar_one()
+    response = admin_client.post_form(
+        f"/settings/platforms/{route.id}",
+        {"platform_name": "fin", "api_key": SECRET, "batch_size": "0",
+         "rate_limit_per_minute": "1"},
+    )  # fmt: skip
+    assert response.status_code == 422 and SECRET not in response.get_data(as_text=True)
+    response = admin_client.post_form(
+        "/settings/platforms",
+        {"industry": "Logistics", "platform_name": "", "api_key": SECRET, "batch_size": "1",
+         "rate_limit_per_minute": "1"},
+    )  # fmt: skip
+    assert response.status_code == 422 and SECRET not in response.get_data(as_text=True)
 
 
 def test_platforms_page_seeds_the_industry_map_and_masks_keys(admin_client, db):

@@ -1,16 +1,17 @@
 """The pipeline API (bearer tokens): discover (seed 002) and run a saved query now.
 
 `POST /api/leads/discover` keeps seed 002's path; the admin trigger is
-`POST /api/v1/pipeline/queries/{id}/run` (202 with the run). Thin: read the declared
-body, call one service, commit, answer the declared shape.
+`POST /api/v1/pipeline/queries/{id}/run` (202 with the run, in webapp.api.pipeline's shape).
+Thin: read the declared body, call one service, commit, answer the declared shape.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort
 
 from webapp.api import tokens
-from webapp.api.schemas import DiscoveredLead, DiscoverRequest, DiscoverResult, QueryRunStarted
+from webapp.api.pipeline import run_answer
+from webapp.api.schemas import DiscoveredLead, DiscoverRequest, DiscoverResult
 from webapp.api.validation import read_body
 from webapp.errors import api_error
 from webapp.extensions import db
@@ -85,12 +86,4 @@ def run_query_endpoint(query_id):
         started_by=tokens.actor_id(),
         subject=("discovery_query", query.id),
     )
-    answer = QueryRunStarted(
-        id=run.id,
-        kind=run.kind,
-        status=run.status,
-        query_id=query.id,
-        created_at=run.created_at,
-        url=url_for("jobs.show", run_id=run.id, _external=True),
-    )
-    return answer.model_dump(mode="json"), 202
+    return run_answer(run, 202)

@@ -49,8 +49,7 @@ RESPONSES = (
     s.CampaignDetail,
     *tc.RESPONSES,
     s.DiscoverResult,
-    s.QueryRunStarted,
-    s.EnrichmentStarted,
+    s.JobRun,
 )
 ERROR_TITLES = {
     "400": "The body is not a JSON object (or not JSON that can be stored).",
@@ -67,6 +66,12 @@ ERROR_TITLES = {
 }
 MAX_BATCH_ROWS = 10_000
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
+LOCATION = {
+    "Location": {
+        "description": "The run in the API (its `url`): poll it until it has ended.",
+        "schema": {"type": "string", "format": "uri"},
+    }
+}
 WWW_AUTHENTICATE = {
     "WWW-Authenticate": {
         "description": 'Always `Bearer`, with `error="invalid_token"` for a bad token.',
@@ -157,6 +162,9 @@ LEAD_ID = {"name": "lead_id", "in": "path", "required": True,
 
 QUERY_ID = {"name": "query_id", "in": "path", "required": True,
             "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
+
+RUN_ID = {"name": "run_id", "in": "path", "required": True,
+          "schema": {"type": "string", "format": "uuid"}}  # fmt: skip
 
 CAPTURE_HEADERS = [
     {
@@ -335,7 +343,11 @@ def _paths(components: dict) -> dict:
             "post": _admin(
                 "enrichLead",
                 "Enrich the lead now (then deliver and upload it as usual)",
-                {"202": _json(s.EnrichmentStarted, "The enrichment run, started.")},
+                {
+                    "202": _json(
+                        s.JobRun, "The enrichment run, started (or done, without Redis).", LOCATION
+                    )
+                },
                 tags=["Pipeline"],
             ),
         },
@@ -356,8 +368,18 @@ def _paths(components: dict) -> dict:
             "post": _admin(
                 "runDiscoveryQuery",
                 "Run a saved discovery query now",
-                {"202": _json(s.QueryRunStarted, "The run, queued (or done, without Redis).")},
+                {"202": _json(s.JobRun, "The run, queued (or done, without Redis).", LOCATION)},
                 e404="No such discovery query in the token's workspace.",
+                tags=["Pipeline"],
+            ),
+        },
+        "/api/v1/pipeline/runs/{run_id}": {
+            "parameters": [RUN_ID],
+            "get": _admin(
+                "getPipelineRun",
+                "A run of the pipeline (discovery, enrichment, delivery, upload) now",
+                {"200": _json(s.JobRun, "The run now.")},
+                e404="No such run of the pipeline in the token's workspace.",
                 tags=["Pipeline"],
             ),
         },

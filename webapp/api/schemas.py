@@ -609,27 +609,24 @@ class DiscoverResult(BaseModel):
     message: str | None = Field(None, description="Why saving stopped early, when it did.")
 
 
-class QueryRunStarted(BaseModel):
-    """A discovery run, started: follow it on the Jobs page (`url`)."""
-
-    id: uuid.UUID = Field(description="The run's id.")
-    kind: str
-    status: str
-    query_id: uuid.UUID
-    created_at: Timestamp
-    url: str
-
-
 RunStatus = _choices("RunStatus", ("queued", "running", "succeeded", "failed", "cancelled"))
 
 
-class EnrichmentStarted(BaseModel):
-    """The job run that enriches the lead (then delivers and uploads it); see it on /jobs."""
+class JobRun(BaseModel):
+    """A job run (the Jobs page's row): what every "run started" 202 answers, with a
+    `Location` header equal to `url`, and what GET `url` answers while it runs."""
 
-    run_id: uuid.UUID
-    kind: str = Field(description="Always `pipeline.enrich`.")
+    run_id: uuid.UUID = Field(description="The job run (as `run_id` of an import).")
+    kind: str = Field(description="`pipeline.discover_query`, `pipeline.enrich`, ….")
     status: RunStatus = Field(
         description="`queued` until a worker takes it; without Redis it has run already."
     )
-    lead_id: uuid.UUID
+    subject_type: str | None = Field(description="What it works on: `discovery_query`, `lead`.")
+    subject_id: str | None = Field(description="The id of that query or lead.")
+    counts: dict[str, int] = Field(description="What it did so far (created, updated, …).")
+    message: str | None = Field(description="How it ended, in one sentence.")
+    error: str | None = Field(description="Why it failed, when it did.")
     created_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+    url: str = Field(description="This run in the API: poll it until `status` is final.")

@@ -1,9 +1,10 @@
-"""Leads and activities as the API's declared response bodies (webapp.api.schemas)."""
+"""Leads, activities and job runs as the API's declared response bodies (webapp.api.schemas)."""
 
 from __future__ import annotations
 
+from webapp.api import schemas
 from webapp.api.schemas import Activity, LeadDetail, LeadSummary
-from webapp.models import Lead, LeadActivity
+from webapp.models import JobRun, Lead, LeadActivity
 
 
 def _summary_fields(lead: Lead) -> dict:
@@ -60,4 +61,22 @@ def lead_detail(lead: Lead, activities: list[LeadActivity], activities_total: in
         last_activity_at=lead.last_activity_at,
         activities=[activity_body(a) for a in activities],
         activities_total=activities_total,
+    )
+
+
+def job_run_body(run: JobRun, url: str) -> schemas.JobRun:
+    """A run as every "run started" answer shows it; `url` is where to poll it."""
+    return schemas.JobRun(
+        run_id=run.id,
+        kind=run.kind,
+        status=run.status,
+        subject_type=run.subject_type,
+        subject_id=run.subject_id,
+        counts=run.counts or {},
+        message=run.message,
+        error=run.error,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        url=url,
     )

@@ -1,7 +1,8 @@
 """Settings → Providers, Delivery and Platforms: where the lead pipeline talks to (admins).
 
-Keys are write-only: a blank key field keeps the saved key, "Remove the key" clears it, and
-pages show only a mask. Audit rows name the fields changed, never a key or URL credentials.
+Keys and the Slack webhook URL are write-only: a blank field keeps the saved one, "Remove …"
+clears it, and pages show only a mask, even when the form comes back with an error. Audit rows
+name the fields changed, never a key, the Slack URL or URL credentials.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from webapp.services.pipeline_settings import (
     delete_platform_route,
     delivery_settings,
     mask_key,
+    mask_secret_url,
     platform_routes,
     provider_settings,
     save_provider_setting,
@@ -121,7 +123,6 @@ def _delivery_page(values=None, errors=None, status=200):
     values = values or {
         "email_recipients": ", ".join(row.email_recipients or []),
         "email_transport": row.email_transport,
-        "slack_webhook_url": row.slack_webhook_url or "",
         "webhooks_enabled": row.webhooks_enabled,
     }
     return render_template(
@@ -129,6 +130,7 @@ def _delivery_page(values=None, errors=None, status=200):
         values=values,
         errors=errors or {},
         transports=EMAIL_TRANSPORTS,
+        slack_mask=mask_secret_url(row.slack_webhook_url),
     ), status
 
 
@@ -145,6 +147,7 @@ def save_delivery():
         "email_recipients": request.form.get("email_recipients", ""),
         "email_transport": request.form.get("email_transport", "smtp"),
         "slack_webhook_url": request.form.get("slack_webhook_url", ""),
+        "clear_slack": request.form.get("clear_slack") == "1",
         "webhooks_enabled": request.form.get("webhooks_enabled") == "1",
     }
     try:
@@ -152,7 +155,8 @@ def save_delivery():
         changed = changed_fields(row)
     except ValidationFailed as exc:
         db.session.rollback()
-        return _delivery_page(data, exc.errors, 422)
+        shown = {k: v for k, v in data.items() if k != "slack_webhook_url"}  # never echoed
+        return _delivery_page(shown, exc.errors, 422)
     _audit("delivery.updated", {"changed": changed or ["nothing"]})
     db.session.commit()
     flash("Delivery settings saved.", "success")

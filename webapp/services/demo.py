@@ -15,6 +15,7 @@ from webapp.models import Lead, LeadActivity, Workspace
 from webapp.models.base import utcnow
 from webapp.models.forms import CaptureForm
 from webapp.services.accounts.users import add_member, get_or_create_workspace
+from webapp.services.demo_intent import explain_discovered_leads
 from webapp.services.errors import ValidationFailed
 from webapp.services.leads.tags import add_tags
 from webapp.services.leads.timeline import add_activity, create_lead
@@ -233,6 +234,7 @@ def load_demo_workspace(
             .values(created_at=lead.created_at)
         )
     session.flush()
+    explain_discovered_leads(session, workspace.id, rng)
     _demo_lists(session, workspace, admin.user, rep.user)
     form = _demo_form(session, workspace, rep.user)
     _demo_campaign(session, workspace, admin.user, rep.user, rng)

@@ -6,12 +6,17 @@ failed runs count what happened in it. No figure reads leads one by one.
 
 Intent breakdown (seed 001's `lead_intent_breakdown`): hot, warm and cold counts, the
 total of all leads in the window (unrated ones included) and each share of it.
+
+Uploads are counted in leads, with batches beside them, never one for the other: a batch
+is one request to a platform (up to its route's batch size). "Leads sent" counts a lead once
+per batch it was in, "leads uploaded" once when the platform accepted it, and the success
+rate is uploaded ÷ sent, per platform and overall alike.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
@@ -78,17 +83,36 @@ class Enrichment:
 
 @dataclass
 class Rate:
-    """Successes out of attempts for one platform or channel."""
+    """Successes out of attempts for one delivery channel."""
 
     name: str
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
-    leads: int = 0  # uploads: leads sent in the succeeded batches
 
     @property
     def rate(self) -> float | None:
         return pct(self.succeeded, self.succeeded + self.failed)
+
+
+@dataclass
+class PlatformUploads:
+    """One platform's uploads in the window, in leads and in batches (see the module)."""
+
+    name: str
+    leads_sent: int = 0  # a lead once per batch it was sent in
+    leads_uploaded: int = 0  # accepted by the platform
+    batches: int = 0
+    failed_batches: int = 0  # refused, or never answered
+
+    @property
+    def leads_not_uploaded(self) -> int:
+        return max(0, self.leads_sent - self.leads_uploaded)
+
+    @property
+    def rate(self) -> float | None:
+        """Leads uploaded out of leads sent."""
+        return pct(min(self.leads_uploaded, self.leads_sent), self.leads_sent)
 
 
 @dataclass
@@ -100,21 +124,24 @@ class Dashboard:
     per_query: list[tuple[str, int]]
     intent: IntentBreakdown
     enrichment: Enrichment
-    uploads: list[Rate]
+    uploads: list[PlatformUploads]
     deliveries: list[Rate]
     failures: list[tuple[str, int]]
-    uploaded_leads: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_leads(self) -> int:
         return sum(n for _, n in self.per_day)
 
     @property
-    def upload_rate(self) -> float | None:
-        return pct(
-            sum(r.succeeded for r in self.uploads),
-            sum(r.succeeded + r.failed for r in self.uploads),
-        )
+    def upload_totals(self) -> PlatformUploads:
+        """Every platform together (its `rate` is the overall upload success rate)."""
+        total = PlatformUploads("all")
+        for row in self.uploads:
+            total.leads_sent += row.leads_sent
+            total.leads_uploaded += row.leads_uploaded
+            total.batches += row.batches
+            total.failed_batches += row.failed_batches
+        return total
 
 
 def window_days(value) -> int:
@@ -143,7 +170,6 @@ def pipeline_dashboard(
         uploads=_uploads(session, workspace_id, start, end),
         deliveries=_deliveries(session, workspace_id, start, end),
         failures=_failures(session, workspace_id, start, end),
-        uploaded_leads=_uploaded_leads(session, workspace_id, start, end),
     )
 
 
@@ -241,34 +267,23 @@ def _enrichment(session, workspace_id, start, end) -> Enrichment:
     )
 
 
-def _uploads(session, workspace_id, start, end) -> list[Rate]:
-    rows = session.execute(
+def _uploads(session, workspace_id, start, end) -> list[PlatformUploads]:
+    """Batches and leads sent from the upload log; leads uploaded from the leads' own record
+    (marked at the moment their batch was logged, so both fall in the same window)."""
+    batches = session.execute(
         sa.select(
             PlatformUpload.platform,
-            PlatformUpload.status,
             sa.func.count(),
+            sa.func.sum(sa.case((PlatformUpload.status == "failed", 1), else_=0)),
             sa.func.sum(PlatformUpload.lead_count),
         )
         .where(
             PlatformUpload.workspace_id == workspace_id,
             _in_window(PlatformUpload.created_at, start, end),
         )
-        .group_by(PlatformUpload.platform, PlatformUpload.status)
+        .group_by(PlatformUpload.platform)
     ).all()
-    rates: dict[str, Rate] = {}
-    for platform, status, batches, leads in rows:
-        rate = rates.setdefault(platform, Rate(platform))
-        if status == "succeeded":
-            rate.succeeded += int(batches)
-            rate.leads += int(leads or 0)
-        else:
-            rate.failed += int(batches)
-    return sorted(rates.values(), key=lambda r: (-r.leads, r.name))
-
-
-def _uploaded_leads(session, workspace_id, start, end) -> dict[str, int]:
-    """Leads marked uploaded, per platform (the lead's own record of its upload)."""
-    rows = session.execute(
+    uploaded = session.execute(
         sa.select(Lead.upload_platform, sa.func.count())
         .where(
             Lead.workspace_id == workspace_id,
@@ -277,7 +292,15 @@ def _uploaded_leads(session, workspace_id, start, end) -> dict[str, int]:
         )
         .group_by(Lead.upload_platform)
     ).all()
-    return {platform or "unknown": int(n) for platform, n in rows}
+    rows: dict[str, PlatformUploads] = {}
+    for platform, count, failed, leads in batches:
+        rows[platform] = PlatformUploads(
+            platform, leads_sent=int(leads or 0), batches=int(count), failed_batches=int(failed)
+        )
+    for platform, count in uploaded:
+        row = rows.setdefault(platform or "unknown", PlatformUploads(platform or "unknown"))
+        row.leads_uploaded = int(count)
+    return sorted(rows.values(), key=lambda r: (-r.leads_uploaded, -r.leads_sent, r.name))
 
 
 def _deliveries(session, workspace_id, start, end) -> list[Rate]:

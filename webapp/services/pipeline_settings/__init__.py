@@ -1,8 +1,8 @@
 """A workspace's pipeline settings: providers, delivery channels and platform routes.
 
-Services only: they validate and stage changes; the caller commits and audits. Keys are
-write-only: forms leave them unchanged unless a new one is typed or "clear" is asked;
-`mask_key` is the only way a key is shown (its last four characters).
+Services only: they validate and stage changes; the caller commits and audits. Keys and the
+Slack webhook URL are write-only: forms leave them unchanged unless a new one is typed or
+"clear" is asked; `mask_key` and `mask_secret_url` are the only way they are shown.
 """
 
 from webapp.services.pipeline_settings.delivery import (
@@ -23,6 +23,7 @@ from webapp.services.pipeline_settings.providers import (
     save_provider_setting,
     test_provider_connection,
 )
+from webapp.services.pipeline_settings.urls import mask_secret_url
 
 __all__ = [
     "create_platform_route",
@@ -30,6 +31,7 @@ __all__ = [
     "delivery_settings",
     "ensure_platform_routes",
     "mask_key",
+    "mask_secret_url",
     "platform_route_for",
     "platform_routes",
     "provider_settings",

@@ -1,4 +1,8 @@
-"""Delivery settings: who gets an e-mail, by which transport, the Slack URL, webhooks on/off."""
+"""Delivery settings: who gets an e-mail, by which transport, the Slack URL, webhooks on/off.
+
+The Slack incoming-webhook URL is a secret (whoever has it can post to the channel): like a
+key it is write-only. A blank field (or its mask sent back) keeps it; `clear_slack` removes it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from sqlalchemy.orm import Session
 from webapp.models.providers import EMAIL_TRANSPORTS, DeliverySettings
 from webapp.services.errors import ValidationFailed
 from webapp.services.normalize import clean_email
-from webapp.services.pipeline_settings.urls import clean_url
+from webapp.services.pipeline_settings.urls import clean_url, mask_secret_url
 
 MAX_RECIPIENTS = 20
 
@@ -51,12 +55,24 @@ def _recipients(value) -> list[str]:
     return out
 
 
+def _slack(row: DeliverySettings, data: dict, allow_private: bool) -> str | None:
+    """The Slack URL to store: removed, kept (blank or its own mask) or a new one, checked."""
+    if data.get("clear_slack"):
+        return None
+    typed = (data.get("slack_webhook_url") or "").strip()
+    if not typed or (row.slack_webhook_url and typed == mask_secret_url(row.slack_webhook_url)):
+        return row.slack_webhook_url
+    return clean_url(typed, allow_private, required=False)
+
+
 def update_delivery_settings(
     session: Session, workspace_id: uuid.UUID, data: dict, allow_private: bool = False
 ) -> DeliverySettings:
     """Validate and stage `data` (email_recipients as text or a list, email_transport,
-    slack_webhook_url, webhooks_enabled); ValidationFailed names each bad field."""
+    slack_webhook_url — blank keeps the saved one —, clear_slack, webhooks_enabled);
+    ValidationFailed names each bad field."""
     errors: dict[str, str] = {}
+    row = delivery_settings(session, workspace_id)
     recipients, slack = [], None
     try:
         recipients = _recipients(data.get("email_recipients"))
@@ -66,12 +82,11 @@ def update_delivery_settings(
     if transport not in EMAIL_TRANSPORTS:
         errors["email_transport"] = "must be smtp or api"
     try:
-        slack = clean_url(data.get("slack_webhook_url"), allow_private, required=False)
+        slack = _slack(row, data, allow_private)
     except ValueError as exc:
         errors["slack_webhook_url"] = str(exc)
     if errors:
         raise ValidationFailed(errors)
-    row = delivery_settings(session, workspace_id)
     if row not in session:
         session.add(row)
     row.email_recipients = recipients

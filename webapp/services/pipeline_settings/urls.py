@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from webapp.services.errors import has_nul
 from webapp.services.webhooks.urls import MAX_URL_LENGTH, check_webhook_url
 
@@ -28,3 +30,13 @@ def clean_key(value: str | None) -> str | None:
     if has_nul(text) or len(text) > MAX_KEY_LENGTH or any(c.isspace() for c in text):
         raise ValueError(f"must be at most {MAX_KEY_LENGTH} characters, without spaces")
     return text
+
+
+def mask_secret_url(url: str | None) -> str:
+    """What the UI shows of a URL that is itself the credential (a Slack incoming webhook):
+    its scheme and host and the last four characters, e.g. https://hooks.slack.com/…/••••Xy12."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    tail = url[-4:] if len(url) - len(f"{parts.scheme}://{parts.netloc}") > 8 else ""
+    return f"{parts.scheme}://{parts.netloc}/…/••••{tail}"
