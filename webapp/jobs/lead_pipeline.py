@@ -132,18 +132,21 @@ def deliver_lead(run, lead_id: str) -> str:
 
     Raises (so RQ retries) when a channel failed; the retry tries only what failed.
     """
-    lead = _lead(lead_id)
+    lead = _lead(lead_id, lock=True)
     if lead is None:
         run.discard()
         return "gone"
     config = delivery.channel_config(db.session, lead)
+    rows = delivery.open_deliveries(db.session, lead)
+    row_ids = {channel: row.id for channel, row in rows.items()}
+    db.session.commit()  # the rows (their ids key the e-mail) outlive a killed worker
     newly_sent, failed = [], []
     for channel in CHANNELS:
-        lead = _lead(lead_id, lock=True)
-        already = delivery.lead_deliveries(db.session, lead.id).get(channel)
-        if already is not None and already.status == "sent":
+        row = delivery.lock_delivery(db.session, row_ids[channel])
+        if row is None or row.status == "sent":  # deleted by a Redeliver, or sent by another run
+            db.session.commit()
             continue
-        row = delivery.deliver_channel(db.session, lead, channel, config)
+        delivery.deliver_channel(db.session, lead, row, config)
         (newly_sent if row.status == "sent" else failed if row.status == "failed" else []).append(
             channel
         )
