@@ -53,16 +53,13 @@ def _lead(lead_id: str, lock: bool = False) -> Lead | None:
     )
 
 
-def _next(kind: str, lead: Lead, run) -> None:
+def _next(kind: str, lead_id: str, workspace_id: uuid.UUID, run) -> None:
+    """Enqueue the lead's next step. Ids, not the lead: after a commit, reading the lead
+    would load it again, holding a connection while the run row is written on another."""
     from webapp.jobs import enqueue
 
-    enqueue(
-        kind,
-        str(lead.id),
-        workspace_id=lead.workspace_id,
-        parent=run.id,
-        subject=("lead", lead.id),
-    )
+    lead_id = uuid.UUID(str(lead_id))
+    enqueue(kind, str(lead_id), workspace_id=workspace_id, parent=run.id, subject=("lead", lead_id))
 
 
 @job(ENRICH, label="Lead enrichment")
@@ -72,30 +69,30 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
     if lead is None:
         run.discard()
         return "gone"
+    workspace_id = lead.workspace_id
     if not force and lead.enrichment_status in ("completed", "skipped"):
+        status = lead.enrichment_status
         db.session.commit()
         run.tell("Already enriched; delivery continues.")
-        _next(DELIVER, lead, run)
-        return lead.enrichment_status
+        _next(DELIVER, lead_id, workspace_id, run)
+        return status
     reason = enrichment.begin_enrichment(lead)
     if reason is not None:
         enrichment.record_skip(db.session, lead, reason)
         db.session.commit()
         run.tell(f"Skipped: {enrichment.SKIP_REASONS[reason]}.")
-        _next(DELIVER, lead, run)
+        _next(DELIVER, lead_id, workspace_id, run)
         return "skipped"
-    if enrichment.credits_left(db.session, lead.workspace_id) < enrichment.ENRICHMENT_COST:
+    if enrichment.credits_left(db.session, workspace_id) < enrichment.ENRICHMENT_COST:
         return _out_of_credits(run, lead)
+    domain, name = enrichment.company_domain(lead), lead.company_name
     db.session.commit()  # "running" shows while the provider answers
-    domain, name, workspace_id = (
-        enrichment.company_domain(lead),
-        lead.company_name,
-        lead.workspace_id,
-    )
     try:
         found = enrichment.find_contacts(db.session, workspace_id, domain, name)
         lead = _lead(lead_id, lock=True)
         contacts = enrichment.store_enrichment(db.session, lead, found)
+        primary = next((c for c in contacts if c.is_primary), None)
+        primary_name = primary and (primary.full_name or primary.email)
         db.session.commit()
     except CreditsExhausted:
         db.session.rollback()
@@ -108,12 +105,11 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
             db.session.commit()
         raise
     run.count(contacts=len(found))
-    primary = next((c for c in contacts if c.is_primary), None)
     run.tell(
         f"{len(found)} contact{'' if len(found) == 1 else 's'} found"
-        + (f"; primary: {primary.full_name or primary.email}." if primary else ".")
+        + (f"; primary: {primary_name}." if primary_name else ".")
     )
-    _next(DELIVER, lead, run)
+    _next(DELIVER, lead_id, workspace_id, run)
     return "completed"
 
 
@@ -136,6 +132,7 @@ def deliver_lead(run, lead_id: str) -> str:
     if lead is None:
         run.discard()
         return "gone"
+    workspace_id = lead.workspace_id
     config = delivery.channel_config(db.session, lead)
     rows = delivery.open_deliveries(db.session, lead)
     row_ids = {channel: row.id for channel, row in rows.items()}
@@ -160,7 +157,7 @@ def deliver_lead(run, lead_id: str) -> str:
     upload_due = delivery.request_upload(lead)
     db.session.commit()
     if upload_due:
-        _next(UPLOAD, lead, run)
+        _next(UPLOAD, lead_id, workspace_id, run)
     if failed:
         errors = delivery.lead_deliveries(db.session, lead.id)
         detail = "; ".join(f"{c}: {errors[c].error}" for c in failed)

@@ -154,7 +154,7 @@ def _send_email(session: Session, lead: Lead, config: dict, row: LeadDelivery) -
         from webapp.providers.config import provider_config
         from webapp.providers.email import send_email_api
 
-        api = provider_config(session, lead.workspace_id, "email_api")
+        api = provider_config(session, row.workspace_id, "email_api")
         send_email_api(
             api,
             to=recipients,
@@ -185,10 +185,10 @@ def _send_slack(session: Session, lead: Lead, config: dict, row: LeadDelivery) -
     return True
 
 
-def _subscribed(session: Session, lead: Lead) -> bool:
+def _subscribed(session: Session, workspace_id) -> bool:
     endpoints = session.execute(
         select(WebhookEndpoint.event_types).where(
-            WebhookEndpoint.workspace_id == lead.workspace_id, WebhookEndpoint.active.is_(True)
+            WebhookEndpoint.workspace_id == workspace_id, WebhookEndpoint.active.is_(True)
         )
     ).scalars()
     wanted = {DELIVERED_EVENT, QUALIFIED_EVENT}
@@ -196,7 +196,7 @@ def _subscribed(session: Session, lead: Lead) -> bool:
 
 
 def _send_webhook(session: Session, lead: Lead, config: dict, row: LeadDelivery) -> bool:
-    if not config["webhooks_enabled"] or not _subscribed(session, lead):
+    if not config["webhooks_enabled"] or not _subscribed(session, row.workspace_id):
         return False
     fields = {
         "company_name": lead.company_name,
