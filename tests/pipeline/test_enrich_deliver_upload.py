@@ -315,3 +315,43 @@ def test_at_the_daily_credit_limit_enrichment_stops_cleanly_and_says_why(
     assert second.enrichment_status == "pending" and "credit" in second.enrichment_error
     assert _count(db, LeadContact, lead_id=second.id) == 0
     assert db.session.get(type(wired), wired.id).daily_credits_used == 1
+
+
+class WorkerKilled(BaseException):
+    """Stands for a worker killed at this point: nothing after it runs, nothing commits."""
+
+
+def test_an_email_resent_after_a_killed_worker_is_sent_once_and_redeliver_sends_again(
+    db, factory, wired, sandbox, monkeypatch
+):
+    from webapp.providers import email
+    from webapp.services.pipeline.delivery import prepare_redelivery
+
+    def deliver():
+        enqueue("pipeline.deliver", str(lead.id), workspace_id=lead.workspace_id)
+
+    lead = company_lead(db, factory, wired, intent="cold")
+    send = email.send_email_api
+
+    def killed_once_sent(*args, **kwargs):
+        send(*args, **kwargs)  # the API has the message; its answer dies with the worker
+        raise WorkerKilled
+
+    monkeypatch.setattr(email, "send_email_api", killed_once_sent)
+    with pytest.raises(WorkerKilled):
+        deliver()
+    db.session.rollback()
+    monkeypatch.setattr(email, "send_email_api", send)
+    row = db.session.execute(select(LeadDelivery).where(LeadDelivery.channel == "email")).scalar()
+    assert row.status != "sent" and len(sandbox.received("email")) == 1
+
+    deliver()  # the retry sends again, with the same Idempotency-Key
+    row = db.session.execute(select(LeadDelivery).where(LeadDelivery.channel == "email")).scalar()
+    assert row.status == "sent"
+    assert len(sandbox.received("email")) == 1  # the API sent it once
+    assert _reloaded(db, lead).delivery_status == "delivered"
+
+    prepare_redelivery(db.session, _reloaded(db, lead))  # "Redeliver": a new delivery
+    db.session.commit()
+    deliver()
+    assert len(sandbox.received("email")) == 2

@@ -4,24 +4,36 @@
 waiting what `Retry-After` asks (seconds or an HTTP date) or a short exponential pause, never
 more than `max_total_wait` seconds in all. What is left becomes a `ProviderError`. The key is
 sent as `Authorization: Bearer …` and never logged or put in an error message.
+
+Every call of a process shares one connection pool (`outbound_client`), so a job's calls to
+one provider reuse a kept-alive connection (one TCP and TLS set-up, not one per call), and
+its connections go only where the outbound guard allowed (webapp/providers/guard.py). The
+TLS context and httpcore are loaded with this module: a forking worker imports it before it
+forks (webapp/jobs/lead_pipeline.py), so no job pays for them again.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
 import logging
 import os
 import ssl
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import certifi
+import httpcore
 import httpx
 
 from webapp.providers.config import ProviderConfig
-from webapp.providers.guard import check_outbound
+from webapp.providers.guard import (
+    GuardedBackend,
+    OutboundRefused,
+    check_outbound_url,
+    private_allowed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +63,60 @@ class ProviderError(RuntimeError):
         self.retryable = retryable
 
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """One TLS context for every client: building one loads the CA bundle (~50 ms)."""
-    return ssl.create_default_context(cafile=certifi.where())
+# One TLS context for every connection: building one loads the CA bundle (~30-50 ms).
+TLS_CONTEXT = ssl.create_default_context(cafile=certifi.where())
+KEEPALIVE_SECONDS = 5.0
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport, its pool connecting through the outbound guard's backend."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__(verify=TLS_CONTEXT, trust_env=False)
+        # httpx builds its pool without a way to name the network backend: ours replaces it.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=TLS_CONTEXT,
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+            network_backend=GuardedBackend(allow_private),
+        )
+
+
+_clients: dict[bool, httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _forget_clients() -> None:
+    # A forked child must not share its parent's sockets: it builds its own pool.
+    global _clients_lock
+    _clients.clear()
+    _clients_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_clients)
+
+
+def outbound_client(allow_private: bool | None = None) -> httpx.Client:
+    """This process's client for outbound calls (thread-safe; never closed by callers).
+
+    `allow_private` defaults to what the app allows (private_allowed()). Pass a timeout
+    and headers with each request; it follows no redirects and reads no proxy settings.
+    """
+    if allow_private is None:
+        allow_private = private_allowed()
+    client = _clients.get(allow_private)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(allow_private)
+            if client is None:
+                client = httpx.Client(
+                    transport=GuardedTransport(allow_private),
+                    follow_redirects=False,
+                    trust_env=False,
+                )
+                _clients[allow_private] = client
+    return client
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -101,7 +163,6 @@ class ProviderClient:
         *,
         max_retries: int | None = None,
         max_total_wait: float | None = None,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.provider = provider
         self.config = config
@@ -110,15 +171,10 @@ class ProviderClient:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if config.api_key:
             headers["Authorization"] = f"Bearer {config.api_key}"
+        self._headers = headers
+        self._timeout = httpx.Timeout(config.timeout, connect=min(5.0, config.timeout))
         self._base = config.base_url.rstrip("/")
-        self._client = httpx.Client(
-            headers=headers,
-            timeout=httpx.Timeout(config.timeout, connect=min(5.0, config.timeout)),
-            follow_redirects=False,
-            trust_env=False,
-            verify=tls_context(),
-            transport=transport,
-        )
+        self._client = outbound_client()
 
     def __enter__(self) -> ProviderClient:
         return self
@@ -127,7 +183,7 @@ class ProviderClient:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        """Nothing to free: the connections stay in the process's pool for the next call."""
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         waited = 0.0
@@ -155,12 +211,15 @@ class ProviderClient:
 
     def _attempt(self, method: str, path: str, kwargs: dict) -> Any:
         url = f"{self._base}/{path}" if path else self._base
+        options = dict(kwargs)  # the same for every attempt (an Idempotency-Key too)
+        headers = {**self._headers, **(options.pop("headers", None) or {})}
         try:
-            check_outbound(url)
-        except ValueError as exc:
+            check_outbound_url(url)
+            response = self._client.request(
+                method, url, headers=headers, timeout=self._timeout, **options
+            )
+        except OutboundRefused as exc:
             return ProviderError(self.provider, None, f"refused: the URL {exc}", retryable=False)
-        try:
-            response = self._client.request(method, url, **kwargs)
         except httpx.TimeoutException:
             return ProviderError(self.provider, None, "timed out", retryable=True)
         except httpx.HTTPError as exc:
@@ -190,7 +249,7 @@ class ProviderClient:
 
 
 def call(provider: str, config: ProviderConfig, method: str, path: str, **kwargs: Any) -> Any:
-    """One request with a short-lived client (retries included)."""
+    """One request (retries included), on the process's pooled connections."""
     options = {k: kwargs.pop(k) for k in ("max_retries", "max_total_wait") if k in kwargs}
     with ProviderClient(provider, config, **options) as client:
         return client.request(method, path, **kwargs)

@@ -6,7 +6,8 @@ import time
 
 import httpx
 
-from webapp.providers.guard import check_outbound
+from webapp.providers.guard import OutboundRefused, check_outbound_url
+from webapp.providers.http import outbound_client
 
 TIMEOUT = httpx.Timeout(10.0)
 ATTEMPTS = 3
@@ -14,14 +15,13 @@ ATTEMPTS = 3
 
 def post_to_slack(webhook_url: str, text: str) -> None:
     """Post `text`; retries 429 and 5xx briefly, raises when Slack keeps refusing."""
-    try:
-        check_outbound(webhook_url)
-    except ValueError as exc:
-        raise RuntimeError(f"Slack webhook URL refused: it {exc}") from None
+    client = outbound_client()
     for attempt in range(ATTEMPTS):
-        response = httpx.post(
-            webhook_url, json={"text": text}, timeout=TIMEOUT, follow_redirects=False
-        )
+        try:
+            check_outbound_url(webhook_url)
+            response = client.post(webhook_url, json={"text": text}, timeout=TIMEOUT)
+        except OutboundRefused as exc:
+            raise RuntimeError(f"Slack webhook URL refused: it {exc}") from None
         if response.status_code < 400:
             return
         if response.status_code != 429 and response.status_code < 500:

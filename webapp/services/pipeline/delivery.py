@@ -2,14 +2,20 @@
 
 Each channel is tried on its own (`deliver_channel`) and its result kept in one
 `lead_deliveries` row per (lead, channel): a channel already `sent` is never sent
-again, so a retried or re-run delivery only tries what failed. The job commits
-after each channel, so a worker killed on the second channel does not resend the
-first. The webhook channel writes `LeadDelivered` (and, for hot and warm leads,
+again, so a retried or re-run delivery only tries what failed. The job commits the
+rows before sending (`open_deliveries`) and after each channel, so a worker killed on
+the second channel does not resend the first. A worker killed while the e-mail API
+answers leaves its row unsent; the retry sends again with the same `Idempotency-Key`
+(`idempotency_key`: the row's, the same for every attempt), and the API sends the
+message once. "Redeliver" deletes the rows, so it gets new keys and sends again.
+The webhook channel writes `LeadDelivered` (and, for hot and warm leads,
 `LeadQualified`) to the events outbox; the relay signs and sends them to the
 endpoints subscribed. Nothing here commits.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,21 +38,41 @@ class ChannelFailed(RuntimeError):
     """One or more channels failed; raised after the others were tried and recorded."""
 
 
-def delivery_row(session: Session, lead: Lead, channel: str) -> LeadDelivery:
-    row = session.execute(
-        select(LeadDelivery).where(LeadDelivery.lead_id == lead.id, LeadDelivery.channel == channel)
-    ).scalar()
-    if row is None:
-        row = LeadDelivery(
-            workspace_id=lead.workspace_id, lead_id=lead.id, channel=channel, status="skipped"
-        )
-        session.add(row)
-    return row
-
-
 def lead_deliveries(session: Session, lead_id) -> dict[str, LeadDelivery]:
     rows = session.execute(select(LeadDelivery).where(LeadDelivery.lead_id == lead_id)).scalars()
     return {row.channel: row for row in rows}
+
+
+def open_deliveries(session: Session, lead: Lead) -> dict[str, LeadDelivery]:
+    """The lead's row for every channel, adding those it lacks (not tried yet: skipped).
+
+    Commit them before sending: a row's id is the e-mail's idempotency key, so it must
+    outlive a worker killed in the middle of the send.
+    """
+    rows = lead_deliveries(session, lead.id)
+    for channel in CHANNELS:
+        if channel not in rows:
+            rows[channel] = LeadDelivery(
+                id=uuid.uuid4(),
+                workspace_id=lead.workspace_id,
+                lead_id=lead.id,
+                channel=channel,
+                status="skipped",
+                attempts=0,
+            )
+            session.add(rows[channel])
+    return rows
+
+
+def lock_delivery(session: Session, row_id: uuid.UUID) -> LeadDelivery | None:
+    """The row as stored now, held (PostgreSQL) until the next commit, so two runs for one
+    lead send a channel in turn; None when a "Redeliver" deleted it meanwhile."""
+    return session.get(LeadDelivery, row_id, populate_existing=True, with_for_update=True)
+
+
+def idempotency_key(row: LeadDelivery) -> str:
+    """The same for every attempt of this row's send; a new row (Redeliver) has a new one."""
+    return f"leadkeeper-delivery-{row.id}"
 
 
 def _settings(session: Session, workspace_id):
@@ -55,17 +81,16 @@ def _settings(session: Session, workspace_id):
     return delivery_settings(session, workspace_id)
 
 
-def deliver_channel(session: Session, lead: Lead, channel: str, config: dict) -> LeadDelivery:
-    """Send the lead by `channel` unless it was sent already; record the outcome.
+def deliver_channel(session: Session, lead: Lead, row: LeadDelivery, config: dict) -> LeadDelivery:
+    """Send the lead by the row's channel unless it was sent already; record the outcome.
 
     Never raises for the channel's own failure: the row says `failed` with the error.
     """
-    row = delivery_row(session, lead, channel)
     if row.status == "sent":
         return row
     row.attempts = (row.attempts or 0) + 1
     try:
-        sent = SENDERS[channel](session, lead, config)
+        sent = SENDERS[row.channel](session, lead, config, row)
     except Exception as exc:  # noqa: BLE001  (a channel's failure is its row's, never the others')
         from webapp.jobs.runner import error_text
 
@@ -82,7 +107,7 @@ def channel_config(session: Session, lead: Lead) -> dict:
     from flask import current_app
 
     settings = _settings(session, lead.workspace_id)
-    return {
+    config = {
         "email_recipients": list(getattr(settings, "email_recipients", None) or []),
         "email_transport": getattr(settings, "email_transport", None) or "smtp",
         "slack_webhook_url": getattr(settings, "slack_webhook_url", None) or None,
@@ -91,6 +116,10 @@ def channel_config(session: Session, lead: Lead) -> dict:
         "mail_from": current_app.config.get("MAIL_FROM"),
         "base_url": current_app.config.get("BASE_URL", ""),
     }
+    if config["email_recipients"] or config["slack_webhook_url"]:
+        # What the human channels send, read once for both.
+        config["summary"] = summary_text(session, lead, config["base_url"])
+    return config
 
 
 def summary_text(session: Session, lead: Lead, base_url: str) -> tuple[str, str]:
@@ -116,17 +145,24 @@ def summary_text(session: Session, lead: Lead, base_url: str) -> tuple[str, str]
     return subject, "\n".join(lines)
 
 
-def _send_email(session: Session, lead: Lead, config: dict) -> bool:
+def _send_email(session: Session, lead: Lead, config: dict, row: LeadDelivery) -> bool:
     recipients = config["email_recipients"]
     if not recipients:
         return False
-    subject, body = summary_text(session, lead, config["base_url"])
+    subject, body = config["summary"]
     if config["email_transport"] == "api":
         from webapp.providers.config import provider_config
         from webapp.providers.email import send_email_api
 
-        api = provider_config(session, lead.workspace_id, "email_api")
-        send_email_api(api, to=recipients, subject=subject, text=body, sender=config["mail_from"])
+        api = provider_config(session, row.workspace_id, "email_api")
+        send_email_api(
+            api,
+            to=recipients,
+            subject=subject,
+            text=body,
+            sender=config["mail_from"],
+            idempotency_key=idempotency_key(row),
+        )
         return True
     from webapp.providers.email import SmtpSettings, send_email
 
@@ -138,29 +174,29 @@ def _send_email(session: Session, lead: Lead, config: dict) -> bool:
     return True
 
 
-def _send_slack(session: Session, lead: Lead, config: dict) -> bool:
+def _send_slack(session: Session, lead: Lead, config: dict, row: LeadDelivery) -> bool:
     url = config["slack_webhook_url"]
     if not url:
         return False
     from webapp.providers.slack import post_to_slack
 
-    subject, body = summary_text(session, lead, config["base_url"])
+    subject, body = config["summary"]
     post_to_slack(url, f"*{subject}*\n{body}")
     return True
 
 
-def _subscribed(session: Session, lead: Lead) -> bool:
+def _subscribed(session: Session, workspace_id) -> bool:
     endpoints = session.execute(
         select(WebhookEndpoint.event_types).where(
-            WebhookEndpoint.workspace_id == lead.workspace_id, WebhookEndpoint.active.is_(True)
+            WebhookEndpoint.workspace_id == workspace_id, WebhookEndpoint.active.is_(True)
         )
     ).scalars()
     wanted = {DELIVERED_EVENT, QUALIFIED_EVENT}
     return any(wanted & set(types or []) for types in endpoints)
 
 
-def _send_webhook(session: Session, lead: Lead, config: dict) -> bool:
-    if not config["webhooks_enabled"] or not _subscribed(session, lead):
+def _send_webhook(session: Session, lead: Lead, config: dict, row: LeadDelivery) -> bool:
+    if not config["webhooks_enabled"] or not _subscribed(session, row.workspace_id):
         return False
     fields = {
         "company_name": lead.company_name,

@@ -18,7 +18,7 @@ import ipaddress
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -229,33 +229,37 @@ def primary_choice(contacts: list) -> object | None:
 def store_enrichment(session: Session, lead: Lead, found: list[FoundContact]) -> list[LeadContact]:
     """Spend the credit, store the contacts (once per e-mail), core rows, primary, status.
 
-    Raises CreditsExhausted (from the credits service) before anything is written.
+    Raises CreditsExhausted (from the credits service) before anything is written. The
+    rows are written together: one query for the core people, one insert for the new
+    ones, the contacts with the commit.
     """
     spend(session, lead.workspace_id, ENRICHMENT_COST, "enrichment")
-    company = upsert_core_company(session, lead)
-    if company is not None and lead.core_company_id is None:
-        lead.core_company_id = company.id
-    existing = {
-        c.email.lower(): c
-        for c in session.execute(select(LeadContact).where(LeadContact.lead_id == lead.id))
-        .scalars()
-        .all()
-    }
-    for person in found:
-        contact = existing.get(person.email.lower())
-        if contact is None:
-            contact = LeadContact(workspace_id=lead.workspace_id, lead_id=lead.id)
-            session.add(contact)
-            existing[person.email.lower()] = contact
-        for name, value in person.__dict__.items():
-            if value is not None or name == "email_status":
-                setattr(contact, name, value)
-        core_person = upsert_core_person(session, company, person)
-        contact.core_person_id = core_person.id if core_person is not None else None
-    contacts = list(existing.values())
-    primary = primary_choice(contacts)
-    for contact in contacts:
-        contact.is_primary = contact is primary
+    with session.no_autoflush:
+        company = upsert_core_company(session, lead)
+        if company is not None and lead.core_company_id is None:
+            lead.core_company_id = company.id
+        existing = {
+            c.email.lower(): c
+            for c in session.execute(select(LeadContact).where(LeadContact.lead_id == lead.id))
+            .scalars()
+            .all()
+        }
+        core_people = upsert_core_people(session, company, found)
+        for person in found:
+            contact = existing.get(person.email.lower())
+            if contact is None:
+                contact = LeadContact(workspace_id=lead.workspace_id, lead_id=lead.id)
+                session.add(contact)
+                existing[person.email.lower()] = contact
+            for name, value in person.__dict__.items():
+                if value is not None or name == "email_status":
+                    setattr(contact, name, value)
+            core_person = core_people.get(person.email)
+            contact.core_person_id = core_person.id if core_person is not None else None
+        contacts = list(existing.values())
+        primary = primary_choice(contacts)
+        for contact in contacts:
+            contact.is_primary = contact is primary
     if primary is not None and primary.core_person_id and lead.core_person_id is None:
         lead.core_person_id = primary.core_person_id
     now = utcnow()
@@ -297,6 +301,13 @@ def _nested_insert(session: Session, row, find):
         return find()
 
 
+def _fill(row, values) -> None:
+    """Fill the row's empty columns from `values`; what it knows already stays."""
+    for column, value in values:
+        if getattr(row, column) in (None, "") and value not in (None, ""):
+            setattr(row, column, value)
+
+
 def upsert_core_company(session: Session, lead: Lead) -> CoreCompany | None:
     domain = company_domain(lead)
     if not domain:
@@ -305,19 +316,81 @@ def upsert_core_company(session: Session, lead: Lead) -> CoreCompany | None:
     def find():
         return session.execute(select(CoreCompany).where(CoreCompany.domain == domain)).scalar()
 
-    company = find()
-    if company is None:
-        company = _nested_insert(session, CoreCompany(domain=domain), find)
-    for column, value in (
+    values = (
         ("name", lead.company_name),
         ("industry", lead.industry),
         ("employee_count", lead.employee_count),
         ("city", lead.city),
         ("country", lead.country),
-    ):
-        if getattr(company, column) in (None, "") and value not in (None, ""):
-            setattr(company, column, value)
+    )
+    company = find()
+    if company is None:
+        company = CoreCompany(domain=domain)
+        _fill(company, values)  # inserted complete: no update after the insert
+        company = _nested_insert(session, company, find)
+    _fill(company, values)
     return company
+
+
+def _person_values(company: CoreCompany | None, person: FoundContact):
+    return (
+        ("full_name", person.full_name),
+        ("email", person.email),
+        ("linkedin_url", person.linkedin_url),
+        ("title", person.title),
+        ("seniority", person.seniority),
+        ("department", person.department),
+        ("core_company_id", company.id if company is not None else None),
+    )
+
+
+def upsert_core_people(
+    session: Session, company: CoreCompany | None, people: list[FoundContact]
+) -> dict[str, CorePerson]:
+    """The core person of each of `people` (by LinkedIn URL, else e-mail), keyed by e-mail.
+
+    One query finds those known; the others are inserted in one statement. When another
+    worker inserted one of them meanwhile, each is taken or inserted on its own instead.
+    """
+    if not people:
+        return {}
+    urls = [p.linkedin_url for p in people if p.linkedin_url]
+    known = (
+        session.execute(
+            select(CorePerson).where(
+                or_(
+                    CorePerson.email.in_([p.email for p in people]),
+                    CorePerson.linkedin_url.in_(urls),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_url = {c.linkedin_url: c for c in known if c.linkedin_url}
+    by_email = {c.email: c for c in known if c.email}
+    chosen: dict[str, CorePerson] = {}
+    new: list[CorePerson] = []
+    for person in people:
+        core = (by_url.get(person.linkedin_url) if person.linkedin_url else None) or by_email.get(
+            person.email
+        )
+        if core is None:
+            core = CorePerson()
+            new.append(core)
+            if person.linkedin_url:
+                by_url[person.linkedin_url] = core
+            by_email[person.email] = core
+        chosen[person.email] = core
+        _fill(core, _person_values(company, person))
+    if new:
+        try:
+            with session.begin_nested():
+                session.add_all(new)
+                session.flush()
+        except IntegrityError:
+            return {p.email: upsert_core_person(session, company, p) for p in people}
+    return chosen
 
 
 def upsert_core_person(
@@ -336,26 +409,10 @@ def upsert_core_person(
 
     core = find()
     if core is None:
-        core = _nested_insert(
-            session,
-            CorePerson(
-                email=person.email,
-                linkedin_url=person.linkedin_url,
-                core_company_id=company.id if company is not None else None,
-            ),
-            find,
-        )
-    for column, value in (
-        ("full_name", person.full_name),
-        ("email", person.email),
-        ("linkedin_url", person.linkedin_url),
-        ("title", person.title),
-        ("seniority", person.seniority),
-        ("department", person.department),
-        ("core_company_id", company.id if company is not None else None),
-    ):
-        if getattr(core, column) in (None, "") and value not in (None, ""):
-            setattr(core, column, value)
+        core = CorePerson()
+        _fill(core, _person_values(company, person))
+        core = _nested_insert(session, core, find)
+    _fill(core, _person_values(company, person))
     return core
 
 
