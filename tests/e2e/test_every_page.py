@@ -1,7 +1,8 @@
 """Every page (tests/e2e/pages.py), as an admin, as a rep and signed out, on a laptop
 (1366×768) and a phone (390×844): no sideways scrolling of the document on either, and on
 the laptop no console errors, no Content-Security-Policy violations, no serious or critical
-axe-core finding (the phone shows the same markup and scripts, only laid out narrower).
+axe-core finding (the phone shows the same markup and scripts, only laid out narrower;
+one page per role is axed on the phone too, for the shell's phone-only controls).
 One tab per role visits every page, so each role signs in once; a template that several
 pages share for a refusal (the 403 page) is checked with axe-core once.
 Outside CI each page leaves a screenshot per size in tests/e2e/screenshots/ (git-ignored)
@@ -201,11 +202,21 @@ def sweep_tab(browser, live_server):
         context.close()
 
 
-def check_page(tab, page: Page, role: str, values: dict, problems: list, axe: bool = True):
+def check_page(
+    tab,
+    page: Page,
+    role: str,
+    values: dict,
+    problems: list,
+    axe: bool = True,
+    axe_on_phone: bool = False,
+):
     """Open the page on a laptop: its status, no sideways scrolling, no console error or
     CSP violation, no serious axe-core finding. Then narrow the same tab to a phone: no
     sideways scrolling there either. Only CSS media queries read the width (no script
-    does), so narrowing shows what a phone that opened the page would show.
+    does), so narrowing shows what a phone that opened the page would show. `axe_on_phone`
+    runs axe-core there too: the shell's phone-only controls (the menu button) are hidden
+    on a laptop, where axe-core passes them by.
     """
     expected = _expected_status(page, role)
     messages: list[str] = []
@@ -226,7 +237,7 @@ def check_page(tab, page: Page, role: str, values: dict, problems: list, axe: bo
             width = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if width[0] > width[1]:
                 problems.append(f"{where}: {width[0]}px wide in a {width[1]}px window")
-            if axe and viewport == "laptop":
+            if axe and (viewport == "laptop" or axe_on_phone):
                 for violation in tab.evaluate(AXE_RUN):
                     problems.append(f"{where}: axe {json.dumps(violation)}")
             if SCREENSHOTS_WANTED:
@@ -258,9 +269,11 @@ def test_every_page_fits_is_clean_and_accessible(
     with sweep_tab(browser, live_server) as tab:
         if role != "anonymous":
             sign_in(tab, seeded[role])
-        for page in _pages_for(role, app)[part::parts]:
+        pages = _pages_for(role, app)[part::parts]
+        for page in pages:
             status = _expected_status(page, role)
             axe = status < 400 or status not in error_pages_checked
             error_pages_checked.add(status)
-            check_page(tab, page, role, seeded["values"], problems, axe=axe)
+            shell_on_phone = part == 0 and page == pages[0]  # once per role
+            check_page(tab, page, role, seeded["values"], problems, axe, shell_on_phone)
     assert not problems, "\n".join(problems)
