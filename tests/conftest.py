@@ -28,6 +28,7 @@ from tests.helpers import WebClient  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db as _db  # noqa: E402
 from webapp.extensions import limiter  # noqa: E402
+from webapp.jobs.background import background_jobs  # noqa: E402
 from webapp.redis_conn import get_redis  # noqa: E402
 from webapp.services.capture.submissions import forget_cached_forms  # noqa: E402
 from webapp.services.events.relay_kick import forget_last_kick  # noqa: E402
@@ -138,14 +139,21 @@ def make_app(app, db):
     """Build extra apps (other settings) without disturbing the suite's app.
 
     Flask-Limiter keeps its storage on the one global extension object, so it is
-    put back afterwards.
+    put back afterwards. An embedded app built with TESTING off starts its background
+    thread on its first request; it is stopped here, before its database goes, rather
+    than ticking on against a database that is no longer there.
     """
     saved = dict(limiter.__dict__)
+    built = []
 
     def build(overrides: dict | None = None):
-        return create_app(overrides)
+        built.append(create_app(overrides))
+        return built[-1]
 
     yield build
+    for extra in built:
+        if background := background_jobs(extra):
+            background.stop()
     limiter.__dict__.clear()
     limiter.__dict__.update(saved)
 

@@ -21,14 +21,22 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture()
-def live_server(app, db):
+@pytest.fixture(scope="session")
+def _served_app(app):
+    """One server for the session: it serves the session's app, whose rows each test's
+    `db` empties. Stopping a server per test cost ~0.45 s (shutdown waits out the
+    serve loop's half-second poll)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture()
+def live_server(_served_app, db):
+    return _served_app
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,19 @@
 """Every page (tests/e2e/pages.py), as an admin, as a rep and signed out, on a laptop
-(1366×768) and a phone (390×844): no sideways scrolling of the document, no console
-errors, no Content-Security-Policy violations, no serious or critical axe-core finding.
-Each page leaves a screenshot in tests/e2e/screenshots/ (git-ignored) for a person to see.
+(1366×768) and a phone (390×844): no sideways scrolling of the document on either, and on
+the laptop no console errors, no Content-Security-Policy violations, no serious or critical
+axe-core finding (the phone shows the same markup and scripts, only laid out narrower;
+one page per role is axed on the phone too, for the shell's phone-only controls).
+One tab per role visits every page, so each role signs in once; a template that several
+pages share for a refusal (the 403 page) is checked with axe-core once.
+Outside CI each page leaves a screenshot per size in tests/e2e/screenshots/ (git-ignored)
+for a person to see.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +24,9 @@ from tests.e2e.pages import PAGES, Page
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
+# Nobody looks at a CI run's screenshots, and they cost ~50 ms each (two per page and role).
+SCREENSHOTS_WANTED = os.environ.get("CI", "").strip().lower() not in {"1", "true", "yes"}
+VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations
@@ -176,55 +185,95 @@ def _pages_for(role: str, app) -> list[Page]:
     ]
 
 
-def _check_page(tab, page: Page, role: str, viewport: str, values: dict, problems: list):
+@contextmanager
+def sweep_tab(browser, live_server):
+    """One tab for a whole sweep, with axe-core in every page it opens."""
+    context = browser.new_context(
+        base_url=live_server, viewport=VIEWPORTS["laptop"], reduced_motion="reduce"
+    )  # reduced motion: no sidebar caught mid-slide when the tab narrows to a phone
+    # add_script_tag would be an inline script, which our Content-Security-Policy
+    # refuses (rightly); an init script comes in through the browser's own channel.
+    context.add_init_script(path=str(AXE))
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def check_page(
+    tab,
+    page: Page,
+    role: str,
+    values: dict,
+    problems: list,
+    axe: bool = True,
+    axe_on_phone: bool = False,
+):
+    """Open the page on a laptop: its status, no sideways scrolling, no console error or
+    CSP violation, no serious axe-core finding. Then narrow the same tab to a phone: no
+    sideways scrolling there either. Only CSS media queries read the width (no script
+    does), so narrowing shows what a phone that opened the page would show. `axe_on_phone`
+    runs axe-core there too: the shell's phone-only controls (the menu button) are hidden
+    on a laptop, where axe-core passes them by.
+    """
     expected = _expected_status(page, role)
     messages: list[str] = []
     listener = lambda message: messages.append(f"{message.type}: {message.text}")  # noqa: E731
     on_error = lambda error: messages.append(f"pageerror: {error}")  # noqa: E731
     tab.on("console", listener)
     tab.on("pageerror", on_error)
-    try:
-        response = tab.goto(page.path.format(**values))
-        where = f"{role} {viewport} {page.name}"
-        if response.status != expected:
-            problems.append(f"{where}: HTTP {response.status}, expected {expected}")
-        width = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width[0] > width[1]:
-            problems.append(f"{where}: {width[0]}px wide in a {width[1]}px window")
-        for violation in tab.evaluate(AXE_RUN):
-            problems.append(f"{where}: axe {json.dumps(violation)}")
+    if SCREENSHOTS_WANTED:
         SCREENSHOTS.mkdir(exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / f"{role}-{page.name}-{viewport}.png"))
+    try:
+        tab.set_viewport_size(VIEWPORTS["laptop"])
+        response = tab.goto(page.path.format(**values))
+        if response.status != expected:
+            problems.append(f"{role} {page.name}: HTTP {response.status}, expected {expected}")
+        for viewport, size in VIEWPORTS.items():
+            where = f"{role} {viewport} {page.name}"
+            tab.set_viewport_size(size)
+            width = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if width[0] > width[1]:
+                problems.append(f"{where}: {width[0]}px wide in a {width[1]}px window")
+            if axe and (viewport == "laptop" or axe_on_phone):
+                for violation in tab.evaluate(AXE_RUN):
+                    problems.append(f"{where}: axe {json.dumps(violation)}")
+            if SCREENSHOTS_WANTED:
+                tab.screenshot(path=str(SCREENSHOTS / f"{role}-{page.name}-{viewport}.png"))
         for text in messages:
             expected_error = expected >= 400 and "Failed to load resource" in text
             if ("error" in text.split(":")[0] or "Content Security Policy" in text) and not (
                 expected_error
             ):
-                problems.append(f"{where}: console {text}")
+                problems.append(f"{role} {page.name}: console {text}")
     finally:
         tab.remove_listener("console", listener)
         tab.remove_listener("pageerror", on_error)
 
 
-@pytest.mark.parametrize("role", ["admin", "rep", "anonymous"])
-def test_every_page_fits_is_clean_and_accessible(browser, live_server, app, seeded, role):
+# Each signed-in role's pages in two halves, so the two test workers can share them out.
+SWEEPS = [("admin", 0, 2), ("admin", 1, 2), ("rep", 0, 2), ("rep", 1, 2), ("anonymous", 0, 1)]
+
+
+@pytest.mark.parametrize(
+    ("role", "part", "parts"), SWEEPS, ids=[f"{r}-{p + 1}of{n}" for r, p, n in SWEEPS]
+)
+def test_every_page_fits_is_clean_and_accessible(
+    browser, live_server, app, seeded, role, part, parts
+):
     assert AXE.exists(), "run `npm ci` (axe-core is a devDependency)"
     problems: list[str] = []
-    pages = _pages_for(role, app)
-    for viewport, (width, height) in VIEWPORTS.items():
-        context = browser.new_context(
-            base_url=live_server, viewport={"width": width, "height": height}
-        )
-        # add_script_tag would be an inline script, which our Content-Security-Policy
-        # refuses (rightly); an init script comes in through the browser's own channel.
-        context.add_init_script(path=str(AXE))
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        try:
-            if role != "anonymous":
-                sign_in(tab, seeded[role])
-            for page in pages:
-                _check_page(tab, page, role, viewport, seeded["values"], problems)
-        finally:
-            context.close()
+    error_pages_checked: set[int] = set()  # one 403 (404) template: axe it once
+    with sweep_tab(browser, live_server) as tab:
+        if role != "anonymous":
+            sign_in(tab, seeded[role])
+        pages = _pages_for(role, app)[part::parts]
+        for page in pages:
+            status = _expected_status(page, role)
+            axe = status < 400 or status not in error_pages_checked
+            error_pages_checked.add(status)
+            shell_on_phone = part == 0 and page == pages[0]  # once per role
+            check_page(tab, page, role, seeded["values"], problems, axe, shell_on_phone)
     assert not problems, "\n".join(problems)

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.conftest import sign_in
 from tests.e2e.pages import Page
-from tests.e2e.test_every_page import AXE, VIEWPORTS, _check_page
+from tests.e2e.test_every_page import VIEWPORTS, check_page, sweep_tab
 from tests.pipeline.conftest import company_lead, wired  # noqa: F401  (a fixture)
 from webapp.jobs import enqueue
 
@@ -24,30 +24,15 @@ def enriched(app, db, factory, wired, sandbox, monkeypatch):  # noqa: F811
 def test_the_filled_panel_fits_is_accessible_and_enrich_again_runs(browser, live_server, enriched):
     admin, lead = enriched
     problems: list[str] = []
-    for viewport, (width, height) in VIEWPORTS.items():
-        context = browser.new_context(
-            base_url=live_server, viewport={"width": width, "height": height}
-        )
-        context.add_init_script(path=str(AXE))
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        try:
-            sign_in(tab, admin)
-            _check_page(
-                tab,
-                Page("lead-pipeline", "/leads/{lead}"),
-                "admin",
-                viewport,
-                {"lead": lead.id},
-                problems,
-            )
-            if viewport == "laptop":
-                panel = tab.locator("#lead-pipeline")
-                assert panel.locator(".primary-contact").count() == 1
-                assert "Slack" in panel.locator("#delivery-slack").inner_text()
-                panel.get_by_role("button", name="Enrich again").click()
-                tab.wait_for_selector("#lead-pipeline .job-progress")
-                assert "Lead enrichment" in tab.locator("#lead-pipeline .job-progress").inner_text()
-        finally:
-            context.close()
+    with sweep_tab(browser, live_server) as tab:
+        sign_in(tab, admin)
+        page = Page("lead-pipeline", "/leads/{lead}")
+        check_page(tab, page, "admin", {"lead": lead.id}, problems)  # ends narrowed to a phone
+        tab.set_viewport_size(VIEWPORTS["laptop"])
+        panel = tab.locator("#lead-pipeline")
+        assert panel.locator(".primary-contact").count() == 1
+        assert "Slack" in panel.locator("#delivery-slack").inner_text()
+        panel.get_by_role("button", name="Enrich again").click()
+        tab.wait_for_selector("#lead-pipeline .job-progress")
+        assert "Lead enrichment" in tab.locator("#lead-pipeline .job-progress").inner_text()
     assert not problems, "\n".join(problems)

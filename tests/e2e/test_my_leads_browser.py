@@ -129,8 +129,9 @@ def test_columns_chosen_in_the_picker_stay_after_a_reload(page, desk):
     picker = page.locator("#column-picker")
     picker.get_by_role("checkbox", name="Email").uncheck()
     expect(page.locator(".leads-table thead")).not_to_contain_text("Email")
-    picker.get_by_role("button", name="Move Created up").click()
-    page.wait_for_timeout(500)
+    with page.expect_response(lambda r: r.url.endswith("/leads/columns")) as saved:
+        picker.get_by_role("button", name="Move Created up").click()
+    assert saved.value.ok  # the order is saved before the reload, however long that takes
     page.reload()
     headers = page.locator(".leads-table thead th").all_inner_texts()
     assert "Email" not in " ".join(headers)

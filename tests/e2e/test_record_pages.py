@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_every_page import AXE, AXE_RUN
+from tests.e2e.test_every_page import AXE, AXE_RUN, SCREENSHOTS_WANTED
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 SIZES = {"desk": (1366, 768), "phone": (390, 844)}
@@ -31,14 +31,17 @@ def watched(page):
 
 
 def fits(page, name: str) -> None:
-    """No horizontal overflow, no serious or critical axe finding; a screenshot to look at."""
+    """No horizontal overflow; at a desk, no serious or critical axe finding either (the
+    phone has the same markup, laid out narrower); outside CI, a screenshot to look at."""
     width = page.evaluate("document.documentElement.scrollWidth")
     inner = page.evaluate("window.innerWidth")
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"record-{name}.png"), full_page=True)
+    if SCREENSHOTS_WANTED:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"record-{name}.png"), full_page=True)
     assert width <= inner, f"{name}: the page is {width}px wide in a {inner}px window"
-    findings = page.evaluate(AXE_RUN)
-    assert not findings, f"{name}: " + json.dumps(findings)
+    if inner >= SIZES["desk"][0]:
+        findings = page.evaluate(AXE_RUN)
+        assert not findings, f"{name}: " + json.dumps(findings)
 
 
 @pytest.fixture()

@@ -12,8 +12,13 @@ def test_sign_in_with_the_keyboard_and_see_the_layout(page, factory):
 
     page.goto("/leads")
     assert "/login?next=%2Fleads" in page.url
-    page.keyboard.type(user.email)  # the email field has focus on load
+    # The email field has focus on load. Chromium applies `autofocus` at its next rendering
+    # update, which can come after the load event goto() waits for: keys typed before then
+    # go nowhere, and Enter submits nothing.
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type(user.email)
     page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
     page.keyboard.type("password123")
     page.keyboard.press("Enter")
     page.wait_for_url("**/leads")

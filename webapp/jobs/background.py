@@ -112,6 +112,8 @@ class BackgroundJobs:
             if woken:
                 due.add(RELAY)
             for kind in sorted(due):
+                if self._stopping:  # stop() does not wait for the jobs still due
+                    return
                 self._run(kind)
 
     def _run(self, kind: str) -> None:
