@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ from webapp.models import Event, ImportChange, ImportRejectedRow, LeadActivity, 
 from webapp.models.base import utcnow
 from webapp.models.leads import CLOSED_STATUSES, full_name_of, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
+from webapp.services.bulk import new_ids
 from webapp.services.errors import ValidationFailed
 from webapp.services.events.outbox import iso
 from webapp.services.events.relay_kick import note_events_written
@@ -42,7 +43,7 @@ from webapp.services.leads.insert import DEFAULTS, LEADS
 from webapp.services.leads.tags import get_or_create_tags
 from webapp.services.normalize import normalize_email_key
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 RAW_LIMIT = 5_000
 ORIGINAL_LIMIT = 5_000
 NAME_FIELDS = ("first_name", "last_name", "full_name")
@@ -109,7 +110,7 @@ class Row:
     line: int
     values: dict
     key: tuple[str, str]
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID | None = None  # the new lead's, given by parse_batch
 
 
 @dataclass
@@ -261,6 +262,8 @@ def parse_batch(ctx: ImportContext, records: list[Record]) -> ParsedBatch:
             batch.folded_updated += 1
         else:
             batch.folded_skipped += 1
+    for row, lead_id in zip(batch.rows.values(), new_ids(len(batch.rows)), strict=True):
+        row.id = lead_id
     return batch
 
 
