@@ -11,6 +11,9 @@ which revert reads.
 
 The batch's writes, the import's counts and its checkpoint commit together (the
 caller commits): a retry after a killed worker starts after the last committed batch.
+A batch is BATCH_SIZE rows: large enough that the per-batch statements (checkpoint,
+lookups, counts, commit) cost little per row, small enough that the few batches the
+reader thread parses ahead stay a few MB whatever the file's size.
 On PostgreSQL new leads are COPied into a staging table and inserted with their
 activity, event, change record, list membership and tags in one set-based statement;
 updates go through a second staging table (UPDATE … FROM). Elsewhere the same rows are

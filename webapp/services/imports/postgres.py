@@ -1,9 +1,11 @@
 """The import's bulk writes on PostgreSQL: COPY into a staging table, then set-based SQL.
 
-New leads: COPY into `import_stage_new`, then one statement inserts them (ON CONFLICT
-on the workspace's email index: a lead stored meanwhile is skipped, and reported back
-as a duplicate) together with their "imported" activity, LeadCreated event, change
-record, list membership and tags (data-modifying CTEs). Updates: COPY the changed
+New leads: COPY into `import_stage_new` the columns that vary by row, then one
+statement inserts them (ON CONFLICT on the workspace's email index: a lead stored
+meanwhile is skipped, and reported back as a duplicate) together with their "imported"
+activity, LeadCreated event, change record, list membership and tags (data-modifying
+CTEs). The values every lead of the batch shares (workspace, source, timestamps, the
+model's defaults) are bound once as parameters, not copied 5,000 times. Updates: COPY the changed
 values into `import_stage_update` (NULL = leave as is; an import never clears a
 field) and one UPDATE … FROM. Both staging tables are temporary, per connection, and
 empty themselves at commit (a batch uses each once).
