@@ -5,10 +5,16 @@ from __future__ import annotations
 import string
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.services.normalize import clean_domain, clean_linkedin_url, normalize_email_key
+from webapp.services.normalize import (
+    clean_domain,
+    clean_email,
+    clean_linkedin_url,
+    normalize_email_key,
+)
 
 LABEL = st.text(string.ascii_letters + string.digits, min_size=1, max_size=12)
 UNICODE_LABEL = st.text(
@@ -151,3 +157,66 @@ def test_email_key_is_idempotent_trimmed_and_lowercase(text):
     if key is not None:
         assert key == key.strip() and key == key.lower()
         assert normalize_email_key(key) == key
+
+
+def _validated(address):
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return ValueError
+
+
+EMAIL_PART = st.text(string.ascii_letters + string.digits + ".-_+", min_size=1, max_size=20)
+EMAIL_HOST = st.lists(
+    st.one_of(
+        EMAIL_PART,
+        st.sampled_from(["xn--p1ai", "ab--cd", "test", "local", "LOCALHOST", "onion", "com"]),
+        st.sampled_from(["Example", "a" * 63, "b" * 64, "9", "-x", "x-", "é"]),
+    ),
+    min_size=1,
+    max_size=5,
+).map(".".join)
+EMAIL_LOCAL = st.one_of(
+    EMAIL_PART, st.sampled_from(["Info", "SALES", "postmaster", "o'neil", "a" * 250])
+)
+
+
+@settings(max_examples=1000, deadline=None, database=None)
+@given(EMAIL_LOCAL, EMAIL_HOST)
+def test_email_is_what_email_validator_says(local, host):
+    """clean_email's shortcut for plain addresses answers as validate_email does."""
+    clean_email.cache_clear()
+    address = f"{local}@{host}"
+    assert _or_error(clean_email, address) == _validated(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Jo.Doe@Example.COM",
+        "jo+tag@sub.example.co.uk",
+        "INFO@example.com",
+        "a@b.c",
+        "a@b.9",
+        "a@b.c9",
+        "a@example.test",
+        "a@my.localhost",
+        "a@xn--p1ai.com",
+        "a@ab--cd.com",
+        "a@-ab.com",
+        "a@ab-.com",
+        "a..b@example.com",
+        ".a@example.com",
+        "a.@example.com",
+        "a@example..com",
+        "a@example.com.",
+        f"{'a' * 64}@example.com",
+        f"{'a' * 242}@example.com",  # 254 characters: the longest allowed
+        f"{'a' * 243}@example.com",
+        f"a@{'b' * 63}.com",
+        f"a@{'b' * 64}.com",
+    ],
+)
+def test_email_edge_cases_match_email_validator(address):
+    clean_email.cache_clear()
+    assert _or_error(clean_email, address) == _validated(address)

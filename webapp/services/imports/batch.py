@@ -11,6 +11,9 @@ which revert reads.
 
 The batch's writes, the import's counts and its checkpoint commit together (the
 caller commits): a retry after a killed worker starts after the last committed batch.
+A batch is BATCH_SIZE rows: large enough that the per-batch statements (checkpoint,
+lookups, counts, commit) cost little per row, small enough that the few batches the
+reader thread parses ahead stay a few MB whatever the file's size.
 On PostgreSQL new leads are COPied into a staging table and inserted with their
 activity, event, change record, list membership and tags in one set-based statement;
 updates go through a second staging table (UPDATE … FROM). Elsewhere the same rows are
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -30,8 +33,9 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Event, ImportChange, ImportRejectedRow, LeadActivity, LeadImport
 from webapp.models.base import utcnow
-from webapp.models.leads import full_name_of, lead_tags
+from webapp.models.leads import CLOSED_STATUSES, full_name_of, lead_tags
 from webapp.models.lists import LeadList, LeadListMember
+from webapp.services.bulk import new_ids
 from webapp.services.errors import ValidationFailed
 from webapp.services.events.outbox import iso
 from webapp.services.events.relay_kick import note_events_written
@@ -42,7 +46,7 @@ from webapp.services.leads.insert import DEFAULTS, LEADS
 from webapp.services.leads.tags import get_or_create_tags
 from webapp.services.normalize import normalize_email_key
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 RAW_LIMIT = 5_000
 ORIGINAL_LIMIT = 5_000
 NAME_FIELDS = ("first_name", "last_name", "full_name")
@@ -109,7 +113,7 @@ class Row:
     line: int
     values: dict
     key: tuple[str, str]
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID | None = None  # the new lead's, given by parse_batch
 
 
 @dataclass
@@ -261,6 +265,8 @@ def parse_batch(ctx: ImportContext, records: list[Record]) -> ParsedBatch:
             batch.folded_updated += 1
         else:
             batch.folded_skipped += 1
+    for row, lead_id in zip(batch.rows.values(), new_ids(len(batch.rows)), strict=True):
+        row.id = lead_id
     return batch
 
 
@@ -376,16 +382,29 @@ def _lead_columns(ctx: ImportContext):
     return [LEADS.c[name] for name in sorted(names)]
 
 
+def _chunks(session: Session, values: list) -> list[list]:
+    if session.get_bind().dialect.name == "postgresql":
+        return [values] if values else []  # one array parameter, however long
+    return [values[start : start + 1000] for start in range(0, len(values), 1000)]
+
+
+def _among(session: Session, column, values: list):
+    """`column IN values`; on PostgreSQL `= ANY(array)`, one parameter whatever the count,
+    so the statement compiles once and is cached (an IN of 1,000 compiles each time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("among", values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _find_existing(session: Session, ctx: ImportContext, rows: list[Row]) -> dict:
     """Key -> the matching lead's current values, for the rows that match one."""
     found: dict[tuple[str, str], dict] = {}
     columns = _lead_columns(ctx)
     base = sa.select(*columns).where(LEADS.c.workspace_id == ctx.workspace_id)
     emails = [row.key[1] for row in rows if row.key[0] == "email"]
-    for start in range(0, len(emails), 1000):
-        chunk = emails[start : start + 1000]
-        for lead in session.execute(base.where(LEADS.c.email_normalized.in_(chunk))).mappings():
-            found[("email", lead["email_normalized"])] = dict(lead)
+    for chunk in _chunks(session, emails):
+        for lead in session.execute(base.where(_among(session, LEADS.c.email_normalized, chunk))):
+            found[("email", lead.email_normalized)] = lead._asdict()
     for kind, column in (("linkedin", LEADS.c.linkedin_url), ("phone", LEADS.c.phone)):
         wanted = [row.key[1] for row in rows if row.key[0] == kind]
         if not wanted:
@@ -394,12 +413,9 @@ def _find_existing(session: Session, ctx: ImportContext, rows: list[Row]) -> dic
         for key in wanted:
             for form in _linkedin_variants(key) if kind == "linkedin" else [key]:
                 forms[form] = key
-        names = list(forms)
-        for start in range(0, len(names), 1000):
-            query = base.where(column.in_(names[start : start + 1000])).order_by(
-                LEADS.c.created_at, LEADS.c.id
-            )
-            for lead in session.execute(query).mappings():
+        for chunk in _chunks(session, list(forms)):
+            query = base.where(_among(session, column, chunk))
+            for lead in session.execute(query.order_by(LEADS.c.created_at, LEADS.c.id)).mappings():
                 key = (kind, forms[lead[column.key]])
                 found.setdefault(key, dict(lead))
     return found
@@ -408,34 +424,45 @@ def _find_existing(session: Session, ctx: ImportContext, rows: list[Row]) -> dic
 # -- new leads --------------------------------------------------------------------------
 
 
-def _new_lead_rows(ctx: ImportContext, rows: list[Row], now) -> tuple[list[str], list[dict]]:
-    columns = sorted(
-        {
-            "id", "workspace_id", "email_normalized", "source", "created_at", "updated_at",
-            "last_activity_at", *DEFAULTS, *(name for row in rows for name in row.values),
-        }
-    )  # fmt: skip
+@dataclass
+class NewLeadRows:
+    """The batch's new leads: the columns that vary by row, and the values all share."""
+
+    columns: list[str]
+    rows: list[dict]
+    shared: dict
+
+    def full_rows(self) -> list[dict]:
+        return [{**self.shared, **values} for values in self.rows]
+
+
+def _new_lead_rows(ctx: ImportContext, rows: list[Row], now) -> NewLeadRows:
+    columns = sorted({"id", "email_normalized", *(name for row in rows for name in row.values)})
+    defaults = {name: DEFAULTS[name] for name in columns if name in DEFAULTS}
+    shared = {name: value for name, value in DEFAULTS.items() if name not in defaults}
+    shared.update(
+        workspace_id=ctx.workspace_id,
+        source=ctx.source,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+    )
+    closing = "status" in columns and any(
+        row.values.get("status") in CLOSED_STATUSES for row in rows
+    )
+    if closing:
+        columns.append("closed_at")
+    else:
+        shared["closed_at"] = None
     stored = []
     for row in rows:
-        values = {name: DEFAULTS.get(name) for name in columns}
-        values.update(row.values)
-        values.update(
-            id=row.id,
-            workspace_id=ctx.workspace_id,
-            email_normalized=normalize_email_key(row.values.get("email")),
-            source=ctx.source,
-            created_at=now,
-            updated_at=now,
-            last_activity_at=now,
-        )
-        if values.get("status") in ("closed_won", "closed_lost"):
-            values["closed_at"] = now
-            if "closed_at" not in columns:
-                columns.append("closed_at")
+        values = {**defaults, **row.values}
+        values["id"] = row.id
+        values["email_normalized"] = normalize_email_key(row.values.get("email"))
+        if closing:
+            values["closed_at"] = now if values.get("status") in CLOSED_STATUSES else None
         stored.append(values)
-    for values in stored:
-        values.setdefault("closed_at", None)
-    return columns, stored
+    return NewLeadRows(columns, stored, shared)
 
 
 def _activity_text(ctx: ImportContext, changed: list[str] | None = None) -> str:
@@ -448,15 +475,15 @@ def _activity_text(ctx: ImportContext, changed: list[str] | None = None) -> str:
 def _insert_new(session: Session, ctx: ImportContext, rows: list[Row], now) -> set[uuid.UUID]:
     if not rows:
         return set()
-    columns, stored = _new_lead_rows(ctx, rows, now)
+    new = _new_lead_rows(ctx, rows, now)
     if session.get_bind().dialect.name == "postgresql":
         from webapp.services.imports.postgres import insert_new_leads
 
-        return insert_new_leads(session, ctx, columns, stored, now, _activity_text(ctx))
-    return _insert_new_batched(session, ctx, columns, stored, now)
+        return insert_new_leads(session, ctx, new, now, _activity_text(ctx))
+    return _insert_new_batched(session, ctx, new.full_rows(), now)
 
 
-def _insert_new_batched(session, ctx, columns, stored, now) -> set[uuid.UUID]:
+def _insert_new_batched(session, ctx, stored: list[dict], now) -> set[uuid.UUID]:
     statement = (
         sqlite.insert(LEADS)
         .on_conflict_do_nothing(index_elements=["workspace_id", "email_normalized"])

@@ -1,9 +1,11 @@
 """The import's bulk writes on PostgreSQL: COPY into a staging table, then set-based SQL.
 
-New leads: COPY into `import_stage_new`, then one statement inserts them (ON CONFLICT
-on the workspace's email index: a lead stored meanwhile is skipped, and reported back
-as a duplicate) together with their "imported" activity, LeadCreated event, change
-record, list membership and tags (data-modifying CTEs). Updates: COPY the changed
+New leads: COPY into `import_stage_new` the columns that vary by row, then one
+statement inserts them (ON CONFLICT on the workspace's email index: a lead stored
+meanwhile is skipped, and reported back as a duplicate) together with their "imported"
+activity, LeadCreated event, change record, list membership and tags (data-modifying
+CTEs). The values every lead of the batch shares (workspace, source, timestamps, the
+model's defaults) are bound once as parameters, not copied 5,000 times. Updates: COPY the changed
 values into `import_stage_update` (NULL = leave as is; an import never clears a
 field) and one UPDATE … FROM. Both staging tables are temporary, per connection, and
 empty themselves at commit (a batch uses each once).
@@ -15,12 +17,14 @@ import uuid
 from functools import lru_cache
 
 from psycopg.types.json import Json
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from webapp.services.events.outbox import iso
 from webapp.services.leads.insert import JSON_COLUMNS, LEADS
 
 LEAD_COLUMNS = frozenset(LEADS.c.keys())
+DIALECT = postgresql.dialect()
 
 
 def _cursor(session: Session):
@@ -35,26 +39,32 @@ def _stage(cursor, name: str) -> None:
     )
 
 
+def _json(column: str, value):
+    return Json(value) if column in JSON_COLUMNS and value is not None else value
+
+
 def _copy(cursor, table: str, columns: list[str], rows) -> None:
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608
+        if JSON_COLUMNS.isdisjoint(columns):
+            for values in rows:
+                copy.write_row([values.get(c) for c in columns])
+            return
         for values in rows:
-            copy.write_row(
-                [
-                    Json(values.get(c)) if c in JSON_COLUMNS and values.get(c) is not None
-                    else values.get(c)
-                    for c in columns
-                ]
-            )  # fmt: skip
+            copy.write_row([_json(c, values.get(c)) for c in columns])
 
 
 @lru_cache(maxsize=64)
-def _insert_sql(columns: tuple[str, ...]) -> str:
-    unknown = set(columns) - LEAD_COLUMNS
+def _insert_sql(columns: tuple[str, ...], shared: tuple[str, ...]) -> str:
+    """The CTE for staged `columns`, the `shared` ones (the same for every row) bound once."""
+    unknown = (set(columns) | set(shared)) - LEAD_COLUMNS
     if unknown:
         raise ValueError(f"not lead columns: {sorted(unknown)}")
-    names = ", ".join(columns)
+    names = ", ".join(columns + shared)
+    values = ", ".join(
+        [*columns, *(f"CAST(%(lead_{c})s AS {LEADS.c[c].type.compile(DIALECT)})" for c in shared)]
+    )
     return (
-        f"WITH new AS (INSERT INTO leads ({names}) SELECT {names} FROM import_stage_new"  # noqa: S608
+        f"WITH new AS (INSERT INTO leads ({names}) SELECT {values} FROM import_stage_new"  # noqa: S608
         " ON CONFLICT (workspace_id, email_normalized) DO NOTHING RETURNING id, email),"
         " activity AS (INSERT INTO lead_activities"
         " (id, workspace_id, lead_id, activity_type, description, data, performed_by_id,"
@@ -76,15 +86,16 @@ def _insert_sql(columns: tuple[str, ...]) -> str:
     )
 
 
-def insert_new_leads(
-    session: Session, ctx, columns: list[str], rows: list[dict], now, description: str
-) -> set[uuid.UUID]:
+def insert_new_leads(session: Session, ctx, new, now, description: str) -> set[uuid.UUID]:
+    """Insert `new` (batch.NewLeadRows) with their side rows; the ids the index let in."""
+    shared = tuple(sorted(new.shared))
     with _cursor(session) as cursor:
         _stage(cursor, "import_stage_new")
-        _copy(cursor, "import_stage_new", columns, rows)
+        _copy(cursor, "import_stage_new", new.columns, new.rows)
         cursor.execute(
-            _insert_sql(tuple(columns)),
+            _insert_sql(tuple(new.columns), shared),
             {
+                **{f"lead_{c}": _json(c, new.shared[c]) for c in shared},
                 "ws": ctx.workspace_id,
                 "description": description,
                 "data": Json({"import_id": str(ctx.import_id)}),
