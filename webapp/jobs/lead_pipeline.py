@@ -17,10 +17,11 @@ import uuid
 
 from webapp.extensions import db
 from webapp.jobs.registry import job
-from webapp.jobs.runner import error_text
+from webapp.jobs.runner import GiveUp, error_text
 from webapp.models import Lead
 from webapp.models.enrichment import CHANNELS
 from webapp.providers import contacts, email, platforms, slack  # noqa: F401  (see below)
+from webapp.providers.http import ProviderError
 from webapp.services.pipeline import delivery, enrichment, upload
 from webapp.services.pipeline.credits import CreditsExhausted
 
@@ -40,6 +41,12 @@ def final_attempt() -> bool:
         return True
     current = get_current_job()
     return current is None or not current.retries_left
+
+
+def _hopeless(exc: Exception) -> bool:
+    """A provider's answer no retry can change (a refused URL, a key that cannot be sent,
+    a 4xx other than 429): the step fails for good instead of being retried."""
+    return isinstance(exc, ProviderError) and not exc.retryable
 
 
 def _lead(lead_id: str, lock: bool = False) -> Lead | None:
@@ -99,10 +106,13 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
         return _out_of_credits(run, _lead(lead_id))
     except Exception as exc:
         db.session.rollback()
+        hopeless = _hopeless(exc)
         lead = _lead(lead_id)
         if lead is not None:
-            enrichment.fail_enrichment(lead, error_text(exc), final_attempt())
+            enrichment.fail_enrichment(lead, error_text(exc), hopeless or final_attempt())
             db.session.commit()
+        if hopeless:
+            raise GiveUp(error_text(exc)) from None
         raise
     run.count(contacts=len(found))
     run.tell(
@@ -206,6 +216,8 @@ def upload_lead(run, lead_id: str) -> int:
             error_text(exc),
         )
         db.session.commit()
+        if _hopeless(exc):
+            raise GiveUp(error_text(exc)) from None
         raise
     upload_row = upload.record_upload(db.session, route, leads, results)
     db.session.commit()

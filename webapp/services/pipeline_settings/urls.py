@@ -23,12 +23,26 @@ def clean_url(value: str | None, allow_private: bool, *, required: bool = True) 
     return text.rstrip("/") if text.count("/") > 2 else text
 
 
-def clean_key(value: str | None) -> str | None:
+def mask_key(key: str | None) -> str:
+    """What the UI shows of a key: its last four characters, or nothing."""
+    if not key:
+        return ""
+    return "••••" + key[-4:] if len(key) > 8 else "••••"
+
+
+def clean_key(value: str | None, saved: str | None = None) -> str | None:
+    """The new key to store, or None to keep `saved` (a blank field, or its mask sent back).
+
+    A key travels in an HTTP header, so it must be printable ASCII without spaces:
+    anything else is a ValueError saying so (never stored, so never a failed call).
+    """
     text = (value or "").strip()
-    if not text:
+    if not text or (saved and text == mask_key(saved)):
         return None
-    if has_nul(text) or len(text) > MAX_KEY_LENGTH or any(c.isspace() for c in text):
-        raise ValueError(f"must be at most {MAX_KEY_LENGTH} characters, without spaces")
+    if len(text) > MAX_KEY_LENGTH or not all("!" <= c <= "~" for c in text):
+        raise ValueError(
+            f"must be at most {MAX_KEY_LENGTH} characters of printable ASCII, without spaces"
+        )
     return text
 
 
