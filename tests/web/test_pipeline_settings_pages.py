@@ -307,9 +307,7 @@ def test_a_key_typed_back_as_its_mask_is_kept_and_a_non_ascii_key_refused(
 ):
     url = sandbox.base_url("contacts")
     admin_client.post_form("/settings/providers/contacts", {"base_url": url, "api_key": SECRET})
-    admin_client.post_form(
-        "/settings/providers/contacts", {"base_url": url, "api_key": "••••5678"}
-    )
+    admin_client.post_form("/settings/providers/contacts", {"base_url": url, "api_key": "••••5678"})
     db.session.expire_all()
     assert provider_config(db.session, admin_client.workspace.id, "contacts").api_key == SECRET
     page = admin_client.post_form("/settings/providers/contacts/test").get_data(as_text=True)

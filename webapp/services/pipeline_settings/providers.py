@@ -47,8 +47,8 @@ def save_provider_setting(
 ) -> ProviderSetting | None:
     """Create, update or (an empty URL) remove a provider's setting.
 
-    `data`: base_url, api_key (blank or the saved key's mask keeps it), clear_key (truthy removes it),
-    timeout (seconds, blank for the default). Answers the row, or None when removed.
+    `data`: base_url, api_key (blank or the saved key's mask keeps it), clear_key (truthy
+    removes it), timeout (seconds, blank for the default). Answers the row, or None when removed.
     """
     if name not in PROVIDERS:
         raise NotFound("provider")
