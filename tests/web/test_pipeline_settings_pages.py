@@ -96,7 +96,7 @@ def test_test_connection_reports_success_and_a_refused_key(admin_client, db, san
 
 
 def test_bad_provider_input_names_the_field_and_keeps_nothing(admin_client, db, app):
-    app.config["WEBHOOKS_ALLOW_PRIVATE"] = False
+    app.config["WEBHOOKS_ALLOW_PRIVATE"] = app.config["PROVIDERS_ALLOW_PRIVATE"] = False
     response = admin_client.post_form(
         "/settings/providers/intent",
         {"base_url": "http://127.0.0.1:9/v1", "api_key": SECRET, "timeout": "500"},
@@ -104,8 +104,16 @@ def test_bad_provider_input_names_the_field_and_keeps_nothing(admin_client, db, 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Base URL resolves to 127.0.0.1" in page and "Timeout must be between" in page
+    assert "set PROVIDERS_ALLOW_PRIVATE=1" in page  # the switch the send-time refusal names
     assert SECRET not in page
     assert db.session.execute(db.select(ProviderSetting)).scalar() is None
+    app.config["PROVIDERS_ALLOW_PRIVATE"] = True  # ... and setting it lets the URL save
+    response = admin_client.post_form(
+        "/settings/providers/intent", {"base_url": "http://127.0.0.1:9/v1"}
+    )
+    assert response.status_code == 302
+    db.session.execute(db.delete(ProviderSetting))
+    db.session.commit()
     response = admin_client.post_form("/settings/providers/intent", {"base_url": "ftp://x.y"})
     assert "must be an http or https URL" in response.get_data(as_text=True)
     assert admin_client.post_form("/settings/providers/nope", {}).status_code == 404

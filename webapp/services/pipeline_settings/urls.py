@@ -1,25 +1,36 @@
-"""URL rules for provider, Slack and platform addresses (the webhook rules, reused)."""
+"""URL and key rules for provider, Slack and platform settings (the outbound guard's, reused)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from webapp.providers.guard import check_outbound_url, checked_addresses
 from webapp.services.errors import has_nul
-from webapp.services.webhooks.urls import MAX_URL_LENGTH, check_webhook_url
+from webapp.services.webhooks.urls import MAX_URL_LENGTH
 
 MAX_KEY_LENGTH = 500
 
 
 def clean_url(value: str | None, allow_private: bool, *, required: bool = True) -> str | None:
-    """The URL trimmed, or ValueError with the reason (http(s), resolves, public unless allowed)."""
+    """The URL trimmed, or ValueError with the reason (http(s), resolves, public unless allowed).
+
+    The outbound guard's own rule and words (webapp/providers/guard.py): what is saved is
+    what may be called, and a refusal names the same switch, PROVIDERS_ALLOW_PRIVATE.
+    """
     text = (value or "").strip()
     if not text:
         if required:
             raise ValueError("is required")
         return None
-    if has_nul(text) or len(text) > MAX_URL_LENGTH:
+    if has_nul(text):
         raise ValueError(f"must be a URL of at most {MAX_URL_LENGTH} characters")
-    check_webhook_url(text, allow_private=allow_private)
+    check_outbound_url(text)
+    parts = urlsplit(text)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    checked_addresses(parts.hostname, port, allow_private)
     return text.rstrip("/") if text.count("/") > 2 else text
 
 
