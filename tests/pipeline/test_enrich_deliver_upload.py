@@ -361,7 +361,8 @@ def test_an_email_resent_after_a_killed_worker_is_sent_once_and_redeliver_sends_
     db.session.rollback()
     monkeypatch.setattr(email, "send_email_api", send)
     row = db.session.execute(select(LeadDelivery).where(LeadDelivery.channel == "email")).scalar()
-    assert row.status != "sent" and len(sandbox.received("email")) == 1
+    (first,) = sandbox.received("email")
+    assert row.status != "sent" and first["idempotency_key"] == f"leadkeeper-delivery-{row.id}"
 
     deliver()  # the retry sends again, with the same Idempotency-Key
     row = db.session.execute(select(LeadDelivery).where(LeadDelivery.channel == "email")).scalar()
@@ -372,4 +373,5 @@ def test_an_email_resent_after_a_killed_worker_is_sent_once_and_redeliver_sends_
     prepare_redelivery(db.session, _reloaded(db, lead))  # "Redeliver": a new delivery
     db.session.commit()
     deliver()
-    assert len(sandbox.received("email")) == 2
+    keys = [mail["idempotency_key"] for mail in sandbox.received("email")]
+    assert len(keys) == 2 and keys[0] != keys[1]  # a new delivery, a new key
