@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.jobs.registry import job
 from webapp.jobs.runner import GiveUp, error_text
 from webapp.models import Lead
-from webapp.models.enrichment import CHANNELS
+from webapp.models.enrichment import CHANNELS, LeadDelivery
 from webapp.providers import contacts, email, platforms, slack  # noqa: F401  (see below)
 from webapp.providers.http import ProviderError
 from webapp.services.pipeline import delivery, enrichment, upload
@@ -147,10 +147,12 @@ def deliver_lead(run, lead_id: str) -> str:
     rows = delivery.open_deliveries(db.session, lead)
     row_ids = {channel: row.id for channel, row in rows.items()}
     db.session.commit()  # the rows (their ids key the e-mail) outlive a killed worker
-    newly_sent, failed = [], []
+    newly_sent, failed, unknown = [], [], []
     for channel in CHANNELS:
-        row = delivery.lock_delivery(db.session, row_ids[channel])
-        if row is None or row.status == "sent":  # deleted by a Redeliver, or sent by another run
+        row = _channel_to_send(row_ids[channel], config)
+        if row is None:
+            if _status(row_ids[channel]) == "unknown":
+                unknown.append(channel)
             db.session.commit()
             continue
         delivery.deliver_channel(db.session, lead, row, config)
@@ -168,12 +170,38 @@ def deliver_lead(run, lead_id: str) -> str:
     db.session.commit()
     if upload_due:
         _next(UPLOAD, lead_id, workspace_id, run)
-    if failed:
+    if failed or unknown:
         errors = delivery.lead_deliveries(db.session, lead.id)
-        detail = "; ".join(f"{c}: {errors[c].error}" for c in failed)
-        raise delivery.ChannelFailed(f"Delivery {status}: {detail}")
+        detail = "; ".join(f"{c}: {errors[c].error}" for c in failed + unknown)
+        if failed:  # a retry tries these again (never an unknown one)
+            raise delivery.ChannelFailed(f"Delivery {status}: {detail}")
+        raise GiveUp(f"Delivery {status}: {detail}")
     run.tell(f"Delivery {status}.")
     return status
+
+
+def _channel_to_send(row_id: uuid.UUID, config: dict):
+    """The channel's row, locked, when it is to be sent now; else None (nothing to send).
+
+    None when a Redeliver deleted it, another run sent it, or its outcome is unknown (a
+    worker stopped while sending it). An at-most-once channel (Slack, SMTP) is committed
+    as `sending` first, so a worker killed in the send leaves a row that says so.
+    """
+    row = delivery.lock_delivery(db.session, row_id)
+    if row is None or row.status in ("sent", "unknown"):
+        return None
+    if row.status == "sending" and not delivery.at_most_once(row, config):
+        return row  # the e-mail API: resent with the same Idempotency-Key
+    if not delivery.mark_sending(row, config):
+        return None if row.status == "unknown" else row
+    db.session.commit()
+    row = delivery.lock_delivery(db.session, row_id)
+    return row if row is not None and row.status == "sending" else None
+
+
+def _status(row_id: uuid.UUID) -> str | None:
+    row = db.session.get(LeadDelivery, row_id)
+    return row.status if row is not None else None
 
 
 @job(UPLOAD, label="Platform upload")

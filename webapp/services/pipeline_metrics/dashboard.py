@@ -317,10 +317,11 @@ def _deliveries(session, workspace_id, start, end) -> list[Rate]:
         rate = rates.setdefault(channel, Rate(channel))
         if status == "sent":
             rate.succeeded += int(n)
-        elif status == "failed":
+        elif status in ("failed", "unknown"):  # unknown: a send a stopped worker began
             rate.failed += int(n)
-        else:
+        elif status == "skipped":
             rate.skipped += int(n)
+        # "sending": under way, neither a success nor a failure yet
     order = {"email": 0, "slack": 1, "webhook": 2}
     return sorted(rates.values(), key=lambda r: (order.get(r.name, 9), r.name))
 
