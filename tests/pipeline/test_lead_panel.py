@@ -13,8 +13,8 @@ from webapp.jobs import enqueue
 from webapp.models import AuditLog, JobRun, Lead
 from webapp.models.enrichment import LeadContact, LeadDelivery
 from webapp.models.providers import DeliverySettings
-from webapp.services.pipeline.delivery import UNKNOWN_OUTCOME
 from webapp.services.accounts.api_tokens import create_token
+from webapp.services.pipeline.delivery import UNKNOWN_OUTCOME
 
 pytestmark = pytest.mark.usefixtures("inline")
 

@@ -42,6 +42,7 @@ class IntentBreakdown:
     hot_count: int = 0
     warm_count: int = 0
     cold_count: int = 0
+    unscored_count: int = 0  # no intent yet ("unrated"): the four add up to the total
     total_count: int = 0
 
     def count(self, intent: str) -> int:
@@ -220,6 +221,7 @@ def _intent_breakdown(session, workspace_id, start, end) -> IntentBreakdown:
         hot_count=int(counts.get("hot", 0)),
         warm_count=int(counts.get("warm", 0)),
         cold_count=int(counts.get("cold", 0)),
+        unscored_count=int(sum(n for i, n in counts.items() if i not in ("hot", "warm", "cold"))),
         total_count=int(sum(counts.values())),
     )
 
