@@ -299,6 +299,24 @@ def test_a_provider_failure_marks_the_lead_failed_with_the_error(db, factory, wi
     assert _count(db, LeadContact) == 0 and _count(db, LeadDelivery) == 0
 
 
+def test_a_key_that_cannot_be_sent_fails_enrichment_for_good(db, factory, wired, sandbox):
+    from webapp.models.providers import ProviderSetting
+
+    setting = db.session.execute(
+        select(ProviderSetting).where(ProviderSetting.provider == "contacts")
+    ).scalar_one()
+    setting.api_key = "sk_clé_9999"  # stored before keys had to be printable ASCII
+    db.session.commit()
+    lead = company_lead(db, factory, wired)
+    run = _enrich(lead)
+
+    lead = _reloaded(db, lead)
+    assert run.status == "failed" and "only printable ASCII" in run.error
+    assert "UnicodeEncodeError" not in run.error
+    assert lead.enrichment_status == "failed" and "save the key again" in lead.enrichment_error
+    assert _count(db, LeadDelivery) == 0
+
+
 def test_at_the_daily_credit_limit_enrichment_stops_cleanly_and_says_why(
     db, factory, wired, sandbox
 ):
@@ -343,7 +361,8 @@ def test_an_email_resent_after_a_killed_worker_is_sent_once_and_redeliver_sends_
     db.session.rollback()
     monkeypatch.setattr(email, "send_email_api", send)
     row = db.session.execute(select(LeadDelivery).where(LeadDelivery.channel == "email")).scalar()
-    assert row.status != "sent" and len(sandbox.received("email")) == 1
+    (first,) = sandbox.received("email")
+    assert row.status != "sent" and first["idempotency_key"] == f"leadkeeper-delivery-{row.id}"
 
     deliver()  # the retry sends again, with the same Idempotency-Key
     row = db.session.execute(select(LeadDelivery).where(LeadDelivery.channel == "email")).scalar()
@@ -354,4 +373,5 @@ def test_an_email_resent_after_a_killed_worker_is_sent_once_and_redeliver_sends_
     prepare_redelivery(db.session, _reloaded(db, lead))  # "Redeliver": a new delivery
     db.session.commit()
     deliver()
-    assert len(sandbox.received("email")) == 2
+    keys = [mail["idempotency_key"] for mail in sandbox.received("email")]
+    assert len(keys) == 2 and keys[0] != keys[1]  # a new delivery, a new key

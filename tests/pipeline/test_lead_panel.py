@@ -11,8 +11,10 @@ from tests.factories import signed_in
 from tests.pipeline.conftest import company_lead
 from webapp.jobs import enqueue
 from webapp.models import AuditLog, JobRun, Lead
-from webapp.models.enrichment import LeadContact
+from webapp.models.enrichment import LeadContact, LeadDelivery
+from webapp.models.providers import DeliverySettings
 from webapp.services.accounts.api_tokens import create_token
+from webapp.services.pipeline.delivery import UNKNOWN_OUTCOME
 
 pytestmark = pytest.mark.usefixtures("inline")
 
@@ -163,3 +165,77 @@ def test_the_api_starts_an_enrichment_run(client, db, factory, wired, sandbox):
     assert client.post(f"/api/v1/leads/{other.id}/enrich", headers=headers).status_code == 404
     assert client.post(f"/api/v1/leads/{uuid.uuid4()}/enrich", headers=headers).status_code == 404
     assert client.post(f"/api/v1/leads/{lead.id}/enrich").status_code == 401
+
+
+class WorkerKilled(BaseException):
+    """Stands for a worker killed at this point: nothing after it runs, nothing commits."""
+
+
+def _killed_while_sending(db, monkeypatch, module, name, lead):
+    """Run the delivery with `module.name` sending and then dying, as `kill -9` would."""
+    send = getattr(module, name)
+
+    def killed_once_sent(*args, **kwargs):
+        send(*args, **kwargs)  # the message is out; the worker dies before recording it
+        raise WorkerKilled
+
+    monkeypatch.setattr(module, name, killed_once_sent)
+    with pytest.raises(WorkerKilled):
+        enqueue("pipeline.deliver", str(lead.id), workspace_id=lead.workspace_id)
+    db.session.rollback()
+    monkeypatch.setattr(module, name, send)
+
+
+def _delivery(db, channel):
+    db.session.expire_all()
+    return db.session.execute(select(LeadDelivery).where(LeadDelivery.channel == channel)).scalar()
+
+
+def test_slack_is_never_resent_after_a_killed_worker_and_redeliver_sends_it(
+    client, db, factory, wired, sandbox, monkeypatch
+):
+    from webapp.providers import slack
+
+    lead = company_lead(db, factory, wired, intent="cold")
+    _killed_while_sending(db, monkeypatch, slack, "post_to_slack", lead)
+    assert len(sandbox.received("slack")) == 1
+    assert _delivery(db, "slack").status == "sending"  # what the killed worker left
+
+    run = enqueue("pipeline.deliver", str(lead.id), workspace_id=lead.workspace_id)  # the retry
+    assert len(sandbox.received("slack")) == 1  # not sent twice
+    row = _delivery(db, "slack")
+    assert row.status == "unknown" and row.error == UNKNOWN_OUTCOME
+    assert run.status == "failed" and "outcome unknown" in run.error
+    assert _delivery(db, "email").status == "sent"  # the other channels went on
+    assert db.session.get(Lead, lead.id).delivery_status == "partial"
+    enqueue("pipeline.deliver", str(lead.id), workspace_id=lead.workspace_id)  # a run again
+    assert len(sandbox.received("slack")) == 1
+
+    client.login(factory.user(wired, role="admin"))
+    html = _panel(client, lead)
+    assert "Unknown" in html and "use Redeliver to send again" in html
+    client.post_form(f"/leads/{lead.id}/pipeline/redeliver")
+    assert len(sandbox.received("slack")) == 2  # Redeliver sends it once more, on purpose
+    assert _delivery(db, "slack").status == "sent"
+
+
+def test_smtp_email_is_never_resent_after_a_killed_worker(
+    app, db, factory, wired, sandbox, smtp_server, monkeypatch
+):
+    from webapp.providers import email
+
+    inbox, port = smtp_server
+    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{port}")
+    settings = db.session.execute(
+        select(DeliverySettings).where(DeliverySettings.workspace_id == wired.id)
+    ).scalar_one()
+    settings.email_transport = "smtp"
+    db.session.commit()
+    lead = company_lead(db, factory, wired, intent="cold")
+    _killed_while_sending(db, monkeypatch, email, "send_email", lead)
+    assert len(inbox.messages) == 1 and _delivery(db, "email").status == "sending"
+
+    enqueue("pipeline.deliver", str(lead.id), workspace_id=lead.workspace_id)
+    assert len(inbox.messages) == 1
+    assert _delivery(db, "email").status == "unknown"
+    assert len(sandbox.received("slack")) == 1  # Slack had not been tried: sent by the retry

@@ -21,7 +21,7 @@ def _leads(db, workspace):
 
 
 def test_search_shows_results_and_saves_only_the_ticked_ones(client, db, factory, sandbox):
-    workspace, _ = signed_in(client, factory, "rep")
+    workspace, _ = signed_in(client, factory, "admin")
     sandbox.use_for_intent(factory, workspace)
     form = {"query": "Warehouse robots", "location": "Austin, Texas, United States"}
     page = client.post_form("/pipeline/discover", form)
@@ -38,6 +38,20 @@ def test_search_shows_results_and_saves_only_the_ticked_ones(client, db, factory
     assert "Saved before" not in saved.get_data(as_text=True)
     again = client.post_form("/pipeline/discover", form).get_data(as_text=True)
     assert again.count("Saved before") == 2 and len(DOMAIN.findall(again)) == 23
+
+
+def test_a_rep_searches_but_cannot_save(client, db, factory, sandbox):
+    workspace, _ = signed_in(client, factory, "rep")
+    sandbox.use_for_intent(factory, workspace)
+    form = {"query": "Warehouse robots"}
+    page = client.post_form("/pipeline/discover", form)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "25 companies found" in text
+    assert "Save selected" not in text and DOMAIN.findall(text) == []
+    refused = client.post_form("/pipeline/discover", {**form, "save": "1", "domain": "a.example"})
+    assert refused.status_code == 403
+    assert _leads(db, workspace) == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(JobRun)) == 0
 
 
 def test_a_search_without_a_topic_or_provider_says_why(client, db, factory):

@@ -208,3 +208,31 @@ def test_hosted_form_page_post_and_rerender(client, db, factory):
         again.status_code == 303 and again.headers["Location"] == "https://www.example.com/thanks"
     )
     assert client.get("/f/pk_unknown").status_code == 404
+
+
+def test_a_forms_slack_webhook_is_write_only(admin_client, admin, db):
+    secret = "https://hooks.slack.com/services/T1/B1/s3cr3tXYZ9"
+    form = CaptureForm(workspace_id=_workspace_id(admin), name="Demo", slack_webhook_url=secret)
+    db.session.add(form)
+    db.session.commit()
+    mask = "https://hooks.slack.com/…/••••XYZ9"
+    page = admin_client.get(f"/settings/forms/{form.id}/edit").get_data(as_text=True)
+    assert secret not in page and "s3cr3t" not in page and mask in page
+    fields = {"name": "Demo", "rate_limit_per_hour": "5"}
+
+    for kept in ("", mask):  # blank, or the mask sent back, keeps it
+        admin_client.post_form(f"/settings/forms/{form.id}", {**fields, "slack_webhook_url": kept})
+        db.session.refresh(form)
+        assert form.slack_webhook_url == secret
+    refused = admin_client.post_form(
+        f"/settings/forms/{form.id}",
+        {**fields, "rate_limit_per_hour": "0", "slack_webhook_url": secret + "new"},
+    )
+    assert refused.status_code == 422 and "s3cr3t" not in refused.get_data(as_text=True)
+    other = "https://hooks.slack.com/services/T2/B2/otherABCD"
+    admin_client.post_form(f"/settings/forms/{form.id}", {**fields, "slack_webhook_url": other})
+    db.session.refresh(form)
+    assert form.slack_webhook_url == other
+    admin_client.post_form(f"/settings/forms/{form.id}", {**fields, "clear_slack": "1"})
+    db.session.refresh(form)
+    assert form.slack_webhook_url is None

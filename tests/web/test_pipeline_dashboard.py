@@ -53,6 +53,8 @@ def test_dashboard_figures_come_from_the_window(db, factory):
     factory.lead_delivery(hot, "slack", status="failed")
     factory.lead_delivery(warm, "email")
     factory.lead_delivery(warm, "webhook", status="skipped")
+    factory.lead_delivery(warm, "slack", status="unknown")  # a stopped worker's send: no success
+    factory.lead_delivery(failed, "slack", status="sending")  # under way: not counted yet
     factory.platform_upload(workspace, [hot, warm], platform="tech-platform")
     factory.platform_upload(workspace, [failed], platform="tech-platform", status="failed")
     factory.platform_upload(other, [failed], platform="tech-platform")
@@ -72,6 +74,7 @@ def test_dashboard_figures_come_from_the_window(db, factory):
         2, 1, 1, 5,
     )  # fmt: skip
     assert (intent.hot_percentage, intent.warm_percentage) == (40.0, 20.0)
+    assert intent.unscored_count == 1 and intent.percentage("unscored") == 20.0  # adds to 100
     enrichment = figures.enrichment
     assert (enrichment.completed, enrichment.failed) == (2, 1)
     assert enrichment.success_rate == pytest.approx(66.7)
@@ -82,7 +85,7 @@ def test_dashboard_figures_come_from_the_window(db, factory):
         "tech-platform", 2, 1, 3,
     )  # fmt: skip
     channels = {r.name: (r.succeeded, r.failed, r.skipped) for r in figures.deliveries}
-    assert channels == {"email": (2, 0, 0), "slack": (0, 1, 0), "webhook": (0, 0, 1)}
+    assert channels == {"email": (2, 0, 0), "slack": (0, 2, 0), "webhook": (0, 0, 1)}
     assert figures.failures == [("pipeline.enrich", 2)]
 
 
@@ -156,13 +159,15 @@ def test_dashboard_page_shows_the_breakdown_and_chart(client, db, factory):
     workspace, _ = signed_in(client, factory, role="rep")
     a_lead(db, factory, workspace, datetime.now(UTC), intent="hot")
     a_lead(db, factory, workspace, datetime.now(UTC), intent="cold")
+    a_lead(db, factory, workspace, datetime.now(UTC), intent="unrated")
     other = factory.workspace()
     a_lead(db, factory, other, datetime.now(UTC), intent="hot")
     page = client.get("/pipeline?days=7")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'id="stat-hot">1<' in html and 'id="stat-total">2<' in html
-    assert 'id="stat-hot-pct">50.0 %' in html
+    assert 'id="stat-hot">1<' in html and 'id="stat-total">3<' in html
+    assert 'id="stat-hot-pct">33.3 %' in html and 'id="stat-cold-pct">33.3 %' in html
+    assert "Not scored" in html and 'id="stat-unscored-pct">33.3 %' in html
     assert html.count('class="bar"') == 7
     assert client.get("/pipeline?days=abc").status_code == 200  # falls back to 30 days
 

@@ -96,7 +96,7 @@ def test_test_connection_reports_success_and_a_refused_key(admin_client, db, san
 
 
 def test_bad_provider_input_names_the_field_and_keeps_nothing(admin_client, db, app):
-    app.config["WEBHOOKS_ALLOW_PRIVATE"] = False
+    app.config["WEBHOOKS_ALLOW_PRIVATE"] = app.config["PROVIDERS_ALLOW_PRIVATE"] = False
     response = admin_client.post_form(
         "/settings/providers/intent",
         {"base_url": "http://127.0.0.1:9/v1", "api_key": SECRET, "timeout": "500"},
@@ -104,8 +104,16 @@ def test_bad_provider_input_names_the_field_and_keeps_nothing(admin_client, db, 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Base URL resolves to 127.0.0.1" in page and "Timeout must be between" in page
+    assert "set PROVIDERS_ALLOW_PRIVATE=1" in page  # the switch the send-time refusal names
     assert SECRET not in page
     assert db.session.execute(db.select(ProviderSetting)).scalar() is None
+    app.config["PROVIDERS_ALLOW_PRIVATE"] = True  # ... and setting it lets the URL save
+    response = admin_client.post_form(
+        "/settings/providers/intent", {"base_url": "http://127.0.0.1:9/v1"}
+    )
+    assert response.status_code == 302
+    db.session.execute(db.delete(ProviderSetting))
+    db.session.commit()
     response = admin_client.post_form("/settings/providers/intent", {"base_url": "ftp://x.y"})
     assert "must be an http or https URL" in response.get_data(as_text=True)
     assert admin_client.post_form("/settings/providers/nope", {}).status_code == 404
@@ -300,3 +308,56 @@ def test_another_workspaces_settings_are_invisible_and_404(admin_client, db, fac
     assert admin_client.post_form(f"/settings/platforms/{route.id}/delete").status_code == 404
     db.session.refresh(route)
     assert route.platform_name == "their-crm"
+
+
+def test_a_key_typed_back_as_its_mask_is_kept_and_a_non_ascii_key_refused(
+    admin_client, db, sandbox
+):
+    url = sandbox.base_url("contacts")
+    admin_client.post_form("/settings/providers/contacts", {"base_url": url, "api_key": SECRET})
+    admin_client.post_form("/settings/providers/contacts", {"base_url": url, "api_key": "••••5678"})
+    db.session.expire_all()
+    assert provider_config(db.session, admin_client.workspace.id, "contacts").api_key == SECRET
+    page = admin_client.post_form("/settings/providers/contacts/test").get_data(as_text=True)
+    assert "Connection works." in page
+
+    for bad in ("sk_live_clé_1234", "••••9999", "key with space"):
+        response = admin_client.post_form(
+            "/settings/providers/contacts", {"base_url": url, "api_key": bad}
+        )
+        assert response.status_code == 422
+        assert "API key must be at most 500 characters of printable ASCII" in response.get_data(
+            as_text=True
+        )
+    db.session.expire_all()
+    assert provider_config(db.session, admin_client.workspace.id, "contacts").api_key == SECRET
+
+    admin_client.get("/settings/platforms")
+    route = db.session.execute(
+        db.select(PlatformRoute).where(PlatformRoute.industry == "Finance")
+    ).scalar_one()
+    form = {"platform_name": "fin", "batch_size": "10", "rate_limit_per_minute": "60"}
+    admin_client.post_form(f"/settings/platforms/{route.id}", {**form, "api_key": SECRET})
+    admin_client.post_form(f"/settings/platforms/{route.id}", {**form, "api_key": "••••5678"})
+    refused = admin_client.post_form(f"/settings/platforms/{route.id}", {**form, "api_key": "ключ"})
+    assert refused.status_code == 422 and "printable ASCII" in refused.get_data(as_text=True)
+    db.session.refresh(route)
+    assert route.api_key == SECRET
+
+
+def test_a_stored_non_ascii_key_fails_the_test_plainly(admin_client, db, sandbox):
+    # A key stored before keys had to be ASCII (or written by a script).
+    db.session.add(
+        ProviderSetting(
+            workspace_id=admin_client.workspace.id,
+            provider="contacts",
+            base_url=sandbox.base_url("contacts"),
+            api_key="sk_clé_9999",
+            options={},
+        )
+    )
+    db.session.commit()
+    response = admin_client.post_form("/settings/providers/contacts/test")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Connection failed:" in page and "only printable ASCII" in page

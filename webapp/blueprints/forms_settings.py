@@ -33,6 +33,7 @@ from webapp.services.capture.forms import (
 )
 from webapp.services.capture.submissions import release_spam_submission
 from webapp.services.errors import ValidationFailed
+from webapp.services.pipeline_settings.urls import mask_secret_url
 from webapp.templating import errors_sentence
 
 bp = Blueprint("forms_settings", __name__, url_prefix="/settings/forms")
@@ -58,6 +59,7 @@ def _edit_page(form=None, values=None, errors=None, status=200):
         errors=errors or {},
         members=members,
         assignment_labels=ASSIGNMENT_LABELS,
+        slack_mask=mask_secret_url(form.slack_webhook_url) if form is not None else "",
     ), status
 
 
@@ -72,7 +74,6 @@ def _values_of(form) -> dict:
         "thank_you_url": form.thank_you_url or "",
         "rate_limit_per_hour": form.rate_limit_per_hour,
         "min_fill_seconds": form.min_fill_seconds,
-        "slack_webhook_url": form.slack_webhook_url or "",
         "notification_emails": "\n".join(form.notification_emails or []),
     }
 
@@ -137,6 +138,7 @@ def update(form_id):
         changed = changed_fields(form)
     except ValidationFailed as exc:
         db.session.rollback()
+        data.pop("slack_webhook_url", None)  # write-only: never echoed
         return _edit_page(form=_form(form_id), values=data, errors=exc.errors, status=422)
     record_audit(
         db.session,

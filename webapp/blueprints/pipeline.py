@@ -6,7 +6,7 @@ delete and run queries, and edit the signal table. Another workspace's query is 
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.auth_session import admin_required
@@ -269,12 +269,19 @@ def discover_page():
 @bp.post("/discover")
 @login_required
 def discover_search():
-    """Search and show the results; with `save`, store the ticked companies."""
+    """Search and show the results; with `save`, store the ticked companies.
+
+    Anyone may search (it spends no credits); saving is an admin's, like every other
+    trigger of the pipeline: saved leads are enriched, delivered and uploaded, and each
+    costs a credit.
+    """
     from webapp.providers.config import ProviderNotConfigured
     from webapp.providers.http import ProviderError
 
     data = _discover_data()
     saving = "save" in request.form
+    if saving and not g.membership.is_admin:
+        abort(403)
     try:
         wanted = clean_request(data)
         companies = search(db.session, g.workspace.id, wanted)

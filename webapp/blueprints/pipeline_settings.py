@@ -7,7 +7,7 @@ name the fields changed, never a key, the Slack URL or URL credentials.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth_session import admin_required
@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.models.providers import EMAIL_TRANSPORTS
 from webapp.net import client_ip
 from webapp.providers.config import PROVIDERS, ProviderNotConfigured, provider_config
+from webapp.providers.guard import private_allowed
 from webapp.services.audit import changed_fields, record_audit
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.pipeline_settings import (
@@ -35,10 +36,9 @@ bp = Blueprint("pipeline_settings", __name__, url_prefix="/settings")
 
 
 def _allow_private() -> bool:
-    """Loopback and private addresses only for local use (the sandbox, tests)."""
-    return bool(
-        current_app.config["WEBHOOKS_ALLOW_PRIVATE"] or current_app.config.get("SANDBOX_PROVIDERS")
-    )
+    """Private addresses only when calls to them are allowed (the guard's rule: the sandbox,
+    PROVIDERS_ALLOW_PRIVATE or WEBHOOKS_ALLOW_PRIVATE), so what saves is what is sent."""
+    return private_allowed()
 
 
 def _audit(action: str, details: dict) -> None:

@@ -17,10 +17,11 @@ import uuid
 
 from webapp.extensions import db
 from webapp.jobs.registry import job
-from webapp.jobs.runner import error_text
+from webapp.jobs.runner import GiveUp, error_text
 from webapp.models import Lead
-from webapp.models.enrichment import CHANNELS
+from webapp.models.enrichment import CHANNELS, LeadDelivery
 from webapp.providers import contacts, email, platforms, slack  # noqa: F401  (see below)
+from webapp.providers.http import ProviderError
 from webapp.services.pipeline import delivery, enrichment, upload
 from webapp.services.pipeline.credits import CreditsExhausted
 
@@ -40,6 +41,12 @@ def final_attempt() -> bool:
         return True
     current = get_current_job()
     return current is None or not current.retries_left
+
+
+def _hopeless(exc: Exception) -> bool:
+    """A provider's answer no retry can change (a refused URL, a key that cannot be sent,
+    a 4xx other than 429): the step fails for good instead of being retried."""
+    return isinstance(exc, ProviderError) and not exc.retryable
 
 
 def _lead(lead_id: str, lock: bool = False) -> Lead | None:
@@ -99,10 +106,13 @@ def enrich_lead(run, lead_id: str, force: bool = False) -> str:
         return _out_of_credits(run, _lead(lead_id))
     except Exception as exc:
         db.session.rollback()
+        hopeless = _hopeless(exc)
         lead = _lead(lead_id)
         if lead is not None:
-            enrichment.fail_enrichment(lead, error_text(exc), final_attempt())
+            enrichment.fail_enrichment(lead, error_text(exc), hopeless or final_attempt())
             db.session.commit()
+        if hopeless:
+            raise GiveUp(error_text(exc)) from None
         raise
     run.count(contacts=len(found))
     run.tell(
@@ -137,10 +147,12 @@ def deliver_lead(run, lead_id: str) -> str:
     rows = delivery.open_deliveries(db.session, lead)
     row_ids = {channel: row.id for channel, row in rows.items()}
     db.session.commit()  # the rows (their ids key the e-mail) outlive a killed worker
-    newly_sent, failed = [], []
+    newly_sent, failed, unknown = [], [], []
     for channel in CHANNELS:
-        row = delivery.lock_delivery(db.session, row_ids[channel])
-        if row is None or row.status == "sent":  # deleted by a Redeliver, or sent by another run
+        row = _channel_to_send(row_ids[channel], config)
+        if row is None:
+            if _status(row_ids[channel]) == "unknown":
+                unknown.append(channel)
             db.session.commit()
             continue
         delivery.deliver_channel(db.session, lead, row, config)
@@ -158,12 +170,38 @@ def deliver_lead(run, lead_id: str) -> str:
     db.session.commit()
     if upload_due:
         _next(UPLOAD, lead_id, workspace_id, run)
-    if failed:
+    if failed or unknown:
         errors = delivery.lead_deliveries(db.session, lead.id)
-        detail = "; ".join(f"{c}: {errors[c].error}" for c in failed)
-        raise delivery.ChannelFailed(f"Delivery {status}: {detail}")
+        detail = "; ".join(f"{c}: {errors[c].error}" for c in failed + unknown)
+        if failed:  # a retry tries these again (never an unknown one)
+            raise delivery.ChannelFailed(f"Delivery {status}: {detail}")
+        raise GiveUp(f"Delivery {status}: {detail}")
     run.tell(f"Delivery {status}.")
     return status
+
+
+def _channel_to_send(row_id: uuid.UUID, config: dict):
+    """The channel's row, locked, when it is to be sent now; else None (nothing to send).
+
+    None when a Redeliver deleted it, another run sent it, or its outcome is unknown (a
+    worker stopped while sending it). An at-most-once channel (Slack, SMTP) is committed
+    as `sending` first, so a worker killed in the send leaves a row that says so.
+    """
+    row = delivery.lock_delivery(db.session, row_id)
+    if row is None or row.status in ("sent", "unknown"):
+        return None
+    if row.status == "sending" and not delivery.at_most_once(row, config):
+        return row  # the e-mail API: resent with the same Idempotency-Key
+    if not delivery.mark_sending(row, config):
+        return None if row.status == "unknown" else row
+    db.session.commit()
+    row = delivery.lock_delivery(db.session, row_id)
+    return row if row is not None and row.status == "sending" else None
+
+
+def _status(row_id: uuid.UUID) -> str | None:
+    row = db.session.get(LeadDelivery, row_id)
+    return row.status if row is not None else None
 
 
 @job(UPLOAD, label="Platform upload")
@@ -206,6 +244,8 @@ def upload_lead(run, lead_id: str) -> int:
             error_text(exc),
         )
         db.session.commit()
+        if _hopeless(exc):
+            raise GiveUp(error_text(exc)) from None
         raise
     upload_row = upload.record_upload(db.session, route, leads, results)
     db.session.commit()

@@ -19,7 +19,9 @@ from webapp.models.base import UTCDateTime, created_at_column, utcnow, uuid_pk, 
 ENRICHMENT_STATUSES = ("pending", "running", "completed", "skipped", "failed")
 LEAD_DELIVERY_STATUSES = ("pending", "delivered", "partial", "failed")
 CHANNELS = ("email", "slack", "webhook")
-CHANNEL_STATUSES = ("sent", "failed", "skipped")
+# "sending": committed before a send that has no idempotency (Slack, SMTP); "unknown": the
+# worker died while sending, so it may or may not have arrived (not resent; Redeliver sends).
+CHANNEL_STATUSES = ("sent", "failed", "skipped", "sending", "unknown")
 UPLOAD_STATUSES = ("succeeded", "failed")
 
 

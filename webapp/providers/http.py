@@ -220,6 +220,14 @@ class ProviderClient:
             )
         except OutboundRefused as exc:
             return ProviderError(self.provider, None, f"refused: the URL {exc}", retryable=False)
+        except UnicodeError:  # a key saved before keys had to be ASCII: sending cannot mend it
+            return ProviderError(
+                self.provider,
+                None,
+                "the key or URL has characters that cannot be sent (only printable ASCII); "
+                "save the key again",
+                retryable=False,
+            )
         except httpx.TimeoutException:
             return ProviderError(self.provider, None, "timed out", retryable=True)
         except httpx.HTTPError as exc:

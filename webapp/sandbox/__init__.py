@@ -108,7 +108,9 @@ def email_send():
     key = request.headers.get("Idempotency-Key")
     if key and (first := _state().first_answer("email:" + key, email_id)):
         return jsonify({"id": first})  # the same message again: sent once (Resend's rule)
-    _state().record("email", {"id": email_id, "received_at": now_iso(), **body})
+    _state().record(
+        "email", {"id": email_id, "received_at": now_iso(), "idempotency_key": key, **body}
+    )
     return jsonify({"id": email_id})
 
 

@@ -19,6 +19,7 @@ from webapp.models.forms import (
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.leads.changes import assignable_user
 from webapp.services.normalize import clean_email
+from webapp.services.pipeline_settings.urls import mask_secret_url
 from webapp.services.scoping import get_owned
 
 MAX_LIST_ITEMS = 20
@@ -138,7 +139,18 @@ def create_form(session: Session, workspace_id: uuid.UUID, data: dict) -> Captur
 
 
 def update_form(session: Session, form: CaptureForm, data: dict) -> CaptureForm:
-    for field, value in clean_form_settings(session, form.workspace_id, data).items():
+    """Change the form's settings. The Slack webhook URL is write-only, as in Settings →
+    Delivery: blank (or its mask sent back) keeps it, `clear_slack` removes it."""
+    saved = form.slack_webhook_url
+    typed = (data.get("slack_webhook_url") or "").strip()
+    keep = not data.get("clear_slack") and (
+        not typed or bool(saved and typed == mask_secret_url(saved))
+    )
+    data = {**data, "slack_webhook_url": "" if keep or data.get("clear_slack") else typed}
+    values = clean_form_settings(session, form.workspace_id, data)
+    if keep:
+        values["slack_webhook_url"] = saved
+    for field, value in values.items():
         setattr(form, field, value)
     return form
 

@@ -4,13 +4,23 @@ Each channel is tried on its own (`deliver_channel`) and its result kept in one
 `lead_deliveries` row per (lead, channel): a channel already `sent` is never sent
 again, so a retried or re-run delivery only tries what failed. The job commits the
 rows before sending (`open_deliveries`) and after each channel, so a worker killed on
-the second channel does not resend the first. A worker killed while the e-mail API
-answers leaves its row unsent; the retry sends again with the same `Idempotency-Key`
-(`idempotency_key`: the row's, the same for every attempt), and the API sends the
-message once. "Redeliver" deletes the rows, so it gets new keys and sends again.
-The webhook channel writes `LeadDelivered` (and, for hot and warm leads,
-`LeadQualified`) to the events outbox; the relay signs and sends them to the
-endpoints subscribed. Nothing here commits.
+the second channel does not resend the first.
+
+A worker killed in the middle of a send is where the channels differ:
+
+- E-mail by the API (transport "api") may be sent again: the retry sends with the same
+  `Idempotency-Key` (`idempotency_key`: the row's, the same for every attempt), and the
+  API sends the message once.
+- Slack and e-mail by SMTP have no idempotency: they are sent at most once. The row is
+  committed as `sending` before the send (`mark_sending`); a retry that finds it still
+  `sending` does not send again but records the outcome as `unknown`
+  (`UNKNOWN_OUTCOME`, shown on the lead's pipeline panel). Redeliver sends it again.
+- Webhooks are written to the events outbox in the same transaction as the row, so they
+  are sent once: `LeadDelivered` (and, for hot and warm leads, `LeadQualified`); the
+  relay signs and sends them to the endpoints subscribed.
+
+"Redeliver" deletes the rows, so every channel is tried again (the e-mail with a new key).
+Nothing here commits.
 """
 
 from __future__ import annotations
@@ -32,6 +42,9 @@ UPLOADED_INTENTS = ("hot", "warm")
 DELIVERED_EVENT = "LeadDelivered"
 QUALIFIED_EVENT = "LeadQualified"
 CHANNEL_LABELS = {"email": "E-mail", "slack": "Slack", "webhook": "Webhooks"}
+
+
+UNKNOWN_OUTCOME = "outcome unknown: the worker stopped while sending; use Redeliver to send again"
 
 
 class ChannelFailed(RuntimeError):
@@ -75,6 +88,35 @@ def idempotency_key(row: LeadDelivery) -> str:
     return f"leadkeeper-delivery-{row.id}"
 
 
+def at_most_once(row: LeadDelivery, config: dict) -> bool:
+    """True for a channel whose receiver cannot tell a resend from a new message (Slack,
+    e-mail by SMTP): sent at most once, never again after a send that may have happened."""
+    return row.channel == "slack" or (row.channel == "email" and config["email_transport"] != "api")
+
+
+def _configured(channel: str, config: dict) -> bool:
+    if channel == "slack":
+        return bool(config["slack_webhook_url"])
+    return bool(config["email_recipients"])
+
+
+def mark_sending(row: LeadDelivery, config: dict) -> bool:
+    """Before an at-most-once send: the row says `sending` (True: commit it, then send).
+
+    A row found still `sending` is a send a stopped worker began: it becomes `unknown`
+    (False: do not send). Other channels and rows are left as they are (False).
+    """
+    if row.status in ("sent", "unknown") or not at_most_once(row, config):
+        return False
+    if row.status != "sending" and not _configured(row.channel, config):
+        return False  # nothing will be sent: deliver_channel records it skipped
+    if row.status == "sending":
+        row.status, row.error = "unknown", UNKNOWN_OUTCOME
+        return False
+    row.status = "sending"
+    return True
+
+
 def _settings(session: Session, workspace_id):
     from webapp.services.pipeline_settings import delivery_settings
 
@@ -85,8 +127,9 @@ def deliver_channel(session: Session, lead: Lead, row: LeadDelivery, config: dic
     """Send the lead by the row's channel unless it was sent already; record the outcome.
 
     Never raises for the channel's own failure: the row says `failed` with the error.
+    An `unknown` row is left for Redeliver.
     """
-    if row.status == "sent":
+    if row.status in ("sent", "unknown"):
         return row
     row.attempts = (row.attempts or 0) + 1
     try:
@@ -219,7 +262,8 @@ def settle_delivery(session: Session, lead: Lead, newly_sent: list[str]) -> str:
     """Set lead.delivery_status from the channel rows; a `delivered` activity when news."""
     rows = lead_deliveries(session, lead.id)
     states = [rows[c].status for c in CHANNELS if c in rows]
-    sent, failed = states.count("sent"), states.count("failed")
+    sent = states.count("sent")
+    failed = states.count("failed") + states.count("unknown")  # not known to have arrived
     if failed and sent:
         status = "partial"
     elif failed:

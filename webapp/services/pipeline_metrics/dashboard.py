@@ -42,6 +42,7 @@ class IntentBreakdown:
     hot_count: int = 0
     warm_count: int = 0
     cold_count: int = 0
+    unscored_count: int = 0  # no intent yet ("unrated"): the four add up to the total
     total_count: int = 0
 
     def count(self, intent: str) -> int:
@@ -220,6 +221,7 @@ def _intent_breakdown(session, workspace_id, start, end) -> IntentBreakdown:
         hot_count=int(counts.get("hot", 0)),
         warm_count=int(counts.get("warm", 0)),
         cold_count=int(counts.get("cold", 0)),
+        unscored_count=int(sum(n for i, n in counts.items() if i not in ("hot", "warm", "cold"))),
         total_count=int(sum(counts.values())),
     )
 
@@ -317,10 +319,11 @@ def _deliveries(session, workspace_id, start, end) -> list[Rate]:
         rate = rates.setdefault(channel, Rate(channel))
         if status == "sent":
             rate.succeeded += int(n)
-        elif status == "failed":
+        elif status in ("failed", "unknown"):  # unknown: a send a stopped worker began
             rate.failed += int(n)
-        else:
+        elif status == "skipped":
             rate.skipped += int(n)
+        # "sending": under way, neither a success nor a failure yet
     order = {"email": 0, "slack": 1, "webhook": 2}
     return sorted(rates.values(), key=lambda r: (order.get(r.name, 9), r.name))
 

@@ -139,7 +139,7 @@ def _apply(route: PlatformRoute, data: dict, allow_private: bool, errors: dict) 
     except ValueError as exc:
         errors["url"] = str(exc)
     try:
-        key = clean_key(data.get("api_key"))
+        key = clean_key(data.get("api_key"), route.api_key)
     except ValueError as exc:
         errors["api_key"] = str(exc)
     batch = _whole(data.get("batch_size", route.batch_size or 50), "batch_size", 1,

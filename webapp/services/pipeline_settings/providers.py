@@ -11,17 +11,10 @@ from webapp.models.providers import ProviderSetting
 from webapp.providers.config import DEFAULT_TIMEOUT, PROVIDERS, ProviderConfig
 from webapp.providers.http import ProviderError, call
 from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.pipeline_settings.urls import clean_key, clean_url
+from webapp.services.pipeline_settings.urls import clean_key, clean_url, mask_key
 
 MIN_TIMEOUT, MAX_TIMEOUT = 1.0, 120.0
 TEST_TIMEOUT = 5.0
-
-
-def mask_key(key: str | None) -> str:
-    """What the UI shows of a key: its last four characters, or nothing."""
-    if not key:
-        return ""
-    return "••••" + key[-4:] if len(key) > 8 else "••••"
 
 
 def provider_settings(session: Session, workspace_id: uuid.UUID) -> dict[str, ProviderSetting]:
@@ -54,8 +47,8 @@ def save_provider_setting(
 ) -> ProviderSetting | None:
     """Create, update or (an empty URL) remove a provider's setting.
 
-    `data`: base_url, api_key (blank keeps the saved key), clear_key (truthy removes it),
-    timeout (seconds, blank for the default). Answers the row, or None when removed.
+    `data`: base_url, api_key (blank or the saved key's mask keeps it), clear_key (truthy
+    removes it), timeout (seconds, blank for the default). Answers the row, or None when removed.
     """
     if name not in PROVIDERS:
         raise NotFound("provider")
@@ -67,7 +60,7 @@ def save_provider_setting(
     except ValueError as exc:
         errors["base_url"] = str(exc)
     try:
-        key = clean_key(data.get("api_key"))
+        key = clean_key(data.get("api_key"), row.api_key if row is not None else None)
     except ValueError as exc:
         errors["api_key"] = str(exc)
     try:
