@@ -83,7 +83,8 @@ def _import_or_404(import_id) -> LeadImport:
 def _choices_for_upload():
     """The list and campaign a page linked here with (?list=, ?campaign=), if valid."""
     wanted_list = parse_uuid(request.values.get("list"))
-    wanted_campaign = parse_uuid(request.values.get("campaign"))
+    # ?campaign= on the way in; the mapping form carries it on as campaign_id.
+    wanted_campaign = parse_uuid(request.values.get("campaign") or request.values.get("campaign_id"))
     lead_list = campaign = None
     if wanted_list:
         lead_list = db.session.execute(
@@ -203,7 +204,7 @@ def _mapping_page(imp, lead_list, campaign, errors, options, status=200):
         members=workspace_members(db.session, g.workspace.id),
         lead_list=lead_list,
         campaign=campaign,
-        default_list_name=default_list_name(),
+        default_list_name=default_list_name(campaign),
     )
     return page, status
 
@@ -219,9 +220,7 @@ def start(import_id):
         mapping=_form_mapping(imp),
         duplicate_policy=form.get("duplicate_policy", "skip"),
         list_id=form.get("list_id") if form.get("list_choice") == "existing" else None,
-        list_name=(form.get("list_name") or default_list_name())
-        if form.get("list_choice") != "existing"
-        else None,
+        list_name=form.get("list_name") if form.get("list_choice") != "existing" else None,
         source=form.get("source") or "csv_import",
         tags=form.get("tags", ""),
         owner_id=form.get("owner_id") or None,
