@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
@@ -180,10 +181,16 @@ def test_from_a_campaign_page_the_campaign_is_carried_through(client, db, factor
     answer = _upload(client, csv_bytes([["email"], ["x@example.com"]]), campaign=str(campaign.id))
     mapping = client.get(answer.location).get_data(as_text=True)
     assert f'name="campaign_id" value="{campaign.id}"' in mapping
+    name = f"Spring drive – Import – {date.today().isoformat()}"
+    assert f'value="{name}"' in mapping
+    # A shared list that happens to bear the plain default name is never reused.
+    shared = factory.lead_list(workspace, name=f"Import – {date.today().isoformat()}")
     imp = db.session.execute(db.select(LeadImport)).scalar_one()
     client.post_form(
         f"/imports/{imp.id}/start", _mapping_form(imp, campaign_id=str(campaign.id), list_name="")
     )
     assert reloaded(imp).campaign_id == campaign.id
+    assert reloaded(imp).lead_list_id != shared.id
+    assert reloaded(imp).lead_list.name == name
     other = factory.campaign(factory.workspace(), name="Not yours")
     assert "Not yours" not in client.get(f"/imports/new?campaign={other.id}").get_data(as_text=True)
