@@ -432,7 +432,7 @@ class ImportUpload(BaseModel):
     list_name: str | None = Field(
         None,
         description="Without list_id: the name of the NEW list the leads join; a new list is "
-        'always created, never an existing one reused: a name already taken (archived lists '
+        "always created, never an existing one reused: a name already taken (archived lists "
         'included) gets a number, e.g. "Import – 2026-12-05 (2)". Default "Import – <date>", '
         'or "<campaign name> – Import – <date>" with campaign_id.',
         max_length=255,
