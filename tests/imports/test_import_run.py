@@ -249,32 +249,3 @@ def test_reverting_a_campaign_upload_deletes_its_untouched_leads(app, db, factor
         db.select(CampaignLeadList).where(CampaignLeadList.campaign_id == campaign.id)
     ).scalar_one()
     assert link.total_leads == 1
-
-
-def test_an_import_retried_after_its_worker_died_succeeds_without_the_error(app, db, desk):
-    from tests.imports.helpers import upload
-    from webapp.jobs.imports import RUN
-    from webapp.jobs.recovery import RETRYING
-    from webapp.jobs.registry import get_job
-    from webapp.jobs.runner import create_run, execute
-    from webapp.models import JobRun
-    from webapp.services.imports.setup import ImportOptions, configure_import
-
-    workspace, admin = desk
-    imp = upload(app, workspace, admin, csv_bytes([["Email"], ["a@example.com"]]))
-    configure_import(db.session, imp, ImportOptions(), admin.id)
-    db.session.commit()
-    run = create_run(
-        get_job(RUN), workspace_id=workspace.id, started_by=admin.id, args=[str(imp.id)]
-    )
-    imp.job_run_id = run.id
-    # What the sweep leaves of a run whose worker was killed and that RQ will retry.
-    db.session.execute(
-        db.update(JobRun).where(JobRun.id == run.id).values(attempts=1, error=RETRYING)
-    )
-    db.session.commit()
-    execute(get_job(RUN), run.id, (str(imp.id),), {}, will_retry=False, reraise=True)
-    db.session.expire_all()
-    run = db.session.get(JobRun, run.id)
-    assert (run.status, run.attempts, run.error) == ("succeeded", 2, None)
-    assert counts(imp)["created"] == 1

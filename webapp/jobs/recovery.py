@@ -84,8 +84,8 @@ def _update(run, status: str, error: str | None) -> bool:
     values: dict = {"status": status}
     if status != "queued":
         values["finished_at"] = utcnow()
-    if error or status == "succeeded":
-        values["error"] = error  # a succeeded run keeps no error from an earlier attempt
+    if error:
+        values["error"] = error
     with db.engine.begin() as conn:
         # Only if nothing wrote to the run since it was read (a retry may have begun).
         return bool(

@@ -140,10 +140,6 @@ class RunHandle:
             values["finished_at"] = utcnow()
         if error is not None:
             values["error"] = error
-        elif status == "succeeded":
-            # A retry that got there: the error an earlier attempt left (or the sweep's
-            # "will be retried") is history, not this run's outcome; `attempts` keeps count.
-            values["error"] = None
         if self.message is not None:
             values["message"] = self.message
         if self.result is not None:
@@ -211,7 +207,7 @@ def finish_quiet_run(run_id: str) -> None:
         conn.execute(
             update(RUNS)
             .where(RUNS.c.id == uuid.UUID(run_id), RUNS.c.status == "running")
-            .values(status="succeeded", finished_at=utcnow(), error=None)
+            .values(status="succeeded", finished_at=utcnow())
         )
 
 
