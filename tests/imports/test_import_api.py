@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 
 import pytest
 
 from tests.imports.helpers import csv_bytes, leads_of
-from webapp.models import LeadImport
+from webapp.models import LeadImport, LeadList
 from webapp.services.accounts.api_tokens import create_token
 
 FILE = csv_bytes([["Email Address", "First Name", "Notes"], ["ann@example.com", "Ann", "@SUM(1)"],
@@ -51,6 +52,20 @@ def test_upload_then_progress_then_errors(client, db, api):
     assert as_json["total"] == 1 and as_json["items"][0]["values"]["Email Address"] == "broken"
     (ann,) = leads_of(workspace)
     assert ann.notes is None and sorted(t.name for t in ann.tags) == ["api", "fair"]
+
+
+def test_list_name_always_makes_a_new_list_and_list_id_adds_to_one(client, db, factory, api):
+    workspace, headers = api
+    existing = factory.lead_list(workspace, name="From the API")
+    db.session.commit()
+    first = _post(client, headers, list_name="From the API").get_json()
+    assert first["list_id"] != str(existing.id)
+    assert db.session.get(LeadList, uuid.UUID(first["list_id"])).name == "From the API (2)"
+    into = _post(client, headers, list_id=str(existing.id)).get_json()
+    assert into["list_id"] == str(existing.id)
+    described = client.get("/api/v1/openapi.json").get_json()
+    schema = json.dumps(described["components"]["schemas"]["ImportUpload"])
+    assert "a new list is always created" in schema
 
 
 def test_refusals(app, client, db, api, monkeypatch):

@@ -188,3 +188,64 @@ def test_an_import_for_a_campaign_fills_its_list_and_assigns_it(app, db, factory
         .all()
     )
     assert len(queued) == 2 and {c.lead_list_id for c in queued} == {imp.lead_list_id}
+
+
+def test_an_import_for_a_campaign_makes_a_new_list_even_if_the_name_is_taken(
+    app, db, factory, desk
+):
+    from datetime import date
+
+    from webapp.models import CampaignLeadList
+
+    workspace, admin = desk
+    campaign = factory.campaign(workspace, name="Year End", status="active")
+    name = f"Year End – Import – {date.today().isoformat()}"
+    shared = factory.lead(workspace, email="shared@example.com")
+    taken = factory.lead_list(workspace, leads=[shared], name=name)
+    factory.lead_list(workspace, name=f"{name} (2)", is_archived=True)
+    rows = [["Email"], ["a@example.com"], ["b@example.com"]]
+    imp = run_file(app, workspace, admin, csv_bytes(rows), campaign_id=str(campaign.id))
+    assert imp.lead_list_id != taken.id and imp.lead_list.name == f"{name} (3)"
+    assert imp.lead_list.lead_count == 2
+    db.session.refresh(taken)
+    assert taken.lead_count == 1
+    links = db.session.execute(
+        db.select(CampaignLeadList.lead_list_id).where(CampaignLeadList.campaign_id == campaign.id)
+    ).scalars()
+    assert list(links) == [imp.lead_list_id]
+    again = run_file(app, workspace, admin, csv_bytes(rows), list_name="Spring fair")
+    third = run_file(app, workspace, admin, csv_bytes(rows), list_name="Spring fair")
+    assert again.lead_list.name == "Spring fair" and third.lead_list.name == "Spring fair (2)"
+    assert again.lead_list_id != third.lead_list_id
+
+
+def test_reverting_a_campaign_upload_deletes_its_untouched_leads(app, db, factory, desk):
+    from webapp.models import Campaign, CampaignLead, CampaignLeadList
+    from webapp.services.campaigns.attempts import AttemptInput, record_attempt
+
+    workspace, admin = desk
+    campaign = factory.campaign(workspace, name="Year End", status="active")
+    rows = [["Email"], ["called@example.com"], ["idle@example.com"], ["other@example.com"]]
+    imp = run_file(app, workspace, admin, csv_bytes(rows), campaign_id=str(campaign.id))
+    assert counts(imp)["created"] == 3
+    called = db.session.execute(
+        db.select(CampaignLead).join(Lead).where(Lead.email == "called@example.com")
+    ).scalar_one()
+    record_attempt(
+        db.session, db.session.get(Campaign, campaign.id), called, admin.id,
+        AttemptInput(status="contacted", outcome="Call back in May"),
+    )  # fmt: skip
+    db.session.commit()
+    run = enqueue("imports.revert", imp.id, admin.id, workspace_id=workspace.id,
+                  started_by=admin.id)  # fmt: skip
+    assert run.status == "succeeded"
+    assert {lead.email for lead in leads_of(workspace)} == {"called@example.com"}
+    assert "2 leads deleted" in reloaded_run_message(db, run)
+    remaining = db.session.execute(
+        db.select(CampaignLead).where(CampaignLead.campaign_id == campaign.id)
+    ).scalars()
+    assert [row.id for row in remaining] == [called.id]
+    link = db.session.execute(
+        db.select(CampaignLeadList).where(CampaignLeadList.campaign_id == campaign.id)
+    ).scalar_one()
+    assert link.total_leads == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
@@ -113,10 +114,12 @@ def test_the_mapping_is_checked_as_the_columns_are_chosen(client, db, admin_desk
 
 
 def test_a_file_over_the_limit_is_a_413_that_says_so(app, client, db, admin_desk, monkeypatch):
-    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 2_000)
+    assert app.config["IMPORT_MAX_BYTES"] == 104_857_600
+    assert "Up to 100 MB." in client.get("/imports/new").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 2_048)
     answer = _upload(client, csv_bytes([["email"]] + [[f"a{n}@example.com"] for n in range(300)]))
     assert answer.status_code == 413
-    assert "larger than the upload limit of 0.002 MB" in answer.get_data(as_text=True)
+    assert "larger than the upload limit of 2 KB." in answer.get_data(as_text=True)
     assert db.session.execute(db.select(LeadImport)).scalar() is None
 
 
@@ -180,10 +183,31 @@ def test_from_a_campaign_page_the_campaign_is_carried_through(client, db, factor
     answer = _upload(client, csv_bytes([["email"], ["x@example.com"]]), campaign=str(campaign.id))
     mapping = client.get(answer.location).get_data(as_text=True)
     assert f'name="campaign_id" value="{campaign.id}"' in mapping
+    name = f"Spring drive – Import – {date.today().isoformat()}"
+    assert f'value="{name}"' in mapping
+    # A shared list that happens to bear the plain default name is never reused.
+    shared = factory.lead_list(workspace, name=f"Import – {date.today().isoformat()}")
     imp = db.session.execute(db.select(LeadImport)).scalar_one()
     client.post_form(
         f"/imports/{imp.id}/start", _mapping_form(imp, campaign_id=str(campaign.id), list_name="")
     )
     assert reloaded(imp).campaign_id == campaign.id
+    assert reloaded(imp).lead_list_id != shared.id
+    assert reloaded(imp).lead_list.name == name
     other = factory.campaign(factory.workspace(), name="Not yours")
     assert "Not yours" not in client.get(f"/imports/new?campaign={other.id}").get_data(as_text=True)
+
+
+def test_the_polled_progress_shows_big_counts_and_the_revert_button_once_finished(
+    app, client, db, admin_desk
+):
+    workspace, admin = admin_desk
+    rows = [["email"]] + [[f"p{n}@example.com"] for n in range(1_234)]
+    imp = run_file(app, workspace, admin, csv_bytes(rows))
+    fragment = client.get(f"/imports/{imp.id}/progress").get_data(as_text=True)
+    assert 'Rows: <strong class="import-done">1,234</strong> of <strong>1,234</strong>' in fragment
+    assert "Created: <strong>1,234</strong>" in fragment
+    # The fragment that replaces the progress bar when the run ends carries the button.
+    assert "Revert this import" in fragment and "hx-get" not in fragment
+    page = client.get(f"/imports/{imp.id}").get_data(as_text=True)
+    assert page.count(f'action="/imports/{imp.id}/revert"') == 1

@@ -426,9 +426,16 @@ class ImportUpload(BaseModel):
         description="A row matching a lead (by email, else LinkedIn URL, else phone): skip it, "
         "fill the lead's empty fields, or overwrite them with the file's non-empty values.",
     )
-    list_id: uuid.UUID | None = Field(None, description="A static list the leads join.")
+    list_id: uuid.UUID | None = Field(
+        None, description="An existing static list the leads join (the way to add to a list)."
+    )
     list_name: str | None = Field(
-        None, description='A new list\'s name; default "Import – <date>".', max_length=255
+        None,
+        description="Without list_id: the name of the NEW list the leads join; a new list is "
+        "always created, never an existing one reused: a name already taken (archived lists "
+        'included) gets a number, e.g. "Import – 2026-12-05 (2)". Default "Import – <date>", '
+        'or "<campaign name> – Import – <date>" with campaign_id.',
+        max_length=255,
     )
     source: LeadSource = Field(LeadSource.csv_import, description="The new leads' source.")
     tags: str | None = Field(None, description="Comma-separated tags added to every lead.")

@@ -51,9 +51,22 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 UPLOAD_PATHS = ("/imports", "/api/v1/imports")
 
 
+def size_text(size: int) -> str:
+    """Bytes as people read them, in binary units: 104857600 is "100 MB"."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size:,} bytes"
+
+
 def import_limit_message() -> str:
-    limit = current_app.config["IMPORT_MAX_BYTES"]
-    return f"The file is larger than the upload limit of {limit / 1_000_000:g} MB."
+    limit = size_text(current_app.config["IMPORT_MAX_BYTES"])
+    return f"The file is larger than the upload limit of {limit}."
+
+
+@bp.context_processor
+def _upload_limit() -> dict:
+    return {"upload_limit": size_text(current_app.config["IMPORT_MAX_BYTES"])}
 
 
 def raise_upload_limit() -> None:
@@ -83,7 +96,10 @@ def _import_or_404(import_id) -> LeadImport:
 def _choices_for_upload():
     """The list and campaign a page linked here with (?list=, ?campaign=), if valid."""
     wanted_list = parse_uuid(request.values.get("list"))
-    wanted_campaign = parse_uuid(request.values.get("campaign"))
+    # ?campaign= on the way in; the mapping form carries it on as campaign_id.
+    wanted_campaign = parse_uuid(
+        request.values.get("campaign") or request.values.get("campaign_id")
+    )
     lead_list = campaign = None
     if wanted_list:
         lead_list = db.session.execute(
@@ -203,7 +219,7 @@ def _mapping_page(imp, lead_list, campaign, errors, options, status=200):
         members=workspace_members(db.session, g.workspace.id),
         lead_list=lead_list,
         campaign=campaign,
-        default_list_name=default_list_name(),
+        default_list_name=default_list_name(campaign),
     )
     return page, status
 
@@ -219,9 +235,7 @@ def start(import_id):
         mapping=_form_mapping(imp),
         duplicate_policy=form.get("duplicate_policy", "skip"),
         list_id=form.get("list_id") if form.get("list_choice") == "existing" else None,
-        list_name=(form.get("list_name") or default_list_name())
-        if form.get("list_choice") != "existing"
-        else None,
+        list_name=form.get("list_name") if form.get("list_choice") != "existing" else None,
         source=form.get("source") or "csv_import",
         tags=form.get("tags", ""),
         owner_id=form.get("owner_id") or None,
@@ -271,7 +285,12 @@ def show(import_id):
 @login_required
 def progress(import_id):
     imp = _import_or_404(import_id)
-    return render_template("imports/_progress.html", imp=imp, rate=rows_per_second(imp))
+    return render_template(
+        "imports/_progress.html",
+        imp=imp,
+        rate=rows_per_second(imp),
+        may_revert=may_revert(imp, current_user.id, _is_admin()),
+    )
 
 
 @bp.get("/<import_id>/errors.csv")

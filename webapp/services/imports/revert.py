@@ -94,7 +94,7 @@ def _worked_on_since(session: Session, lead_ids: list) -> set:
     note, a status change, a call, a campaign… Deleting them would lose that work."""
     if not lead_ids:
         return set()
-    from webapp.models import CampaignLead, LeadActivity
+    from webapp.models import CampaignLead, CampaignLeadAttempt, LeadActivity
 
     worked = set()
     rows = session.execute(
@@ -106,9 +106,21 @@ def _worked_on_since(session: Session, lead_ids: list) -> set:
         joined_a_list = kind == "updated" and isinstance(data, dict) and "list_id" in data
         if not joined_a_list:
             worked.add(lead_id)
+    # A campaign row is work once someone touched it: an attempt, an outcome, a lock. A row
+    # still waiting untouched is only the import's own doing (a campaign upload queues every
+    # lead it creates) and goes with the lead.
+    touched = (
+        (CampaignLead.attempts > 0)
+        | CampaignLead.status.not_in(("new", "queued"))
+        | CampaignLead.locked_by_id.is_not(None)
+        | CampaignLead.outcome.is_not(None)
+        | CampaignLead.pledged_amount.is_not(None)
+        | CampaignLead.donated_amount.is_not(None)
+        | sa.exists().where(CampaignLeadAttempt.campaign_lead_id == CampaignLead.id)
+    )
     worked |= set(
         session.execute(
-            sa.select(CampaignLead.lead_id).where(CampaignLead.lead_id.in_(lead_ids))
+            sa.select(CampaignLead.lead_id).where(CampaignLead.lead_id.in_(lead_ids), touched)
         ).scalars()
     )
     return worked
@@ -175,3 +187,11 @@ def finish_revert(session: Session, imp: LeadImport) -> None:
                 .select_from(LeadListMember)
                 .where(LeadListMember.lead_list_id == lead_list.id)
             ).scalar_one()
+    if imp.campaign_id:
+        # The campaign's leads from the list went with the deleted leads: its counts follow.
+        from webapp.models import Campaign
+        from webapp.services.campaigns.assignment import recount
+
+        campaign = session.get(Campaign, imp.campaign_id)
+        if campaign is not None:
+            recount(session, campaign)

@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from webapp.models import Campaign, LeadImport, LeadList, Membership
 from webapp.models.imports import DUPLICATE_POLICIES
 from webapp.models.leads import SOURCES
-from webapp.services.errors import NotFound, ValidationFailed
+from webapp.services.errors import NUL_REASON, NotFound, ValidationFailed, has_nul
 from webapp.services.imports.mapping import check_mapping, guess_mapping
 from webapp.services.imports.reading import FileShape, detect_shape, read_records
 from webapp.services.leads.input import clean_tag_names
-from webapp.services.lists.lists import find_or_create_list
+from webapp.services.lists.lists import NAME_MAX, create_list, find_or_create_list
 from webapp.services.scoping import parse_uuid
 
 PREVIEW_ROWS = 20
@@ -116,8 +116,10 @@ class ImportOptions:
     campaign_id: str | None = None
 
 
-def default_list_name(today: date | None = None) -> str:
-    return f"Import – {(today or date.today()).isoformat()}"
+def default_list_name(campaign=None, today: date | None = None) -> str:
+    """ "Import – <date>", after the campaign's name for a file uploaded to a campaign."""
+    name = f"Import – {(today or date.today()).isoformat()}"
+    return f"{campaign.name[:200]} – {name}" if campaign is not None else name
 
 
 def configure_import(
@@ -187,14 +189,38 @@ def configure_import(
 
 
 def _target_list(session, imp, options, user_id, campaign) -> LeadList:
-    name = (options.list_name or "").strip()
-    if not options.list_id and not name:
-        name = default_list_name()
-        if campaign is not None:
-            name = f"{campaign.name[:200]} – {name}"
-    try:
-        return find_or_create_list(
-            session, imp.workspace_id, options.list_id, name or None, created_by_id=user_id
-        )
-    except NotFound:
-        raise ValidationFailed({"list_id": "no such list"}) from None
+    """The list the leads join: the one chosen by id, else always a new one (a name that is
+    taken gets a number), so an import never mixes its leads into a list of the same name."""
+    if options.list_id:
+        try:
+            return find_or_create_list(session, imp.workspace_id, options.list_id)
+        except NotFound:
+            raise ValidationFailed({"list_id": "no such list"}) from None
+    name = (options.list_name or "").strip() or default_list_name(campaign)
+    if len(name) > NAME_MAX:
+        raise ValidationFailed({"list_name": f"must be at most {NAME_MAX} characters"})
+    if has_nul(name):
+        raise ValidationFailed({"list_name": NUL_REASON})
+    return create_list(
+        session, imp.workspace_id, unused_list_name(session, imp.workspace_id, name),
+        created_by_id=user_id,
+    )  # fmt: skip
+
+
+def unused_list_name(session: Session, workspace_id, name: str) -> str:
+    """`name`, else `name (2)`, `name (3)`… the first no list of the workspace has (archived
+    lists included: names are unique across them)."""
+    taken = set(
+        session.execute(
+            select(LeadList.name).where(
+                LeadList.workspace_id == workspace_id,
+                LeadList.name.startswith(name[: NAME_MAX - 12], autoescape=True),
+            )
+        ).scalars()
+    )
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: NAME_MAX - len(suffix)].rstrip() + suffix
+    return candidate
