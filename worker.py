@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scheduler", action="store_true", help="run the cron scheduler instead")
     args = parser.parse_args(argv)
 
+    load_env_files()
     app = create_app()
     redis = get_redis(app)
     if redis is None:
@@ -44,6 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     worker.work(burst=args.burst, with_scheduler=True)
     _skip_collection_at_exit()
     return 0
+
+
+def load_env_files() -> None:
+    """Read .env and .flaskenv as the `flask` command does (real environment variables win;
+    FLASK_SKIP_DOTENV=1 skips them), so `python worker.py` runs as `flask run` does."""
+    from flask.cli import get_load_dotenv, load_dotenv
+
+    if get_load_dotenv():
+        load_dotenv()
 
 
 def _skip_collection_at_exit() -> None:

@@ -7,9 +7,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Workspace
+from webapp.models import Membership, User, Workspace
 from webapp.models.api_tokens import SCOPE_ALL, SCOPES
 from webapp.services.accounts.api_tokens import create_token, list_tokens, revoke_token
+from webapp.services.accounts.users import find_user_by_email
 from webapp.services.audit import record_cli_audit
 from webapp.services.errors import NotFound, ValidationFailed
 
@@ -26,6 +27,24 @@ def _workspace(slug: str) -> Workspace:
     return workspace
 
 
+def _admin(workspace: Workspace, email: str) -> User:
+    user = find_user_by_email(db.session, email)
+    membership = (
+        db.session.execute(
+            select(Membership).where(
+                Membership.workspace_id == workspace.id, Membership.user_id == user.id
+            )
+        ).scalar()
+        if user is not None
+        else None
+    )
+    if membership is None or membership.role != "admin" or not (membership.active and user.active):
+        raise click.ClickException(
+            f"{email} is not an active admin of the workspace '{workspace.slug}'."
+        )
+    return user
+
+
 @tokens_cli.command("create")
 @click.option("--workspace", "workspace_slug", required=True, help="Workspace slug.")
 @click.option("--name", required=True, help="What the token is for, e.g. 'Zapier'.")
@@ -37,11 +56,19 @@ def _workspace(slug: str) -> Workspace:
     show_default=True,
     help="'target_client': only the /run/target-client/leads endpoints.",
 )
-def create_command(workspace_slug: str, name: str, scopes: str) -> None:
+@click.option(
+    "--as",
+    "admin_email",
+    default=None,
+    help="An admin of the workspace the token acts as: lists and imports it makes are "
+    "theirs, and the audit names them (as for a token made in Settings → API tokens).",
+)
+def create_command(workspace_slug: str, name: str, scopes: str, admin_email: str | None) -> None:
     """Make an API token and print it (it is shown only this once)."""
     workspace = _workspace(workspace_slug)
+    admin_id = _admin(workspace, admin_email).id if admin_email else None
     try:
-        new = create_token(db.session, workspace.id, name, created_by_id=None, scopes=scopes)
+        new = create_token(db.session, workspace.id, name, created_by_id=admin_id, scopes=scopes)
     except ValidationFailed as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
@@ -73,3 +74,24 @@ def test_another_workspaces_list_is_404(client, factory, desk):
     assert answer.status_code == 404 and answer.json["status"] == 404
     assert client.get("/api/v1/lists", headers=desk["headers"]).json["total"] == 0
     assert client.get("/api/v1/lists/nope/members", headers=desk["headers"]).status_code == 404
+
+
+def test_lists_made_by_the_api_and_by_an_api_import_name_the_tokens_admin(
+    app, client, db, desk, monkeypatch
+):
+    """A token acts as the admin who made it: lists it makes are theirs."""
+    monkeypatch.setitem(app.config, "REDIS_URL", None)  # the import runs in the request
+    client.post("/api/v1/lists", json={"name": "By hand"}, headers=desk["headers"])
+    upload = {
+        "file": (io.BytesIO(b"Email\r\nann@example.com\r\n"), "people.csv"),
+        "list_name": "From a file",
+    }
+    imported = client.post(
+        "/api/v1/imports", data=upload, headers=desk["headers"], content_type="multipart/form-data"
+    )
+    assert imported.status_code == 202, imported.json
+    listed = client.get("/api/v1/lists", headers=desk["headers"]).json["items"]
+    assert {(i["name"], i["created_by"]) for i in listed} == {
+        ("By hand", "Ada Admin"),
+        ("From a file", "Ada Admin"),
+    }

@@ -161,6 +161,25 @@ def test_cli_prints_a_working_token(app, client, db, factory):
     assert [item["email"] for item in response.json["items"]] == ["cli-lead@example.com"]
 
 
+def test_a_cli_token_can_act_as_an_admin(app, client, db, factory):
+    workspace = factory.workspace(slug="acme")
+    admin = factory.user(workspace, role="admin", name="Ada Admin", email="ada@example.com")
+    factory.user(workspace, role="rep", email="rex@example.com")
+    runner = app.test_cli_runner()
+    base = ["tokens", "create", "--workspace", "acme", "--name"]
+    refused = runner.invoke(args=[*base, "Sync", "--as", "rex@example.com"])
+    assert refused.exit_code != 0 and "not an active admin of the workspace 'acme'" in (
+        refused.output
+    )
+    made = runner.invoke(args=[*base, "Sync", "--as", "ADA@example.com"])
+    assert made.exit_code == 0, made.output
+    token = db.session.execute(db.select(ApiToken)).scalar_one()
+    assert token.created_by_id == admin.id
+    client.post("/api/v1/lists", json={"name": "Synced"}, headers=bearer(made.stdout.strip()))
+    listed = client.get("/api/v1/lists", headers=bearer(made.stdout.strip())).json["items"]
+    assert [(i["name"], i["created_by"]) for i in listed] == [("Synced", "Ada Admin")]
+
+
 def test_cli_refuses_an_unknown_workspace(app, db):
     result = app.test_cli_runner().invoke(
         args=["tokens", "create", "--workspace", "nope", "--name", "x"]

@@ -104,6 +104,14 @@ def test_validation_errors_name_the_field(client, db, form, change, field, reaso
     assert count(db, Lead) == 0
 
 
+def test_an_email_reason_ends_in_one_period(client, db, form):
+    response = post(client, form, {**VALID, "email": "ann..lee@example.com"})
+    assert response.status_code == 422
+    (reason,) = response.get_json()["errors"]["email"]
+    assert reason == "An email address cannot have two periods in a row"
+    assert response.get_json()["message"].endswith("cannot have two periods in a row.")
+
+
 def test_missing_or_unknown_form_key_is_404(client, form):
     assert client.post("/api/v1/leads", json=VALID).status_code == 404
     response = client.post("/api/v1/leads", json=VALID, headers={"X-Form-Key": "pk_nope"})

@@ -124,3 +124,27 @@ def test_rq_cli_worker_class_builds_the_app(app, db, factory, redis_url):
     assert [a.description for a in _activities(db, lead)] == ["from rq worker"]
     db.session.expire_all()
     assert db.session.get(JobRun, run.id).status == "succeeded"
+
+
+def _worker_in_a_clean_env(tmp_path, **env):
+    """`python worker.py` as the README has it: a fresh shell, only the checkout's files."""
+    clean = {"PATH": os.environ["PATH"], "INSTANCE_PATH": str(tmp_path), **env}
+    return subprocess.run(
+        [sys.executable, "worker.py", "--burst"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_worker_reads_flaskenv_as_the_flask_command_does(tmp_path):
+    # .flaskenv says APP_ENV=development: no SECRET_KEY needed; it gets as far as Redis.
+    done = _worker_in_a_clean_env(tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Leadkeeper development:" in done.stderr
+    assert done.stderr.endswith("REDIS_URL is not set: jobs run inline in the web process.\n")
+    # A real environment variable wins over the file: production still wants a key.
+    refused = _worker_in_a_clean_env(tmp_path, APP_ENV="production")
+    assert refused.returncode == 1 and "SECRET_KEY is not set" in refused.stderr

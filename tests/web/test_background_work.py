@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 import webapp.jobs.leads as lead_jobs
+import webapp.services.leads.bulk as bulk_service
 from tests.factories import signed_in
+from webapp.jobs.registry import get_job
+from webapp.jobs.runner import create_run, execute
 from webapp.models import JobRun, Lead
 from webapp.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -100,6 +103,42 @@ def test_a_bulk_job_refused_up_front_starts_nothing(client, db, factory, inline,
         "/leads/bulk", {"scope": "all", "action": "status", "status": "nonsense"}
     )
     assert response.status_code == 302 and runs(db, "leads.bulk") == []
+
+
+TOO_MANY = "bulk actions take at most 4 leads and 5 match; narrow the filter"
+
+
+def test_more_leads_than_a_bulk_action_takes_are_refused_in_the_request(
+    client, db, factory, inline, small_threshold, monkeypatch
+):
+    monkeypatch.setattr(bulk_service, "MAX_BULK", 4)
+    workspace, _ = signed_in(client, factory)
+    for n in range(5):
+        factory.lead(workspace, email=f"over{n}@example.com")
+    response = client.post_form(
+        "/leads/bulk", {"scope": "all", "action": "add_to_list", "list_name": "Everyone"}
+    )
+    assert response.status_code == 302 and runs(db, "leads.bulk") == []
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Nothing changed. Rows: {TOO_MANY}." in page
+    assert tagged(db, "vip") == []
+
+
+def test_a_bulk_job_over_the_limit_fails_once_without_retry(db, factory, monkeypatch):
+    """More leads may match by the time the job runs: it fails at once, RQ does not retry."""
+    monkeypatch.setattr(bulk_service, "MAX_BULK", 4)
+    workspace = factory.workspace()
+    admin = factory.user(workspace, role="admin")
+    for n in range(5):
+        factory.lead(workspace, email=f"late{n}@example.com")
+    spec = get_job("leads.bulk")
+    run = create_run(spec, status="queued", workspace_id=workspace.id)
+    request = bulk_service.BulkRequest(action="add_tags", lead_ids=None, tags="vip").to_job()
+    args = (str(workspace.id), str(admin.id), True, "UTC", None, request)
+    execute(spec, run.id, args, {}, will_retry=True, reraise=True)  # as RQ with retries left
+    (run,) = runs(db, "leads.bulk")
+    assert (run.status, run.error) == ("failed", f"Selection: {TOO_MANY}")
+    assert tagged(db, "vip") == []
 
 
 def test_bulk_job_through_a_real_worker(client, db, factory, small_threshold, redis_url):

@@ -306,6 +306,17 @@ def test_save_this_view_as_a_list_is_dynamic_and_always_current(client, db, desk
     assert "3" in re.findall(r'class="num">(\d+)<', client.get("/lists").get_data(as_text=True))
 
 
+def test_save_this_view_refuses_filter_values_it_would_drop(client, db, desk):
+    response = client.post_form("/lists/from-view?status=bogus&score_min=abc", {"name": "Odd"})
+    assert response.status_code == 302 and db.session.execute(db.select(LeadList)).all() == []
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing changed. Status: must be one of new," in page
+    assert "Score min: must be a whole number from 0 to 100." in page
+    # Empty values are the filter bar's "any": the list is every lead, as asked.
+    client.post_form("/lists/from-view?status=&score_min=", {"name": "All"})
+    assert db.session.execute(db.select(LeadList.criteria)).scalar_one() == {}
+
+
 def test_me_in_saved_criteria_is_whoever_saved_the_list(client, db, factory):
     workspace, rep = signed_in(client, factory, role="rep")
     other = factory.user(workspace, role="rep")

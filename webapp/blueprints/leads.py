@@ -35,7 +35,7 @@ from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
 from webapp.services.jobs.runs import Viewer, get_run
 from webapp.services.leads import my_leads
-from webapp.services.leads.bulk import BulkRequest, check_request, count_up_to, run_bulk
+from webapp.services.leads.bulk import BulkRequest, check_request, checked_size, run_bulk
 from webapp.services.leads.export import export_rows, select_for_export
 from webapp.services.leads.filters import PAGE_SIZES, LeadFilter
 from webapp.templating import errors_sentence
@@ -152,18 +152,9 @@ def bulk():
 
 
 def _more_than_threshold(request_: BulkRequest) -> bool:
-    threshold = current_app.config["BULK_JOB_THRESHOLD"]
-    return (
-        count_up_to(
-            db.session,
-            g.workspace.id,
-            request_,
-            current_user.id,
-            g.workspace.timezone,
-            threshold + 1,
-        )
-        > threshold
-    )
+    """Whether all matching is work for a job; ValidationFailed when more than MAX_BULK."""
+    size = checked_size(db.session, g.workspace.id, request_, current_user.id, g.workspace.timezone)
+    return size > current_app.config["BULK_JOB_THRESHOLD"]
 
 
 def _bulk_in_background(request_: BulkRequest):

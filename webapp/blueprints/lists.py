@@ -36,7 +36,7 @@ from webapp.services.accounts.preferences import table_columns
 from webapp.services.accounts.users import workspace_members
 from webapp.services.audit import record_audit
 from webapp.services.errors import NotFound, ValidationFailed
-from webapp.services.leads.filters import PAGE_SIZES
+from webapp.services.leads.filters import PAGE_SIZES, invalid_criteria
 from webapp.services.lists import lists as list_service
 from webapp.services.lists import members as member_service
 from webapp.services.lists.member_page import member_filter, page_of_members, selected_ids
@@ -110,6 +110,8 @@ def save_view():
     """My Leads' "Save this view as a list": a dynamic list of the URL's filter."""
     lead_filter = lead_filter_from(request.args)
     try:
+        if invalid := invalid_criteria(request.args):  # dropped, they would widen the list
+            raise ValidationFailed(invalid)
         lead_list = list_service.save_view_as_list(
             db.session,
             g.workspace.id,

@@ -6,7 +6,9 @@ import uuid
 
 from webapp.extensions import db
 from webapp.jobs.registry import job
+from webapp.jobs.runner import GiveUp, error_text
 from webapp.models import Lead
+from webapp.services.errors import ValidationFailed
 from webapp.services.leads.bulk import BATCH, BulkRequest, apply_bulk, check_request, chosen_ids
 from webapp.services.leads.timeline import add_activity
 
@@ -35,8 +37,13 @@ def bulk_update(
     """Apply a bulk action in batches, one transaction each, stopping cleanly on cancel."""
     workspace, user = uuid.UUID(workspace_id), uuid.UUID(user_id)
     bulk = BulkRequest.from_job(request)
-    check_request(bulk, is_admin)
-    ids = chosen_ids(db.session, workspace, bulk, user, timezone)
+    try:
+        check_request(bulk, is_admin)
+        ids = chosen_ids(db.session, workspace, bulk, user, timezone)
+    except ValidationFailed as exc:  # e.g. more leads match now than a bulk action takes
+        raise GiveUp(error_text(exc)) from None
+    except PermissionError:
+        raise GiveUp("Only admins delete leads.") from None
     db.session.commit()  # nothing written: ends the read so the progress write may proceed
     run.progress(0, len(ids))
     changed = 0

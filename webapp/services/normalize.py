@@ -115,7 +115,8 @@ def clean_email(email: str | None) -> str | None:
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from None
+        # A reason is a phrase that callers join into sentences: no period of its own.
+        raise ValueError(str(exc).rstrip(".")) from None
     return result.normalized
 
 

@@ -68,19 +68,38 @@ def _target_query(session: Session, workspace_id, request: BulkRequest, user_id,
     )
 
 
-def count_up_to(session: Session, workspace_id, request: BulkRequest, user_id, timezone, cap):
-    """How many leads the request covers, counting no further than `cap`."""
-    query = _target_query(session, workspace_id, request, user_id, timezone).limit(cap)
+def count_up_to(session: Session, workspace_id, request: BulkRequest, user_id, timezone, cap=None):
+    """How many leads the request covers, counting no further than `cap` (None: all)."""
+    query = _target_query(session, workspace_id, request, user_id, timezone)
+    if cap is not None:
+        query = query.limit(cap)
     return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def _too_many(session: Session, workspace_id, request: BulkRequest, user_id, timezone):
+    matching = count_up_to(session, workspace_id, request, user_id, timezone)
+    return ValidationFailed(
+        {
+            "selection": f"bulk actions take at most {MAX_BULK:,} leads and {matching:,} "
+            "match; narrow the filter"
+        }
+    )
+
+
+def checked_size(session: Session, workspace_id, request: BulkRequest, user_id, timezone) -> int:
+    """How many leads the request covers; ValidationFailed naming the limit and the count
+    when that is more than MAX_BULK, so a request refuses it before any job starts."""
+    size = count_up_to(session, workspace_id, request, user_id, timezone, MAX_BULK + 1)
+    if size > MAX_BULK:
+        raise _too_many(session, workspace_id, request, user_id, timezone)
+    return size
 
 
 def target_ids(session: Session, workspace_id, request: BulkRequest, user_id, timezone) -> list:
     query = _target_query(session, workspace_id, request, user_id, timezone)
     ids = list(session.execute(query.limit(MAX_BULK + 1)).scalars())
     if len(ids) > MAX_BULK:
-        raise ValidationFailed(
-            {"selection": f"bulk actions take at most {MAX_BULK:,} leads; narrow the filter"}
-        )
+        raise _too_many(session, workspace_id, request, user_id, timezone)
     return ids
 
 

@@ -134,6 +134,33 @@ _ARG_NAMES = {
 }
 
 
+_CHOICES = {"status": STATUSES, "type": LEAD_TYPES, "source": SOURCES, "intent": INTENTS}
+
+
+def invalid_criteria(args: MultiDict | dict) -> dict[str, str]:
+    """The filter values in `args` that from_args would drop, each with why.
+
+    Browsing ignores them; a saved filter must refuse them instead, or a typo widens a
+    dynamic list to every lead. Empty values are "any" (the filter bar sends them).
+    """
+    args = args if isinstance(args, MultiDict) else MultiDict(args)
+    errors: dict[str, str] = {}
+    for name, allowed in _CHOICES.items():
+        if any(v not in allowed for v in args.getlist(name) if v != ""):
+            errors[name] = f"must be one of {', '.join(allowed)}"
+    for name in ("score_min", "score_max"):
+        if args.get(name, "") != "" and _int(args.get(name), 0, 100) is None:
+            errors[name] = "must be a whole number from 0 to 100"
+    for name in ("created_from", "created_to"):
+        if args.get(name, "") != "" and parse_day(args.get(name)) is None:
+            errors[name] = "must be a day as YYYY-MM-DD"
+    if args.get("owner", "") != "" and _owner(args.get("owner")) is None:
+        errors["owner"] = "must be me, unassigned, any or a user"
+    if args.get("list", "") != "" and _uuid_text(args.get("list")) is None:
+        errors["list"] = "must be a list of this workspace"
+    return errors
+
+
 def _int(value, low: int, high: int) -> int | None:
     try:
         number = int(str(value).strip())
