@@ -65,7 +65,12 @@
     rowBoxes().forEach(function (box) { box.checked = false; });
     syncSelection();
   });
-  document.addEventListener("DOMContentLoaded", syncSelection);
+  document.addEventListener("DOMContentLoaded", function () {
+    // "Select all" ticked before this script ran (a fast click on a slow page) still selects.
+    const all = document.querySelector("[data-select-all]");
+    if (all && all.checked) rowBoxes().forEach(function (box) { box.checked = true; });
+    syncSelection();
+  });
   document.addEventListener("htmx:afterSettle", syncSelection);
 
   // ---- the column picker: arrows reorder, then the order is saved ----

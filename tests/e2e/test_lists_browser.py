@@ -40,7 +40,8 @@ def test_save_a_view_copy_its_members_and_remove_one(page, factory):
     expect(members).to_have_count(3)
     expect(page.locator("#total")).to_contain_text("3 members")
 
-    # Copy every member to a new static list.
+    # Copy every member to a new static list (once the table's script has run).
+    page.wait_for_load_state()
     page.locator("[data-select-all]").check()
     bar = page.get_by_role("region", name="Bulk actions")
     expect(bar).to_contain_text("3 selected")
