@@ -62,10 +62,10 @@ class Rebinding:
 @pytest.fixture()
 def loopback_counts_as_public(monkeypatch):
     """127.0.0.1 (where the test server listens) passes the check; nothing else private does."""
-    from webapp.providers import guard
+    from webapp.services.webhooks import urls
 
-    real = guard.is_public_address
-    monkeypatch.setattr(guard, "is_public_address", lambda a: a == "127.0.0.1" or real(a))
+    real = urls.is_public_address
+    monkeypatch.setattr(urls, "is_public_address", lambda a: a == "127.0.0.1" or real(a))
 
 
 def test_the_connection_goes_to_the_address_that_was_checked(

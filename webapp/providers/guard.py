@@ -10,13 +10,10 @@ TLS server name stay the URL's own, so virtual hosts and certificates work as be
 
 from __future__ import annotations
 
-import socket
-from urllib.parse import urlsplit
-
 import httpcore
 from flask import current_app, has_app_context
 
-from webapp.services.webhooks.urls import MAX_URL_LENGTH, is_public_address
+from webapp.services.webhooks.urls import resolved_addresses, url_parts
 
 
 class OutboundRefused(ValueError):
@@ -41,14 +38,10 @@ def check_outbound_url(url: str) -> None:
 
     Only the URL's shape: where its host leads is checked when connecting.
     """
-    url = (url or "").strip()
-    if not url or len(url) > MAX_URL_LENGTH:
-        raise OutboundRefused(f"must be a URL of at most {MAX_URL_LENGTH} characters")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise OutboundRefused("must be an http or https URL")
-    if parts.username or parts.password:
-        raise OutboundRefused("must not contain a user name or password")
+    try:
+        url_parts(url)
+    except ValueError as exc:
+        raise OutboundRefused(str(exc)) from None
 
 
 def checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
@@ -58,18 +51,9 @@ def checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
     when any of its addresses is not a public one.
     """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise OutboundRefused(f"host {host} does not resolve") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    if not allow_private:
-        for address in addresses:
-            if not is_public_address(address):
-                raise OutboundRefused(
-                    f"resolves to {address}, which is not a public address "
-                    "(set PROVIDERS_ALLOW_PRIVATE=1 to allow private networks)"
-                )
-    return addresses
+        return resolved_addresses(host, port, allow_private, "PROVIDERS_ALLOW_PRIVATE")
+    except ValueError as exc:
+        raise OutboundRefused(str(exc)) from None
 
 
 class GuardedBackend(httpcore.NetworkBackend):

@@ -33,8 +33,8 @@ def is_public_address(value: str) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def check_webhook_url(url: str, allow_private: bool = False) -> list[str]:
-    """Resolve the URL's host and return its addresses; ValueError if any is not global."""
+def url_parts(url: str):
+    """The URL split, or ValueError saying why it is no http(s) URL we may call."""
     url = (url or "").strip()
     if not url or len(url) > MAX_URL_LENGTH:
         raise ValueError(f"must be a URL of at most {MAX_URL_LENGTH} characters")
@@ -43,20 +43,32 @@ def check_webhook_url(url: str, allow_private: bool = False) -> list[str]:
         raise ValueError("must be an http or https URL")
     if parts.username or parts.password:
         raise ValueError("must not contain a user name or password")
+    return parts
+
+
+def resolved_addresses(host: str, port: int, allow_private: bool, setting: str) -> list[str]:
+    """`host`'s addresses, resolved once; ValueError if it does not resolve or (unless
+    `allow_private`) any address is not global – the message names `setting` to allow it."""
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise ValueError("has an invalid port") from None
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise ValueError(f"host {parts.hostname} does not resolve") from None
+        raise ValueError(f"host {host} does not resolve") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not allow_private:
         for address in addresses:
             if not is_public_address(address):
                 raise ValueError(
                     f"resolves to {address}, which is not a public address "
-                    "(set WEBHOOKS_ALLOW_PRIVATE=1 to allow private networks)"
+                    f"(set {setting}=1 to allow private networks)"
                 )
     return addresses
+
+
+def check_webhook_url(url: str, allow_private: bool = False) -> list[str]:
+    """Resolve the URL's host and return its addresses; ValueError if any is not global."""
+    parts = url_parts(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    return resolved_addresses(parts.hostname, port, allow_private, "WEBHOOKS_ALLOW_PRIVATE")
