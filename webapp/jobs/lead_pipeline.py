@@ -69,7 +69,7 @@ def _next(kind: str, lead_id: str, workspace_id: uuid.UUID, run) -> None:
     enqueue(kind, str(lead_id), workspace_id=workspace_id, parent=run.id, subject=("lead", lead_id))
 
 
-@job(ENRICH, label="Lead enrichment")
+@job(ENRICH, label="Lead enrichment", warm=True)
 def enrich_lead(run, lead_id: str, force: bool = False) -> str:
     """Find the lead's contacts (or skip it, saying why), then start its delivery."""
     lead = _lead(lead_id)
@@ -132,7 +132,7 @@ def _out_of_credits(run, lead: Lead) -> str:
     return "no_credits"
 
 
-@job(DELIVER, label="Lead delivery")
+@job(DELIVER, label="Lead delivery", warm=True)
 def deliver_lead(run, lead_id: str) -> str:
     """Each channel on its own, committed one by one; then the upload of hot and warm leads.
 
@@ -204,7 +204,7 @@ def _status(row_id: uuid.UUID) -> str | None:
     return row.status if row is not None else None
 
 
-@job(UPLOAD, label="Platform upload")
+@job(UPLOAD, label="Platform upload", warm=True)
 def upload_lead(run, lead_id: str) -> int:
     """Upload the lead's platform batch; returns how many leads were uploaded."""
     lead = _lead(lead_id)

@@ -25,6 +25,9 @@ class JobSpec:
     # False for high-frequency internal work that would flood the Jobs page (the
     # relay kicked on every capture): such enqueues write no run row.
     record: bool = True
+    # A short job that runs often (one lead's step): a forking worker runs its first one
+    # in its own process, so every later one, forked from it, starts with its SQL compiled.
+    warm: bool = False
 
 
 class UnknownJob(LookupError):
@@ -35,14 +38,14 @@ _JOBS: dict[str, JobSpec] = {}
 _loaded = False
 
 
-def job(kind: str, *, label: str, queue: str = "default", record: bool = True):
+def job(kind: str, *, label: str, queue: str = "default", record: bool = True, warm: bool = False):
     """Register the decorated function as the job `kind`."""
 
     def register(func: Callable) -> Callable:
         known = _JOBS.get(kind)
         if known is not None and known.func.__qualname__ != func.__qualname__:
             raise ValueError(f"job kind {kind!r} is already registered")
-        _JOBS[kind] = JobSpec(kind, func, queue, label, record)
+        _JOBS[kind] = JobSpec(kind, func, queue, label, record, warm)
         func.job_kind = kind
         return func
 

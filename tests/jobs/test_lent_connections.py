@@ -1,0 +1,50 @@
+"""A worker lends its database sessions to its work-horses and runs a warm kind's first
+job itself (webapp/jobs/lent_connections.py, AppWorker._warm_up_due); a horse that dies
+inside a transaction takes nothing with it, and the next one gets a new session."""
+
+import pytest
+
+from tests.jobs.test_worker import run_burst_worker
+from webapp.jobs import enqueue
+from webapp.models import JobRun
+
+pytestmark = pytest.mark.postgres
+
+
+def _runs(db, runs):
+    db.session.expire_all()
+    return [db.session.get(JobRun, run.id) for run in runs]
+
+
+def test_horses_start_on_the_workers_session_and_a_crash_gives_the_next_a_new_one(
+    app, db, factory, redis_url
+):
+    workspace = factory.workspace()
+    first, second, third = (enqueue("diagnostics.session") for _ in range(3))
+    crashed = enqueue("diagnostics.session", str(workspace.id), crash=True)
+    after = enqueue("diagnostics.session", str(workspace.id))
+
+    run_burst_worker()
+
+    first, second, third, crashed, after = _runs(db, [first, second, third, crashed, after])
+    assert [r.status for r in (first, second, third, after)] == ["succeeded"] * 4
+    worker_pid = first.result["pid"]
+    # The warm kind's first job ran in the worker; the next ones in horses forked from it...
+    assert second.result["parent_pid"] == third.result["parent_pid"] == worker_pid
+    assert len({first.result["pid"], second.result["pid"], third.result["pid"]}) == 3
+    # ...on the session the worker lent them, kept from one horse to the next.
+    sessions = {r.result["database_session"] for r in (first, second, third)}
+    assert len(sessions) == 1
+    # The horse that died inside its transaction: its work did not end (RQ retries it; the
+    # sweep of abandoned runs settles its row), its lock went with its session (the next
+    # job's NOWAIT lock succeeded), and that session was not lent again.
+    assert crashed.status != "succeeded" and crashed.result is None
+    assert after.result["parent_pid"] == worker_pid
+    assert after.result["database_session"] not in sessions
+    db.session.rollback()
+    with db.engine.connect() as conn:  # no session of the worker is left inside a transaction
+        idle_in_transaction = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()"
+        ).scalar_one()
+    assert idle_in_transaction == 0

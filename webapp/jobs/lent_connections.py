@@ -1,0 +1,69 @@
+"""The worker's database connections, lent to each work-horse, so a job starts on a warm one.
+
+A forked work-horse used to open its own PostgreSQL connections: ~3 ms each, and a new
+server process whose catalog caches start cold (the first use of each table reads the
+catalogs), together a third of a short job. Instead the worker lends the horse its own
+pooled connections: it forks while none of them is in use, the horse uses them, and the
+worker keeps them afterwards only when the horse reported them clean – it reached the
+end of its job with every connection back in its pool (rolled back: idle, nothing left
+to read) – and exited normally. After anything else (a crash, a kill, a timeout, a
+connection still in use) the worker closes them and the next horse gets new ones.
+
+Never lent, the child dropping them and connecting anew as before:
+- connections over TLS: the encryption state in the worker's copy would not follow the
+  horse's use of the stream;
+- to other children (RQ's scheduler process).
+Lent connections never become prepared statements: psycopg names those with a counter
+the worker's copy would not see advance, so a later horse would reuse a name in use.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+
+from sqlalchemy import Engine, event
+
+
+class LentConnections:
+    def __init__(self, engines: tuple[Engine, ...]):
+        self.engines = list(dict.fromkeys(engines))  # the app's and the run bookkeeping's
+        self.lendable = [e for e in self.engines if e.dialect.name == "postgresql"]
+        self.lending = False
+        self._worker_pid = os.getpid()
+        self._tls = False
+        # One byte shared with every horse (an anonymous shared mapping survives fork).
+        self._clean = mmap.mmap(-1, 1)
+        for engine in self.lendable:
+            event.listen(engine, "connect", self._on_connect)
+
+    def _on_connect(self, dbapi_connection, record) -> None:
+        if os.getpid() != self._worker_pid:
+            return  # a horse's own connection: it goes with the horse
+        dbapi_connection.prepare_threshold = None
+        if dbapi_connection.pgconn.ssl_in_use:
+            self._tls = True
+
+    def before_fork(self) -> None:
+        """In the worker, just before it forks a horse."""
+        self._clean[0] = 0
+        self.lending = bool(self.lendable) and not self._tls
+
+    def after_fork_in_child(self) -> None:
+        """In every child: a horse keeps the lent pools; anything else connects anew."""
+        kept = self.lendable if self.lending else []
+        for engine in self.engines:
+            if engine not in kept:
+                engine.dispose(close=False)  # sharing a socket across a fork corrupts it
+
+    def report(self) -> None:
+        """In the horse, at its job's end: clean when every connection is back in its pool."""
+        if all(engine.pool.checkedout() == 0 for engine in self.lendable):
+            self._clean[0] = 1
+
+    def take_back(self, exited_normally: bool) -> None:
+        """In the worker, once the horse has exited: keep the connections, or close them."""
+        lent, self.lending = self.lending, False
+        if lent and not (exited_normally and self._clean[0] == 1):
+            for engine in self.lendable:
+                engine.dispose()
