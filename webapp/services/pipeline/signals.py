@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.models.discovery import DEFAULT_SIGNAL_TYPES, STRENGTHS, SignalType
@@ -25,17 +26,23 @@ def seed_signal_types(session: Session, workspace_id: uuid.UUID) -> None:
     ).scalar()
     if has_any:
         return
-    for name, strength, description in DEFAULT_SIGNAL_TYPES:
-        session.add(
-            SignalType(
-                workspace_id=workspace_id,
-                signal_type=name,
-                signal_key=signal_key(name),
-                strength=strength,
-                description=description,
-            )
+    rows = [
+        SignalType(
+            workspace_id=workspace_id,
+            signal_type=name,
+            signal_key=signal_key(name),
+            strength=strength,
+            description=description,
         )
-    session.flush()
+        for name, strength, description in DEFAULT_SIGNAL_TYPES
+    ]
+    try:
+        # Two jobs seeding one workspace at once (its queries discovered side by side):
+        # the loser keeps the winner's rows instead of failing.
+        with session.begin_nested():
+            session.add_all(rows)
+    except IntegrityError:
+        pass
 
 
 def signal_types(session: Session, workspace_id: uuid.UUID) -> list[SignalType]:
