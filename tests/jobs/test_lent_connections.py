@@ -48,3 +48,54 @@ def test_horses_start_on_the_workers_session_and_a_crash_gives_the_next_a_new_on
             " AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()"
         ).scalar_one()
     assert idle_in_transaction == 0
+
+
+def test_a_horse_stopped_mid_query_has_the_worker_close_its_sessions(app, db):
+    """A job timeout (RQ raises JobTimeoutException from SIGALRM) inside a query leaves
+    the lent connection busy; the pool then fails to roll it back and invalidates (closes)
+    it, so every connection is "back in the pool" and the horse exits 0. The worker must
+    not keep its copy: the server is still running the horse's query, and the worker (or
+    the next horse) would wait for it and read its results as the answer to its own."""
+    import contextlib
+    import os
+    import signal
+    import time
+
+    from webapp.jobs.lent_connections import LentConnections
+    from webapp.jobs.runner import runs_engine
+
+    engine = db.engine
+    lent = LentConnections((engine, runs_engine()))
+    engine.dispose()  # the worker's connections are made once it lends them
+    with engine.connect() as conn:  # the worker's pooled connection, lent to the horse
+        lent_session = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+    class Timeout(Exception):
+        pass
+
+    def _alarm(signum, frame):
+        raise Timeout()
+
+    lent.before_fork()
+    pid = os.fork()
+    if pid == 0:  # the horse: a job timed out in the middle of a query
+        try:
+            lent.after_fork_in_child()
+            signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
+            # The Timeout, or the failed rollback after it ("another command is already
+            # in progress"), as the job's runner sees them.
+            with contextlib.suppress(Exception), engine.connect() as conn:
+                conn.exec_driver_sql("SELECT pg_sleep(3)")
+            lent.report()  # as AppWorker.perform_job does, whatever the job raised
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    lent.take_back(exited_normally=status == 0)
+
+    started = time.monotonic()
+    with engine.connect() as conn:
+        answer, session = conn.exec_driver_sql("SELECT 42, pg_backend_pid()").one()
+    assert answer == 42
+    assert session != lent_session
+    assert time.monotonic() - started < 2  # not waiting for the horse's query

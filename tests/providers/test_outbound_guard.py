@@ -91,3 +91,17 @@ def test_a_host_that_turns_private_is_refused_before_connecting(
     with pytest.raises(RuntimeError, match="Slack webhook URL refused"):
         post_to_slack(f"http://rebound.test:{httpserver.port}/T0/B0/secret", "hello")
     assert httpserver.log == []
+
+
+def test_a_leads_emails_verified_side_by_side_are_refused_at_a_private_address(strict, httpserver):
+    """Enrichment verifies a lead's e-mails in threads (enrichment._verified): each one
+    pushes the app's context, without which the guard would let everything through."""
+    from webapp.services.pipeline.enrichment import _verified
+
+    httpserver.expect_request("/verify/email").respond_with_json({"status": "valid"})
+    config = ProviderConfig(httpserver.url_for(""), "key", 2.0)
+    emails = [f"person{n}@example.com" for n in range(4)]
+    with pytest.raises(ProviderError) as refused:
+        _verified(config, emails)
+    assert "not a public address" in str(refused.value)
+    assert httpserver.log == []  # none of the threads called it

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import weakref
 
 from sqlalchemy import Engine, event
 
@@ -32,17 +33,30 @@ class LentConnections:
         self.lending = False
         self._worker_pid = os.getpid()
         self._tls = False
+        self._worker_connections: weakref.WeakSet = weakref.WeakSet()
+        self._closed_lent = False  # in a horse: it closed (invalidated) a lent connection
         # One byte shared with every horse (an anonymous shared mapping survives fork).
         self._clean = mmap.mmap(-1, 1)
         for engine in self.lendable:
             event.listen(engine, "connect", self._on_connect)
+            for closing in ("invalidate", "close", "detach"):
+                event.listen(engine, closing, self._on_closing)
 
     def _on_connect(self, dbapi_connection, record) -> None:
         if os.getpid() != self._worker_pid:
             return  # a horse's own connection: it goes with the horse
+        self._worker_connections.add(dbapi_connection)
         dbapi_connection.prepare_threshold = None
         if dbapi_connection.pgconn.ssl_in_use:
             self._tls = True
+
+    def _on_closing(self, dbapi_connection, *args) -> None:
+        # A horse closing a lent connection (its pool invalidates one it could not roll
+        # back: a job timeout mid-query leaves it busy; or a pre-ping found it dead) puts
+        # it back as "checked in" while the worker's copy still looks idle: its socket may
+        # carry the horse's query, its results, and the horse's Terminate. Not clean.
+        if os.getpid() != self._worker_pid and dbapi_connection in self._worker_connections:
+            self._closed_lent = True
 
     def before_fork(self) -> None:
         """In the worker, just before it forks a horse."""
@@ -57,8 +71,9 @@ class LentConnections:
                 engine.dispose(close=False)  # sharing a socket across a fork corrupts it
 
     def report(self) -> None:
-        """In the horse, at its job's end: clean when every connection is back in its pool."""
-        if all(engine.pool.checkedout() == 0 for engine in self.lendable):
+        """In the horse, at its job's end: clean when every connection is back in its pool,
+        none of the lent ones closed on the way."""
+        if not self._closed_lent and all(engine.pool.checkedout() == 0 for engine in self.lendable):
             self._clean[0] = 1
 
     def take_back(self, exited_normally: bool) -> None:
