@@ -61,12 +61,13 @@ def test_a_horse_stopped_mid_query_has_the_worker_close_its_sessions(app, db):
     import signal
     import time
 
-    from webapp.jobs.lent_connections import LentConnections
-    from webapp.jobs.runner import runs_engine
+    from sqlalchemy import create_engine
 
-    engine = db.engine
-    lent = LentConnections((engine, runs_engine()))
-    engine.dispose()  # the worker's connections are made once it lends them
+    from webapp.jobs.lent_connections import LentConnections
+
+    # An engine of its own: the lending's listeners stay on an engine for good.
+    engine = create_engine(db.engine.url, pool_pre_ping=True)
+    lent = LentConnections((engine,))
     with engine.connect() as conn:  # the worker's pooled connection, lent to the horse
         lent_session = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
 
@@ -99,3 +100,59 @@ def test_a_horse_stopped_mid_query_has_the_worker_close_its_sessions(app, db):
     assert answer == 42
     assert session != lent_session
     assert time.monotonic() - started < 2  # not waiting for the horse's query
+    engine.dispose()
+
+
+def test_a_retry_of_a_warm_kind_runs_in_a_horse(app, db, redis_url):
+    """A warm kind's first job runs in the worker, unless it is a retry: a job that failed
+    before may have brought its process down, and must not take the worker with it."""
+    import os
+
+    from rq.job import Job
+
+    from webapp.redis_conn import get_redis
+
+    retried = enqueue("diagnostics.session")
+    job = Job.fetch(retried.rq_job_id, connection=get_redis())
+    job.retries_left -= 1  # as RQ leaves it after a failed attempt
+    job.save()
+
+    run_burst_worker()
+
+    (retried,) = _runs(db, [retried])
+    assert retried.status == "succeeded"
+    assert retried.result["parent_pid"] != os.getpid()  # forked by the worker, not it
+
+
+def test_a_job_stopped_mid_query_still_records_why(app, db):
+    """A job timeout (SIGALRM) inside a query leaves the connection busy, so the rollback
+    fails: the run still ends failed with the job's own error, and the session works."""
+    import signal
+
+    from sqlalchemy import text
+
+    from webapp.jobs.registry import JobSpec
+    from webapp.jobs.runner import create_run, execute
+
+    class JobTimeout(Exception):
+        pass
+
+    def sleeps(run):
+        db.session.execute(text("SELECT pg_sleep(3)"))
+
+    def _alarm(signum, frame):
+        raise JobTimeout("the job ran out of time")
+
+    spec = JobSpec("tests.sleeps", sleeps, "default", "Sleeps")
+    run = create_run(spec)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(JobTimeout):
+            execute(spec, run.id, (), {}, will_retry=False, reraise=True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    (stored,) = _runs(db, [run])
+    assert stored.status == "failed" and "ran out of time" in stored.error
+    assert db.session.execute(text("SELECT 42")).scalar_one() == 42

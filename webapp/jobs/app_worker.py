@@ -33,6 +33,7 @@ from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
+from webapp.jobs import RETRY_INTERVALS
 from webapp.jobs.lent_connections import LentConnections
 from webapp.jobs.recovery import sweep_runs
 from webapp.jobs.registry import UnknownJob, get_job, load_jobs
@@ -49,6 +50,11 @@ log = logging.getLogger(__name__)
 PUBSUB_POLL_SECONDS = 1.0
 PUBSUB_STOP_WAIT_SECONDS = 3.0
 SCHEDULER_STOP_WAIT_SECONDS = 3.0
+
+
+def _is_retry(job) -> bool:
+    # A job that failed before, maybe by bringing its process down, never runs in the worker.
+    return job.retries_left is not None and job.retries_left < len(RETRY_INTERVALS)
 
 
 class AppWorker(Worker):
@@ -140,7 +146,7 @@ class AppWorker(Worker):
         forked from it, starts with it.
         """
         kind = job.args[0]
-        if kind in self.warmed or not PREPARED.get(run_id):
+        if kind in self.warmed or not PREPARED.get(run_id) or _is_retry(job):
             return False
         try:
             warm = get_job(kind).warm

@@ -261,13 +261,13 @@ def execute(spec: JobSpec, run_id, args, kwargs, *, will_retry: bool, reraise: b
     try:
         result = spec.func(handle, *args, **kwargs)
     except GiveUp as exc:  # failed for good: the run says so, RQ does not retry
-        db.session.rollback()
+        _abandon_work()
         if handle.recorded:
             handle.fail(exc, will_retry=False)
         log.info("job %s %s gave up: %s", spec.kind, run_id, exc)
         return None
     except Exception as exc:
-        db.session.rollback()  # the job's own unfinished work
+        _abandon_work()
         if handle.recorded:
             handle.fail(exc, will_retry)
         if reraise:
@@ -277,6 +277,17 @@ def execute(spec: JobSpec, run_id, args, kwargs, *, will_retry: bool, reraise: b
     if handle.recorded and (handle.has_news or not prepared):
         handle.succeed()
     return result
+
+
+def _abandon_work() -> None:
+    """Roll back the job's unfinished work. A connection that cannot roll back (a job
+    timeout stopped it mid-query: it is still busy) is closed instead, so the run still
+    records why the job ended and no one gets that connection back."""
+    try:
+        db.session.rollback()
+    except Exception:
+        log.warning("the job's session could not roll back; its connections are closed")
+        db.session().invalidate()
 
 
 def perform(kind: str, run_id: str | None, *args, **kwargs):
