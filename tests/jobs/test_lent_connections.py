@@ -68,6 +68,7 @@ def test_a_horse_stopped_mid_query_has_the_worker_close_its_sessions(app, db):
     # An engine of its own: the lending's listeners stay on an engine for good.
     engine = create_engine(db.engine.url, pool_pre_ping=True)
     lent = LentConnections((engine,))
+    lent.start()
     with engine.connect() as conn:  # the worker's pooled connection, lent to the horse
         lent_session = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
 
@@ -156,3 +157,15 @@ def test_a_job_stopped_mid_query_still_records_why(app, db):
     (stored,) = _runs(db, [run])
     assert stored.status == "failed" and "ran out of time" in stored.error
     assert db.session.execute(text("SELECT 42")).scalar_one() == 42
+
+
+def test_building_a_worker_leaves_the_apps_connections_as_they_were(app, db, redis_url):
+    """Only a working worker lends (and so never prepares statements): one built to call a
+    method of, as tests do, changes nothing for the process's other connections."""
+    from webapp.jobs.app_worker import AppWorker
+    from webapp.redis_conn import get_redis
+
+    AppWorker(["default"], connection=get_redis(), app=app)
+    db.engine.dispose()
+    with db.engine.connect() as conn:
+        assert conn.connection.driver_connection.prepare_threshold == 5  # psycopg's default

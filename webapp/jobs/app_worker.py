@@ -91,6 +91,10 @@ class AppWorker(Worker):
         # horse's garbage collection would otherwise touch (and so copy) every page.
         gc.freeze()
 
+    def work(self, *args, **kwargs):
+        self.lent.start()
+        return super().work(*args, **kwargs)
+
     def execute_job(self, job, queue):
         """Mark the run running before the fork and succeeded after it, from this process.
 

@@ -30,17 +30,25 @@ class LentConnections:
     def __init__(self, engines: tuple[Engine, ...]):
         self.engines = list(dict.fromkeys(engines))  # the app's and the run bookkeeping's
         self.lendable = [e for e in self.engines if e.dialect.name == "postgresql"]
-        self.lending = False
+        self.lending = self.started = False
         self._worker_pid = os.getpid()
         self._tls = False
         self._worker_connections: weakref.WeakSet = weakref.WeakSet()
         self._closed_lent = False  # in a horse: it closed (invalidated) a lent connection
         # One byte shared with every horse (an anonymous shared mapping survives fork).
         self._clean = mmap.mmap(-1, 1)
+
+    def start(self) -> None:
+        """When the worker starts working (not when it is built: its listeners stay on
+        the engines for good). Its connections are made anew, each one seen connecting."""
+        if self.started:
+            return
         for engine in self.lendable:
+            engine.dispose()
             event.listen(engine, "connect", self._on_connect)
             for closing in ("invalidate", "close", "detach"):
                 event.listen(engine, closing, self._on_closing)
+        self.started = True
 
     def _on_connect(self, dbapi_connection, record) -> None:
         if os.getpid() != self._worker_pid:
@@ -61,7 +69,7 @@ class LentConnections:
     def before_fork(self) -> None:
         """In the worker, just before it forks a horse."""
         self._clean[0] = 0
-        self.lending = bool(self.lendable) and not self._tls
+        self.lending = self.started and bool(self.lendable) and not self._tls
 
     def after_fork_in_child(self) -> None:
         """In every child: a horse keeps the lent pools; anything else connects anew."""
