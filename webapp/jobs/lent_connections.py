@@ -6,8 +6,10 @@ catalogs), together a third of a short job. Instead the worker lends the horse i
 pooled connections: it forks while none of them is in use, the horse uses them, and the
 worker keeps them afterwards only when the horse reported them clean – it reached the
 end of its job with every connection back in its pool (rolled back: idle, nothing left
-to read) – and exited normally. After anything else (a crash, a kill, a timeout, a
-connection still in use) the worker closes them and the next horse gets new ones.
+to read), none of them closed on the way – and exited normally. After anything else (a
+crash, a kill, a timeout that stopped a query, a connection still in use) the worker
+closes them and the next horse gets new ones. Lending starts when the worker starts
+working (`start`), not when it is built.
 
 Never lent, the child dropping them and connecting anew as before:
 - connections over TLS: the encryption state in the worker's copy would not follow the
