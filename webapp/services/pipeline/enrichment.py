@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.models import CoreCompany, CorePerson, Lead
@@ -29,6 +28,7 @@ from webapp.models.enrichment import LeadContact
 from webapp.services.leads.timeline import add_activity
 from webapp.services.normalize import clean_domain, clean_email
 from webapp.services.pipeline.credits import credits_of, spend
+from webapp.services.races import inserted_first
 
 TITLES = ("CEO", "CTO", "VP", "Director")
 SENIORITIES = ("executive", "director")
@@ -220,8 +220,8 @@ def _verified(config, emails: list[str]) -> dict[str, str]:
 
     from webapp.providers.contacts import verify_email
 
-    if len(emails) < 2:
-        return {email: verify_email(config, email)["status"] for email in emails}
+    if not emails:
+        return {}
     app = current_app._get_current_object()
 
     def verify(email: str) -> str:
@@ -316,13 +316,7 @@ def fail_enrichment(lead: Lead, error: str, final: bool) -> None:
 
 def _nested_insert(session: Session, row, find):
     """Insert a shared core row, or take the one another worker inserted meanwhile."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-        return row
-    except IntegrityError:
-        return find()
+    return row if inserted_first(session, [row]) else find()
 
 
 def _fill(row, values) -> None:
@@ -407,13 +401,8 @@ def upsert_core_people(
             by_email[person.email] = core
         chosen[person.email] = core
         _fill(core, _person_values(company, person))
-    if new:
-        try:
-            with session.begin_nested():
-                session.add_all(new)
-                session.flush()
-        except IntegrityError:
-            return {p.email: upsert_core_person(session, company, p) for p in people}
+    if new and not inserted_first(session, new):
+        return {p.email: upsert_core_person(session, company, p) for p in people}
     return chosen
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.models.discovery import DEFAULT_SIGNAL_TYPES, STRENGTHS, SignalType
 from webapp.services.errors import ValidationFailed
 from webapp.services.leads.input import clean_text
 from webapp.services.pipeline.scoring import signal_key
+from webapp.services.races import inserted_first
 from webapp.services.scoping import get_owned
 
 
@@ -36,13 +36,9 @@ def seed_signal_types(session: Session, workspace_id: uuid.UUID) -> None:
         )
         for name, strength, description in DEFAULT_SIGNAL_TYPES
     ]
-    try:
-        # Two jobs seeding one workspace at once (its queries discovered side by side):
-        # the loser keeps the winner's rows instead of failing.
-        with session.begin_nested():
-            session.add_all(rows)
-    except IntegrityError:
-        pass
+    # Two jobs may seed one workspace at once (its queries discovered side by side):
+    # the loser keeps the winner's rows instead of failing.
+    inserted_first(session, rows)
 
 
 def signal_types(session: Session, workspace_id: uuid.UUID) -> list[SignalType]:

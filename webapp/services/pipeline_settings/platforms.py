@@ -6,7 +6,6 @@ import os
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.models.providers import (
@@ -17,6 +16,7 @@ from webapp.models.providers import (
 )
 from webapp.services.errors import Conflict, ValidationFailed, has_nul
 from webapp.services.pipeline_settings.urls import clean_key, clean_url
+from webapp.services.races import inserted_first
 from webapp.services.scoping import get_owned
 
 MAX_BATCH_SIZE = 1000
@@ -60,13 +60,8 @@ def ensure_platform_routes(
         )
         for industry in missing
     ]
-    try:
-        # Two workers seeding one new workspace at once: the loser keeps the winner's rows.
-        with session.begin_nested():
-            session.add_all(added)
-    except IntegrityError:
-        return []
-    return added
+    # Two workers seeding one new workspace at once: the loser keeps the winner's rows.
+    return added if inserted_first(session, added) else []
 
 
 def platform_routes(session: Session, workspace_id: uuid.UUID) -> list[PlatformRoute]:
